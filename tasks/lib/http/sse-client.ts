@@ -1,0 +1,60 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { request } from 'undici';
+import { HarnessError } from '../errors/harness-error.ts';
+import { formatDuration } from '../time/format-duration.ts';
+import { classifyNetworkError, requestHeaders, type HttpRequestOptions } from './http-client.ts';
+
+export interface TimedSseEvent extends EventSourceMessage {
+  /** Milliseconds since the request was sent. */
+  atMs: number;
+}
+
+export interface SseResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  events: TimedSseEvent[];
+  /** Time to the response headers. */
+  headersMs: number;
+  durationMs: number;
+}
+
+/**
+ * Sends a request and reads a `text/event-stream` answer to its end, timestamping every event.
+ * `onEvent` returning `'stop'` ends reading early (for a `[DONE]` terminator).
+ */
+export async function readSse(url: string, options: HttpRequestOptions & { onEvent?: (event: TimedSseEvent) => void | 'stop' } = {}): Promise<SseResult> {
+  const timeoutMs = Math.max(1, Math.ceil(options.timeoutMs ?? 30_000));
+  const started = performance.now();
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const controller = new AbortController();
+  const signal = AbortSignal.any([timeout, controller.signal, ...(options.signal ? [options.signal] : [])]);
+  const { headers, body } = requestHeaders(options);
+  const events: TimedSseEvent[] = [];
+  let headersMs = 0;
+  try {
+    const res = await request(url, { method: options.method ?? 'POST', headers: { accept: 'text/event-stream', ...headers }, body, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    headersMs = performance.now() - started;
+    let stopped = false;
+    const parser = createParser({
+      onEvent(message) {
+        if (stopped) return;
+        const event = { ...message, atMs: performance.now() - started };
+        events.push(event);
+        if (options.onEvent?.(event) === 'stop') stopped = true;
+      },
+    });
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body) {
+      parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+      if (stopped) break;
+    }
+    if (stopped) controller.abort();
+    return { status: res.statusCode, headers: res.headers, events, headersMs, durationMs: performance.now() - started };
+  } catch (error) {
+    const kind = timeout.aborted ? 'timeout' : classifyNetworkError(error, false);
+    throw new HarnessError('SSE_FAILED', `${options.method ?? 'POST'} ${url}: stream ${kind === 'timeout' ? `not finished within ${formatDuration(timeoutMs)}` : `failed (${kind}: ${(error as Error).message})`} after ${events.length} event(s)`, {
+      evidence: { url, kind, events: events.slice(-20) },
+      cause: error,
+    });
+  }
+}

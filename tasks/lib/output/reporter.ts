@@ -1,0 +1,68 @@
+import type { CheckResult } from '../report/check-result.ts';
+import { formatDuration } from '../time/format-duration.ts';
+
+export type OutputMode = 'tty' | 'plain';
+
+export interface ReporterOptions {
+  mode: OutputMode;
+  quiet: boolean;
+  write: (text: string) => void;
+}
+
+/**
+ * Progress output of a run. On a TTY: step lines with elapsed times and ✅/❌ as checks end.
+ * Elsewhere (pipes, CI=true): one plain line per event, each stamped with the elapsed time.
+ * `--quiet` keeps only the final summary.
+ */
+export class Reporter {
+  readonly #options: ReporterOptions;
+  readonly #started = performance.now();
+
+  constructor(options: ReporterOptions) {
+    this.#options = options;
+  }
+
+  static detectMode(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): OutputMode {
+    const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
+    return stream.isTTY && !ci ? 'tty' : 'plain';
+  }
+
+  get mode(): OutputMode {
+    return this.#options.mode;
+  }
+
+  #elapsed(): string {
+    return `+${((performance.now() - this.#started) / 1000).toFixed(3)}s`;
+  }
+
+  #event(kind: string, text: string): void {
+    if (this.#options.quiet) return;
+    if (this.#options.mode === 'plain') this.#options.write(`[${this.#elapsed()}] ${kind}: ${text}\n`);
+    else this.#options.write(`${text}\n`);
+  }
+
+  /** A phase of the run begins ("Starting worker"). */
+  step(text: string): void {
+    if (this.#options.mode === 'tty') this.#event('step', `\n▶ ${text}  \x1b[2m${this.#elapsed()}\x1b[0m`);
+    else this.#event('step', text);
+  }
+
+  info(text: string): void {
+    this.#event('info', this.#options.mode === 'tty' ? `  ${text}` : text);
+  }
+
+  warn(text: string): void {
+    this.#event('warn', this.#options.mode === 'tty' ? `  ⚠️  ${text}` : text);
+  }
+
+  check(result: CheckResult): void {
+    const mark = result.verdict === 'pass' ? '✅' : result.verdict === 'fail' ? '❌' : '⏭️ ';
+    const line = `${result.name} — ${result.detail} (${formatDuration(result.durationMs)})`;
+    this.#event(result.verdict, this.#options.mode === 'tty' ? `  ${mark} ${line}` : `${mark} ${line}`);
+  }
+
+  /** Raw text that is always printed (the summary), quiet or not. */
+  print(text: string): void {
+    this.#options.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+}

@@ -1,0 +1,81 @@
+import { constants } from 'node:os';
+import { signalGroup } from './process-groups.ts';
+
+/**
+ * Every live guard is listed here so that a SIGINT/SIGTERM/SIGHUP to the harness tears down
+ * everything it started before the harness exits, and so that even an abrupt `process.exit()`
+ * SIGKILLs the groups that are left.
+ */
+export interface Stoppable {
+  readonly name: string;
+  readonly pid: number;
+  stop(): Promise<unknown>;
+}
+
+type ShutdownHook = (signal: NodeJS.Signals) => void | Promise<void>;
+
+const live = new Set<Stoppable>();
+const hooks = new Set<ShutdownHook>();
+let installed = false;
+let shuttingDown = false;
+
+export function trackGuard(guard: Stoppable): void {
+  installSignalTeardown();
+  live.add(guard);
+}
+
+export function untrackGuard(guard: Stoppable): void {
+  live.delete(guard);
+}
+
+export function liveGuards(): readonly Stoppable[] {
+  return [...live];
+}
+
+/**
+ * Runs after the processes are stopped on a signal, before the harness exits: the runner uses
+ * it to write the (interrupted) report. Returns a function that removes the hook.
+ */
+export function onShutdown(hook: ShutdownHook): () => void {
+  hooks.add(hook);
+  return () => hooks.delete(hook);
+}
+
+export async function stopAllGuards(): Promise<void> {
+  await Promise.allSettled([...live].map((guard) => guard.stop()));
+}
+
+function killAllNow(): void {
+  for (const guard of live) signalGroup(guard.pid, 'SIGKILL');
+}
+
+async function handleSignal(signal: NodeJS.Signals): Promise<void> {
+  const code = 128 + (constants.signals[signal] ?? 1);
+  if (shuttingDown) {
+    // A second Ctrl-C: no more grace.
+    killAllNow();
+    process.exit(code);
+  }
+  shuttingDown = true;
+  const names = [...live].map((guard) => `${guard.name} (pid ${guard.pid})`);
+  process.stderr.write(`\nhivecheck: received ${signal}; stopping ${names.length ? names.join(', ') : 'nothing'}\n`);
+  await stopAllGuards();
+  for (const hook of hooks) {
+    try {
+      await hook(signal);
+    } catch (error) {
+      process.stderr.write(`hivecheck: shutdown hook failed: ${String(error)}\n`);
+    }
+  }
+  process.exit(code);
+}
+
+export function installSignalTeardown(): void {
+  if (installed) return;
+  installed = true;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => void handleSignal(signal));
+  }
+  // Last resort for paths that never reach a dispose (process.exit in a library, fatal errors).
+  process.on('exit', killAllNow);
+}

@@ -1,0 +1,255 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import { HarnessError } from '../errors/harness-error.ts';
+import { formatDuration } from '../time/format-duration.ts';
+import { trackGuard, untrackGuard } from './guard-registry.ts';
+import { LineRingBuffer } from './line-ring-buffer.ts';
+import { liveGroupMembers, signalGroup } from './process-groups.ts';
+import { Redactor } from './redact.ts';
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface GuardOptions {
+  /** Short name used in messages and log file names: `worker`, `mock-hive`. */
+  name: string;
+  command: string;
+  args?: readonly string[];
+  cwd?: string;
+  /** Added to (and overriding) the harness's own environment. */
+  env?: Record<string, string | undefined>;
+  /** Where stdout and stderr are written, line by line, redacted. */
+  logFile?: string;
+  /** Lines kept in memory for `tail()`. */
+  ringLines?: number;
+  /** Time between SIGTERM and SIGKILL on teardown. */
+  graceMs?: number;
+  /** Literal values that must never appear in logs (tokens passed on the command line). */
+  secrets?: readonly string[];
+  /** Called for every output line (already redacted): live echo, line waits. */
+  onLine?: (line: string, stream: OutputStream) => void;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface StopReport {
+  /** The strongest signal that was needed: `none` when the process had already exited. */
+  signal: 'none' | 'SIGTERM' | 'SIGKILL';
+  durationMs: number;
+  exit: ExitInfo | undefined;
+  /** Pids of the group still running after teardown (should always be empty). */
+  survivors: number[];
+}
+
+export const DEFAULT_GRACE_MS = 3000;
+const KILL_CONFIRM_MS = 2000;
+const OUTPUT_DRAIN_MS = 250;
+const POLL_MS = 10;
+
+export function describeExit(info: ExitInfo): string {
+  if (info.signal) return `was killed by ${info.signal}`;
+  return `exited with code ${info.code}`;
+}
+
+/**
+ * A spawned command in its own process group, with its output captured into a bounded ring
+ * buffer and a log file. Disposing it (`await using`) tears the whole group down:
+ * SIGTERM → grace → SIGKILL, then waits until no member of the group is running.
+ */
+export class ProcessGuard implements AsyncDisposable {
+  readonly name: string;
+  readonly pid: number;
+  readonly command: readonly string[];
+  readonly logFile: string | undefined;
+  /** Resolves when the process exits (output may still be draining). */
+  readonly exited: Promise<ExitInfo>;
+  /** Resolves when the process exited and its output was read to the end (or briefly waited for). */
+  readonly settled: Promise<ExitInfo>;
+
+  readonly #child: ChildProcess;
+  readonly #ring: LineRingBuffer;
+  readonly #log: WriteStream | undefined;
+  readonly #graceMs: number;
+  readonly #listeners = new Set<(line: string, stream: OutputStream) => void>();
+  readonly #startedAt = performance.now();
+  #exitInfo: ExitInfo | undefined;
+  #stopping: Promise<StopReport> | undefined;
+
+  private constructor(child: ChildProcess, options: GuardOptions, command: readonly string[]) {
+    this.#child = child;
+    this.name = options.name;
+    this.pid = child.pid as number;
+    this.command = command;
+    this.logFile = options.logFile;
+    this.#graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+    this.#ring = new LineRingBuffer(options.ringLines ?? 1000);
+    if (options.logFile) {
+      mkdirSync(dirname(options.logFile), { recursive: true });
+      this.#log = createWriteStream(options.logFile, { flags: 'a' });
+    }
+    if (options.onLine) this.#listeners.add(options.onLine);
+
+    const redactor = Redactor.fromEnv({ ...process.env, ...options.env }, options.secrets ?? []);
+    const streamsClosed: Promise<void>[] = [];
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const input = child[stream];
+      if (!input) continue;
+      const lines = createInterface({ input, crlfDelay: Infinity });
+      lines.on('line', (raw) => this.#accept(redactor.redact(raw), stream));
+      streamsClosed.push(new Promise((resolve) => lines.once('close', resolve)));
+    }
+
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.#exitInfo = { code, signal };
+        resolve(this.#exitInfo);
+      });
+    });
+    this.settled = this.exited.then(async (info) => {
+      const drained = Promise.all(streamsClosed);
+      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS).unref())]);
+      return info;
+    });
+    trackGuard(this);
+  }
+
+  /** Spawns the command. Rejects with `SPAWN_FAILED` (an environment error) if it cannot start. */
+  static async start(options: GuardOptions): Promise<ProcessGuard> {
+    const args = [...(options.args ?? [])];
+    const child = spawn(options.command, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      detached: true, // own session and process group: -pid reaches every descendant
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        reject(
+          new HarnessError('SPAWN_FAILED', `could not start ${options.name}: ${options.command} (${error.code ?? error.message})`, {
+            kind: 'environment',
+            cause: error,
+            evidence: { command: [options.command, ...args], cwd: options.cwd },
+            hint: error.code === 'ENOENT' ? `check that ${options.command} exists and is executable` : undefined,
+          }),
+        );
+      });
+    });
+    return new ProcessGuard(child, options, [options.command, ...args]);
+  }
+
+  #accept(line: string, stream: OutputStream): void {
+    this.#ring.push(line);
+    this.#log?.write(`${line}\n`);
+    for (const listener of this.#listeners) listener(line, stream);
+  }
+
+  get exitInfo(): ExitInfo | undefined {
+    return this.#exitInfo;
+  }
+
+  get running(): boolean {
+    return this.#exitInfo === undefined;
+  }
+
+  get uptimeMs(): number {
+    return performance.now() - this.#startedAt;
+  }
+
+  /** The last `n` output lines (stdout and stderr interleaved as they arrived), redacted. */
+  tail(n = 30): string[] {
+    return this.#ring.tail(n);
+  }
+
+  onLine(listener: (line: string, stream: OutputStream) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** The error to raise when this process exits while something was waited for. */
+  exitedError(waitingFor: string, tailLines = 30): HarnessError {
+    const info = this.#exitInfo ?? { code: null, signal: null };
+    return new HarnessError('PROCESS_EXITED', `${this.name} ${describeExit(info)} before ${waitingFor} (after ${formatDuration(this.uptimeMs)})`, {
+      evidence: { process: this.name, exit: info, logTail: this.tail(tailLines), logFile: this.logFile },
+    });
+  }
+
+  /** Resolves with the first output line matching `pattern` (lines already seen count too). */
+  async waitForLine(pattern: RegExp, options: { timeoutMs: number; tailLines?: number }): Promise<RegExpMatchArray> {
+    for (const line of this.#ring.tail()) {
+      const match = line.match(pattern);
+      if (match) return match;
+    }
+    const description = `a log line matching ${pattern}`;
+    return await new Promise<RegExpMatchArray>((resolve, reject) => {
+      let done = false;
+      const finish = (action: () => void): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        unsubscribe();
+        action();
+      };
+      const timer = setTimeout(() => {
+        finish(() =>
+          reject(
+            new HarnessError('WAIT_TIMEOUT', `timed out after ${formatDuration(options.timeoutMs)} waiting for ${this.name} to print ${description}`, {
+              evidence: { process: this.name, waitedMs: options.timeoutMs, lastObserved: this.tail(1)[0] ?? 'no output', logTail: this.tail(options.tailLines ?? 30) },
+            }),
+          ),
+        );
+      }, options.timeoutMs);
+      const unsubscribe = this.onLine((line) => {
+        const match = line.match(pattern);
+        if (match) finish(() => resolve(match));
+      });
+      void this.settled.then(() => finish(() => reject(this.exitedError(`printing ${description}`, options.tailLines))));
+    });
+  }
+
+  /**
+   * Tears the process group down: SIGTERM, up to `graceMs` for it to go, then SIGKILL.
+   * Idempotent: every caller gets the same report.
+   */
+  stop(options: { graceMs?: number } = {}): Promise<StopReport> {
+    this.#stopping ??= this.#teardown(options.graceMs ?? this.#graceMs);
+    return this.#stopping;
+  }
+
+  async #teardown(graceMs: number): Promise<StopReport> {
+    const started = performance.now();
+    let signal: StopReport['signal'] = 'none';
+    const gone = (): boolean => this.#exitInfo !== undefined && liveGroupMembers(this.pid).length === 0;
+
+    if (!gone()) {
+      signal = 'SIGTERM';
+      signalGroup(this.pid, 'SIGTERM');
+      if (!(await this.#pollUntil(gone, graceMs))) {
+        signal = 'SIGKILL';
+        signalGroup(this.pid, 'SIGKILL');
+        await this.#pollUntil(gone, KILL_CONFIRM_MS);
+      }
+    }
+    await Promise.race([this.settled, new Promise((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS).unref())]);
+    await new Promise<void>((resolve) => (this.#log ? this.#log.end(resolve) : resolve()));
+    untrackGuard(this);
+    return { signal, durationMs: performance.now() - started, exit: this.#exitInfo, survivors: liveGroupMembers(this.pid) };
+  }
+
+  async #pollUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    while (!condition()) {
+      if (performance.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+    return true;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}

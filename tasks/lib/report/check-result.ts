@@ -1,0 +1,23 @@
+import type { Evidence } from '../errors/harness-error.ts';
+
+export type Verdict = 'pass' | 'fail' | 'skip';
+
+/** One named check of a run: what was checked, how it went, and what proves it. */
+export interface CheckResult {
+  name: string;
+  verdict: Verdict;
+  durationMs: number;
+  /** One line: what was observed (pass) or what went wrong (fail). */
+  detail: string;
+  /** Named error code when the check failed. */
+  code?: string;
+  hint?: string;
+  evidence: Evidence;
+}
+
+/** A process log attached to a report: where it is and how it ended. */
+export interface LogRecord {
+  name: string;
+  path: string | undefined;
+  tail: string[];
+}

@@ -1,0 +1,42 @@
+import { formatDuration } from '../time/format-duration.ts';
+import type { ReportJson } from './run-report.ts';
+
+const MARK = { pass: '✅', fail: '❌', skip: '⏭️ ' } as const;
+
+function indent(lines: string[], prefix = '     '): string[] {
+  return lines.map((line) => `${prefix}${line}`);
+}
+
+/**
+ * The human summary that ends every run: one ✅/❌ line per check, failure evidence, and on
+ * failure the log tails of every process the run started (plus the hive's heartbeat log).
+ */
+export function renderSummary(report: ReportJson, files?: { json: string; junit: string }): string {
+  const out: string[] = [''];
+  const { passed, failed, skipped } = report.summary;
+  out.push(`📊 ${report.task}: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''} in ${formatDuration(report.durationMs)}`);
+  for (const check of report.checks) {
+    out.push(`  ${MARK[check.verdict]} ${check.name}: ${check.verdict === 'fail' && check.code ? `[${check.code}] ` : ''}${check.detail}`);
+    if (check.verdict === 'fail') {
+      if (check.hint) out.push(`     fix: ${check.hint}`);
+      if (typeof check.evidence.lastObserved === 'string') out.push(`     last observed: ${check.evidence.lastObserved}`);
+    }
+  }
+  if (report.error) {
+    out.push(`  ❌ ${report.error.kind === 'usage' ? 'usage' : report.error.kind === 'environment' ? 'environment' : 'run'}: [${report.error.code}] ${report.error.message}`);
+    if (report.error.hint) out.push(`     fix: ${report.error.hint}`);
+  }
+  if (report.exitCode !== 0) {
+    for (const log of report.logs) {
+      if (log.tail.length === 0) continue;
+      out.push('', `  📋 ${log.name} (last ${log.tail.length} lines${log.path ? `, full log: ${log.path}` : ''}):`);
+      out.push(...indent(log.tail));
+    }
+  }
+  out.push('');
+  if (report.exitCode === 0) out.push(`✅ ${report.task} passed`);
+  else if (report.interrupted) out.push(`⛔ ${report.task} interrupted (exit ${report.exitCode})`);
+  else out.push(`❌ ${report.task} failed (exit ${report.exitCode})`);
+  if (files) out.push(`   report: ${files.json}`, `   junit:  ${files.junit}`);
+  return `${out.join('\n')}\n`;
+}

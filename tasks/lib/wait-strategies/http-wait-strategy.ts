@@ -1,0 +1,101 @@
+import { HarnessError } from '../errors/harness-error.ts';
+import { tryHttp, type HttpResponse } from '../http/http-client.ts';
+import type { Probe, ProbeResult } from './wait-for.ts';
+
+/**
+ * How one answer of a readiness endpoint is judged:
+ * - `ready`: done;
+ * - `not-ready`: the service answered "not yet" (503 Loading model, `{"ready":false}`): keep waiting;
+ * - `http-error`: it answered, but with an error (404, 500, a body that makes no sense).
+ */
+export type AnswerVerdict = { verdict: 'ready' | 'not-ready' | 'http-error'; detail?: string };
+export type AnswerClassifier = (response: HttpResponse) => AnswerVerdict;
+
+/** The seed's rule: 200 is ready, 503 is "not ready yet", any other status is an error. */
+export const statusClassifier: AnswerClassifier = (response) => {
+  if (response.status === 200) return { verdict: 'ready' };
+  if (response.status === 503) return { verdict: 'not-ready', detail: `HTTP 503 ${response.text.slice(0, 120)}` };
+  return { verdict: 'http-error', detail: `HTTP ${response.status} ${response.text.slice(0, 120)}` };
+};
+
+export interface HttpWaitOptions {
+  url: string;
+  method?: 'GET' | 'POST';
+  classify?: AnswerClassifier;
+  requestTimeoutMs?: number;
+  /** Consecutive failing attempts (refused or HTTP errors) that end the wait. Default 10. */
+  maxConsecutiveErrors?: number;
+  /** Pause after a failing attempt, so N errors span N × this (default 200 ms → ~2 s for 10). */
+  errorIntervalMs?: number;
+  /**
+   * True while the process behind the URL is ours and alive. Connection refused then means
+   * "not listening yet" (a worker loading its model before it binds) and does not count as an
+   * error until the endpoint has answered once; if the process dies, its exit fails the wait.
+   */
+  ownerAlive?: () => boolean;
+}
+
+export interface ReadyAnswer {
+  response: HttpResponse;
+  /** How many attempts saw each kind of outcome. */
+  tally: Record<'refused' | 'not-ready' | 'http-error' | 'timeout', number>;
+}
+
+/**
+ * A probe for `waitFor` that tells apart connection refused, answered-but-not-ready and
+ * answered-with-errors, and stops after `maxConsecutiveErrors` failing attempts in a row while
+ * it keeps waiting as long as the service says "not ready yet".
+ */
+export function httpReadiness(options: HttpWaitOptions): Probe<ReadyAnswer> {
+  const classify = options.classify ?? statusClassifier;
+  const maxErrors = options.maxConsecutiveErrors ?? 10;
+  const errorInterval = options.errorIntervalMs ?? 200;
+  const tally: ReadyAnswer['tally'] = { refused: 0, 'not-ready': 0, 'http-error': 0, timeout: 0 };
+  let consecutiveErrors = 0;
+  let answeredOnce = false;
+  const failures: string[] = [];
+
+  const failing = (observed: string): ProbeResult<ReadyAnswer> => {
+    consecutiveErrors += 1;
+    failures.push(observed);
+    if (consecutiveErrors >= maxErrors) {
+      const unreachable = failures.slice(-maxErrors).every((line) => line.startsWith('connection'));
+      throw new HarnessError(
+        unreachable ? 'ENDPOINT_UNREACHABLE' : 'ENDPOINT_ERRORS',
+        `${options.method ?? 'GET'} ${options.url} failed ${consecutiveErrors} times in a row (${unreachable ? 'nothing is answering' : 'it answers with errors'}); last: ${observed}`,
+        { evidence: { url: options.url, lastObserved: observed, recentFailures: failures.slice(-maxErrors), tally: { ...tally } } },
+      );
+    }
+    return { ready: false, observed, retryAfterMs: errorInterval };
+  };
+
+  return async ({ signal, remainingMs }) => {
+    const outcome = await tryHttp(options.url, { method: options.method ?? 'GET', signal, timeoutMs: Math.max(1, Math.min(options.requestTimeoutMs ?? 2000, remainingMs)) });
+    if (!outcome.ok) {
+      const { failure } = outcome;
+      if (failure.kind === 'aborted') return { ready: false, observed: 'wait ended during a request' };
+      if (failure.kind === 'timeout') {
+        tally.timeout += 1;
+        return failing(`request timeout (${failure.message})`);
+      }
+      tally.refused += 1;
+      const observed = `connection ${failure.kind} (${failure.code ?? failure.message})`;
+      if (!answeredOnce && options.ownerAlive?.()) {
+        consecutiveErrors = 0;
+        return { ready: false, observed: `${observed}: not listening yet` };
+      }
+      return failing(observed);
+    }
+    answeredOnce = true;
+    const { response } = outcome;
+    const judged = classify(response);
+    if (judged.verdict === 'ready') return { ready: true, value: { response, tally: { ...tally } }, observed: `HTTP ${response.status} ready` };
+    if (judged.verdict === 'not-ready') {
+      tally['not-ready'] += 1;
+      consecutiveErrors = 0;
+      return { ready: false, observed: `not ready yet: ${judged.detail ?? `HTTP ${response.status}`}` };
+    }
+    tally['http-error'] += 1;
+    return failing(`HTTP error: ${judged.detail ?? `HTTP ${response.status}`}`);
+  };
+}

@@ -1,0 +1,131 @@
+import { join, resolve } from 'node:path';
+import { parseFlags, type Flags } from '../lib/cli/flag-spec.ts';
+import { ExitCode, isHarnessError, toHarnessError } from '../lib/errors/harness-error.ts';
+import { Reporter } from '../lib/output/reporter.ts';
+import { onShutdown } from '../lib/process/guard-registry.ts';
+import { writeReportFiles } from '../lib/report/report-files.ts';
+import { RunReport } from '../lib/report/run-report.ts';
+import { renderSummary } from '../lib/report/summary.ts';
+import { COMMON_FLAGS } from './common-flags.ts';
+import { renderTaskHelp, renderTaskList } from './help-text.ts';
+import { TaskContext } from './task-context.ts';
+import type { TaskDefinition } from './task-definition.ts';
+
+export interface CliIo {
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+const defaultIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
+
+function runStamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 23);
+}
+
+/**
+ * The single entry: `help`, `<task> --help`, or a task run. Returns the exit code:
+ * 0 passed, 1 a check failed, 2 usage/config error, 3 environment/preflight error.
+ */
+export async function runCli(argv: readonly string[], tasks: readonly TaskDefinition[], io: CliIo = defaultIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    io.stderr.write(`${renderTaskList(tasks)}\nerror: no task given\n`);
+    return ExitCode.usage;
+  }
+  if (name === 'help' || name === '--help' || name === '-h') {
+    const wanted = rest[0];
+    if (wanted === undefined) {
+      io.stdout.write(renderTaskList(tasks));
+      return ExitCode.passed;
+    }
+    const task = tasks.find((candidate) => candidate.name === wanted);
+    if (!task) {
+      io.stderr.write(`${renderTaskList(tasks)}\nerror: unknown task '${wanted}'\n`);
+      return ExitCode.usage;
+    }
+    io.stdout.write(renderTaskHelp(task));
+    return ExitCode.passed;
+  }
+  const task = tasks.find((candidate) => candidate.name === name);
+  if (!task) {
+    io.stderr.write(`${renderTaskList(tasks)}\nerror: unknown task '${name}'\n`);
+    return ExitCode.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(renderTaskHelp(task));
+    return ExitCode.passed;
+  }
+  let flags: Flags;
+  try {
+    flags = parseFlags(rest, [...task.flags, ...COMMON_FLAGS]);
+  } catch (error) {
+    io.stderr.write(`${renderTaskHelp(task)}\nerror: ${toHarnessError(error).message}\n`);
+    return ExitCode.usage;
+  }
+  return task.kind === 'service' ? await runService(task, flags, io) : await runCheckTask(task, flags, io);
+}
+
+async function runService(task: TaskDefinition, flags: Flags, io: CliIo): Promise<number> {
+  const out = new Reporter({ mode: Reporter.detectMode(io.stdout, io.env), quiet: false, write: (text) => io.stdout.write(text) });
+  const context = new TaskContext(new RunReport(task.name), out, join(io.cwd, '.hivecheck', 'runs', `${runStamp()}-${task.name.replace(/[^a-z0-9-]/gi, '-')}`), flags, 30);
+  try {
+    await task.run(context, flags);
+    return ExitCode.passed;
+  } catch (error) {
+    const failure = toHarnessError(error);
+    io.stderr.write(`error: ${failure.describe()}\n`);
+    return failure.exitCode;
+  } finally {
+    await context.stopAll();
+  }
+}
+
+async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Promise<number> {
+  const json = flags.boolean('json');
+  const progress = json ? io.stderr : io.stdout;
+  const out = new Reporter({ mode: Reporter.detectMode(progress, io.env), quiet: flags.boolean('quiet'), write: (text) => progress.write(text) });
+  const reportDir = flags.optionalString('report');
+  const runDir = reportDir ? join(resolve(io.cwd, reportDir), 'logs') : join(io.cwd, '.hivecheck', 'runs', `${runStamp()}-${task.name.replace(/[^a-z0-9-]/gi, '-')}`);
+  const report = new RunReport(task.name);
+  report.onCheck((event) => {
+    if (event.phase === 'end') out.check(event.result);
+  });
+  const context = new TaskContext(report, out, runDir, flags, flags.number('log-lines'));
+  out.info(`logs: ${runDir}`);
+
+  let finished = false;
+  const finish = async (): Promise<void> => {
+    if (finished) return;
+    finished = true;
+    context.collectLogs();
+    const data = report.toJSON();
+    let files: { json: string; junit: string } | undefined;
+    if (reportDir) {
+      try {
+        files = await writeReportFiles(resolve(io.cwd, reportDir), data);
+      } catch (error) {
+        io.stderr.write(`error: could not write the report into ${reportDir}: ${(error as Error).message}\n`);
+      }
+    }
+    out.print(renderSummary(data, files));
+    if (json) io.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+  };
+  // Ctrl-C: the guards are stopped by the registry, then this writes what we have.
+  const removeHook = onShutdown(async () => {
+    report.interrupted = true;
+    await finish();
+  });
+  try {
+    await task.run(context, flags);
+  } catch (error) {
+    report.fail(error);
+    if (!isHarnessError(error)) out.warn(`unexpected error: ${(error as Error).stack ?? String(error)}`);
+  } finally {
+    await context.stopAll();
+    removeHook();
+  }
+  await finish();
+  return report.exitCode;
+}

@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import type { Flags } from '../lib/cli/flag-spec.ts';
+import type { Reporter } from '../lib/output/reporter.ts';
+import { ProcessGuard, type GuardOptions } from '../lib/process/process-guard.ts';
+import type { RunReport } from '../lib/report/run-report.ts';
+
+export interface ExtraLog {
+  path?: string;
+  lines: () => string[];
+}
+
+/**
+ * What a task gets from the runner: the report to record checks in, the progress reporter,
+ * the run directory for logs, and `start()` to spawn processes whose logs land in the run
+ * directory and whose tails end up in the summary when something fails.
+ */
+export class TaskContext {
+  readonly guards: ProcessGuard[] = [];
+  readonly #extraLogs = new Map<string, ExtraLog>();
+
+  constructor(
+    readonly report: RunReport,
+    readonly out: Reporter,
+    readonly runDir: string,
+    readonly flags: Flags,
+    readonly tailLines: number,
+  ) {}
+
+  /** Starts a guarded process logging to `<runDir>/<name>.log`. Names are made unique per run. */
+  async start(options: GuardOptions): Promise<ProcessGuard> {
+    const taken = new Set(this.guards.map((guard) => guard.name));
+    let name = options.name;
+    for (let n = 2; taken.has(name); n += 1) name = `${options.name}-${n}`;
+    const guard = await ProcessGuard.start({ logFile: join(this.runDir, `${name}.log`), ...options, name });
+    this.guards.push(guard);
+    return guard;
+  }
+
+  /** A log that is not a process's output (the hive's heartbeat log), shown on failure. */
+  attachLog(name: string, log: ExtraLog): void {
+    this.#extraLogs.set(name, log);
+  }
+
+  /** Copies every tail into the report; called by the runner once the task is over. */
+  collectLogs(): void {
+    for (const guard of this.guards) this.report.attachLog({ name: guard.name, path: guard.logFile, tail: guard.tail(this.tailLines) });
+    for (const [name, log] of this.#extraLogs) this.report.attachLog({ name, path: log.path, tail: log.lines().slice(-this.tailLines) });
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.allSettled(this.guards.map((guard) => guard.stop()));
+  }
+}

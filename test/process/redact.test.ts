@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { Redactor, redact } from '../../tasks/lib/process/redact.ts';
+
+describe('redact', () => {
+  it.each([
+    ['Authorization: Bearer abc.def-123', 'Authorization: [REDACTED]'],
+    ['{"authorization":"Basic dXNlcjpwYXNz"}', '{"authorization":"[REDACTED]"}'],
+    ['sending bearer eyJhbGciOi.x.y now', 'sending bearer [REDACTED] now'],
+    ['GET /x?token=s3cr3t&a=1', 'GET /x?token=[REDACTED]&a=1'],
+    ['{"api_key": "k-123"}', '{"api_key": "[REDACTED]"}'],
+    ['worker --token hunter2 --port 1', 'worker --token [REDACTED] --port 1'],
+    ['HF_TOKEN=hf_abcdef', 'HF_TOKEN=[REDACTED]'],
+  ])('%s', (input, expected) => {
+    expect(redact(input)).toBe(expected);
+  });
+
+  it('leaves ordinary lines alone', () => {
+    expect(redact('[10:54:23] Heartbeat #1 from worker: test-worker-1 State: Ready')).toBe('[10:54:23] Heartbeat #1 from worker: test-worker-1 State: Ready');
+  });
+
+  it('masks literal secrets taken from secret-looking env names', () => {
+    const redactor = Redactor.fromEnv({ MY_SERVICE_TOKEN: 'literal-value-42', HOME: '/root' });
+    expect(redactor.redact('connecting with literal-value-42 from /root')).toBe('connecting with [REDACTED] from /root');
+  });
+});

@@ -1,0 +1,61 @@
+import getPort from 'get-port';
+import { describe, expect, it } from 'vitest';
+import { HarnessError } from '../../tasks/lib/errors/harness-error.ts';
+import { ProcessGuard } from '../../tasks/lib/process/process-guard.ts';
+import { httpReadiness } from '../../tasks/lib/wait-strategies/http-wait-strategy.ts';
+import { waitFor } from '../../tasks/lib/wait-strategies/wait-for.ts';
+import { fixturePath } from '../helpers/fixture-path.ts';
+
+async function server(mode: string, delayMs = 0, port = 0): Promise<{ guard: ProcessGuard; url: string }> {
+  const guard = await ProcessGuard.start({ name: `server-${mode}`, command: process.execPath, args: [fixturePath('processes/http-server.mjs'), mode, String(delayMs), String(port)] });
+  if (mode === 'late-listen') return { guard, url: `http://127.0.0.1:${port}/` };
+  const [, actual] = await guard.waitForLine(/^listening (\d+)/, { timeoutMs: 10_000 });
+  return { guard, url: `http://127.0.0.1:${actual}/` };
+}
+
+describe('httpReadiness', () => {
+  it('keeps waiting while the service answers "not ready yet", then succeeds', async () => {
+    const { guard, url } = await server('ready', 400);
+    await using _ = guard;
+    const outcome = await waitFor(httpReadiness({ url, ownerAlive: () => guard.running }), { description: 'ready', timeoutMs: 10_000, failFastOn: [guard] });
+    expect(outcome.value.response.status).toBe(200);
+    expect(outcome.value.tally['not-ready']).toBeGreaterThan(0);
+  });
+
+  it('waits through "not listening yet" for a live process it owns', async () => {
+    const port = await getPort({ host: '127.0.0.1' });
+    const { guard, url } = await server('late-listen', 600, port);
+    await using _ = guard;
+    const outcome = await waitFor(httpReadiness({ url, ownerAlive: () => guard.running }), { description: 'listening', timeoutMs: 10_000, failFastOn: [guard] });
+    expect(outcome.value.tally.refused).toBeGreaterThan(10); // more refusals than the error budget, yet no failure
+  });
+
+  it('stops after 10 consecutive refusals when nothing of ours is behind the URL', async () => {
+    const port = await getPort({ host: '127.0.0.1' });
+    const started = performance.now();
+    const error = await waitFor(httpReadiness({ url: `http://127.0.0.1:${port}/v1/ready`, errorIntervalMs: 20 }), { description: 'ready', timeoutMs: 30_000 }).catch((e: unknown) => e);
+    const failure = error as HarnessError;
+    expect(failure).toBeInstanceOf(HarnessError);
+    expect(failure.code).toBe('ENDPOINT_UNREACHABLE');
+    expect(failure.message).toContain('failed 10 times in a row');
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it('stops after 10 consecutive HTTP errors', async () => {
+    const { guard, url } = await server('error');
+    await using _ = guard;
+    const error = await waitFor(httpReadiness({ url, errorIntervalMs: 20, ownerAlive: () => guard.running }), { description: 'ready', timeoutMs: 30_000 }).catch((e: unknown) => e);
+    const failure = error as HarnessError;
+    expect(failure.code).toBe('ENDPOINT_ERRORS');
+    expect(failure.evidence.lastObserved).toContain('HTTP 500');
+  });
+
+  it('times out (not fails fast) on a service that stays "not ready"', async () => {
+    const { guard, url } = await server('never-ready');
+    await using _ = guard;
+    const error = await waitFor(httpReadiness({ url }), { description: 'worker to be ready', timeoutMs: 800 }).catch((e: unknown) => e);
+    const failure = error as HarnessError;
+    expect(failure.code).toBe('WAIT_TIMEOUT');
+    expect(failure.message).toContain('last observed: not ready yet: HTTP 503 {"ready":false}');
+  });
+});

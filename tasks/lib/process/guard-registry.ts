@@ -58,7 +58,7 @@ async function handleSignal(signal: NodeJS.Signals): Promise<void> {
   }
   shuttingDown = true;
   const names = [...live].map((guard) => `${guard.name} (pid ${guard.pid})`);
-  process.stderr.write(`\nhivecheck: received ${signal}; stopping ${names.length ? names.join(', ') : 'nothing'}\n`);
+  if (names.length) process.stderr.write(`\nhivecheck: received ${signal}; stopping ${names.join(', ')}\n`);
   await stopAllGuards();
   for (const hook of hooks) {
     try {

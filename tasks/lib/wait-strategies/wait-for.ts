@@ -1,7 +1,8 @@
-import { HarnessError } from '../errors/harness-error.ts';
-import type { ExitInfo } from '../process/process-guard.ts';
-import { formatDuration } from '../time/format-duration.ts';
+import type { HarnessError } from '../errors/harness-error.ts';
 import { sleepUnlessAborted } from '../time/sleep.ts';
+import { WaitScope, type ExitWatch, type ScopeOptions } from './wait-scope.ts';
+
+export type { ExitWatch } from './wait-scope.ts';
 
 /** What a probe reports on each attempt. */
 export type ProbeResult<T> = { ready: true; value: T; observed?: string } | { ready: false; observed: string; /** poll again after this long instead of the normal backoff */ retryAfterMs?: number };
@@ -16,28 +17,12 @@ export interface ProbeContext {
 
 export type Probe<T> = (context: ProbeContext) => Promise<ProbeResult<T>>;
 
-/** Anything whose exit should end a wait at once: a `ProcessGuard`. */
-export interface ExitWatch {
-  readonly name: string;
-  readonly exitInfo: ExitInfo | undefined;
-  readonly settled: Promise<ExitInfo>;
-  exitedError(waitingFor: string, tailLines?: number): HarnessError;
-}
-
-export interface WaitOptions {
-  /** What is waited for, completing "waiting for …": `worker /v1/health to answer 200`. */
-  description: string;
-  timeoutMs: number;
+export interface WaitOptions extends ScopeOptions {
   /** First pause between attempts. */
   initialIntervalMs?: number;
   /** Backoff stops growing here. */
   maxIntervalMs?: number;
   backoffFactor?: number;
-  /** Processes whose exit fails the wait immediately (with their log tail). */
-  failFastOn?: readonly ExitWatch[];
-  /** Log lines to attach when a process exits. */
-  tailLines?: number;
-  signal?: AbortSignal;
 }
 
 export interface WaitOutcome<T> {
@@ -49,63 +34,61 @@ export interface WaitOutcome<T> {
 
 export const WAIT_DEFAULTS = { initialIntervalMs: 5, maxIntervalMs: 100, backoffFactor: 1.5 } as const;
 
+async function failIfExited(scope: WaitScope): Promise<void> {
+  const exited: ExitWatch | undefined = scope.exited();
+  if (!exited) return;
+  await exited.settled; // let the last output lines arrive before quoting them
+  throw scope.exitError(exited) satisfies HarnessError;
+}
+
 /**
  * Polls `probe` until it reports ready. Starts fast (5 ms) and backs off to at most 100 ms.
  * Fails immediately when a watched process exits, and on timeout says what it waited for, for
  * how long, and what it saw last. A probe may throw a `HarnessError` to fail the wait early.
  */
 export async function waitFor<T>(probe: Probe<T>, options: WaitOptions): Promise<WaitOutcome<T>> {
-  const started = performance.now();
-  const deadline = started + options.timeoutMs;
-  const controller = new AbortController();
-  const stopSignal = options.signal ? AbortSignal.any([controller.signal, options.signal]) : controller.signal;
-  const watches = options.failFastOn ?? [];
-  const history: string[] = [];
-  let lastObserved = 'nothing (no attempt finished)';
-  let attempts = 0;
+  using scope = new WaitScope(options);
   let interval = options.initialIntervalMs ?? WAIT_DEFAULTS.initialIntervalMs;
   const maxInterval = options.maxIntervalMs ?? WAIT_DEFAULTS.maxIntervalMs;
   const factor = options.backoffFactor ?? WAIT_DEFAULTS.backoffFactor;
-
-  const exitedFirst = (): ExitWatch | undefined => watches.find((watch) => watch.exitInfo !== undefined);
-  const exitError = (watch: ExitWatch): HarnessError => watch.exitedError(options.description, options.tailLines);
-  const timeoutError = (): HarnessError =>
-    new HarnessError('WAIT_TIMEOUT', `timed out after ${formatDuration(options.timeoutMs)} waiting for ${options.description} (${attempts} attempt${attempts === 1 ? '' : 's'}); last observed: ${lastObserved}`, {
-      evidence: { waitedMs: Math.round(performance.now() - started), attempts, lastObserved, recentObservations: history.slice(-10) },
-    });
-
-  // One promise that rejects when the wait must end for a reason outside the probe.
-  let rejectInterrupt: (error: HarnessError) => void = () => undefined;
-  const interrupted = new Promise<never>((_, reject) => (rejectInterrupt = reject));
-  interrupted.catch(() => undefined);
-  const timer = setTimeout(() => rejectInterrupt(timeoutError()), Math.max(0, options.timeoutMs));
-  for (const watch of watches) {
-    void watch.settled.then(() => rejectInterrupt(exitError(watch)));
+  for (;;) {
+    await failIfExited(scope);
+    scope.attempts += 1;
+    const result = await Promise.race([probe({ attempt: scope.attempts, signal: scope.signal, remainingMs: scope.remainingMs }), scope.interrupted]);
+    if (result.ready) {
+      if (result.observed) scope.history.push(result.observed);
+      return { value: result.value, elapsedMs: scope.elapsedMs, attempts: scope.attempts, observed: scope.history };
+    }
+    scope.observe(result.observed);
+    const pause = Math.min(result.retryAfterMs ?? interval, Math.max(0, scope.remainingMs));
+    await Promise.race([sleepUnlessAborted(pause, scope.signal), scope.interrupted]);
+    interval = Math.min(interval * factor, maxInterval);
   }
-  options.signal?.addEventListener('abort', () => rejectInterrupt(new HarnessError('WAIT_ABORTED', `stopped waiting for ${options.description}`)), { once: true });
+}
 
+/**
+ * Event-driven wait: checks `condition` now and again each time `subscribe` reports a change,
+ * with the same timeout, fail-fast and error messages as `waitFor`. No polling.
+ */
+export async function waitForEvent<T>(
+  condition: () => ProbeResult<T>,
+  subscribe: (onChange: () => void) => () => void,
+  options: ScopeOptions,
+): Promise<WaitOutcome<T>> {
+  using scope = new WaitScope(options);
+  let wake: () => void = () => undefined;
+  const unsubscribe = subscribe(() => wake());
   try {
     for (;;) {
-      const exited = exitedFirst();
-      if (exited) {
-        await exited.settled; // let the last output lines arrive before quoting them
-        throw exitError(exited);
-      }
-      attempts += 1;
-      const result = await Promise.race([probe({ attempt: attempts, signal: stopSignal, remainingMs: deadline - performance.now() }), interrupted]);
-      if (result.ready) {
-        if (result.observed) history.push(result.observed);
-        return { value: result.value, elapsedMs: performance.now() - started, attempts, observed: history };
-      }
-      lastObserved = result.observed;
-      history.push(result.observed);
-      if (history.length > 50) history.shift();
-      const pause = result.retryAfterMs ?? interval;
-      await Promise.race([sleepUnlessAborted(Math.min(pause, Math.max(0, deadline - performance.now())), stopSignal), interrupted]);
-      interval = Math.min(interval * factor, maxInterval);
+      await failIfExited(scope);
+      const changed = new Promise<void>((resolve) => (wake = resolve));
+      scope.attempts += 1;
+      const result = condition();
+      if (result.ready) return { value: result.value, elapsedMs: scope.elapsedMs, attempts: scope.attempts, observed: scope.history };
+      scope.observe(result.observed);
+      await Promise.race([changed, scope.interrupted]);
     }
   } finally {
-    clearTimeout(timer);
-    controller.abort();
+    unsubscribe();
   }
 }

@@ -1,0 +1,155 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HarnessError } from '../tasks/lib/errors/harness-error.ts';
+import type { HeartbeatVersion } from './heartbeat.ts';
+import { HeartbeatLog } from './heartbeat-log.ts';
+import { validateHeartbeat } from './heartbeat-validation.ts';
+
+export interface MockHiveOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Always loopback unless a caller insists. */
+  host?: string;
+  /** Bodies above this many bytes are refused. */
+  maxBodyBytes?: number;
+  /** Heartbeat log file (one line per heartbeat). */
+  logFile?: string;
+  /** Called with every log line (live echo in the standalone hive). */
+  onLine?: (line: string) => void;
+}
+
+const ROUTES: Record<string, HeartbeatVersion> = { '/heartbeat/workers': 'seed', '/v1/heartbeat': 'v1' };
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+class BodyTooLarge extends Error {}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge(`body of ${declared} bytes exceeds the ${limit}-byte limit`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyTooLarge(`body exceeds the ${limit}-byte limit`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The mock hive: accepts worker heartbeats at `POST /heartbeat/workers` (seed shape) and
+ * `POST /v1/heartbeat` (later shape), validates them (400 with a reason otherwise; nothing a
+ * worker sends can crash it), and records them in a `HeartbeatLog`. Also answers the pool
+ * preflight `GET /v1/health` and lists what it received at `GET /v1/heartbeats`.
+ */
+export class MockHive implements AsyncDisposable {
+  readonly log: HeartbeatLog;
+  readonly #server: Server;
+  readonly #maxBody: number;
+  readonly #onLine: ((line: string) => void) | undefined;
+  #closed: Promise<void> | undefined;
+
+  private constructor(server: Server, options: MockHiveOptions) {
+    this.#server = server;
+    this.#maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.#onLine = options.onLine;
+    this.log = new HeartbeatLog(options.logFile);
+    if (this.#onLine) this.log.subscribe(() => this.#onLine?.(this.log.lines().at(-1) ?? ''));
+  }
+
+  static async start(options: MockHiveOptions = {}): Promise<MockHive> {
+    const server = createServer();
+    const hive = new MockHive(server, options);
+    server.on('request', (req, res) => void hive.#handle(req, res));
+    server.on('clientError', (_error, socket) => socket.destroy());
+    const host = options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          new HarnessError('PORT_IN_USE', `mock hive could not listen on ${host}:${options.port ?? 0}: ${error.code ?? error.message}`, {
+            kind: 'environment',
+            cause: error,
+            evidence: { host, port: options.port },
+            hint: error.code === 'EADDRINUSE' ? 'pick another --hive-port or omit it to get a free one' : undefined,
+          }),
+        ),
+      );
+      server.listen(options.port ?? 0, host, resolve);
+    });
+    return hive;
+  }
+
+  get port(): number {
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      const version = ROUTES[path];
+      if (version !== undefined) {
+        if (req.method !== 'POST') return send(res, 405, { status: 'error', error: 'method_not_allowed', reason: `${path} takes POST` });
+        return await this.#heartbeat(version, path, req, res);
+      }
+      if (req.method === 'GET' && path === '/v1/health') return send(res, 200, { status: 'healthy', heartbeats: this.log.count() });
+      if (req.method === 'GET' && path === '/v1/heartbeats') return send(res, 200, { heartbeats: this.log.heartbeats(), rejected: this.log.rejected() });
+      send(res, 404, { status: 'error', error: 'not_found', reason: `no route ${req.method} ${path}` });
+    } catch (error) {
+      if (!res.headersSent) send(res, 500, { status: 'error', error: 'internal', reason: (error as Error).message });
+      else res.destroy();
+    }
+  }
+
+  async #heartbeat(version: HeartbeatVersion, route: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refuse = (error: string, reason: string): void => {
+      this.log.reject(route, 400, reason);
+      send(res, 400, { status: 'error', error, reason });
+    };
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/json') {
+      req.resume();
+      return refuse('unsupported_content_type', `content-type must be application/json, got ${JSON.stringify(req.headers['content-type'] ?? '')}`);
+    }
+    let text: string;
+    try {
+      text = await readBody(req, this.#maxBody);
+    } catch (error) {
+      if (!(error instanceof BodyTooLarge)) throw error;
+      res.setHeader('connection', 'close');
+      req.resume();
+      return refuse('body_too_large', error.message);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (error) {
+      return refuse('bad_json', `body is not valid JSON: ${(error as Error).message}`);
+    }
+    const verdict = validateHeartbeat(version, body);
+    if (!verdict.ok) return refuse('invalid_heartbeat', verdict.reason);
+    this.log.record(version, route, verdict.workerId, verdict.state, body as Record<string, unknown>, verdict.workerTimestamp);
+    send(res, 200, { status: 'ok' });
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+    return this.#closed;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

@@ -69,3 +69,19 @@ describe('waitFor', () => {
     expect((error as HarnessError).code).toBe('ENDPOINT_ERRORS');
   });
 });
+
+describe('waitFor waking on output', () => {
+  it('probes again as soon as a watched process prints, instead of sleeping out its backoff', async () => {
+    await using server = await ProcessGuard.start({ name: 'late', command: process.execPath, args: ['-e', "setTimeout(() => console.log('listening now'), 300); setInterval(() => {}, 1000)"] });
+    const started = performance.now();
+    const outcome = await waitFor(async () => (server.tail().includes('listening now') ? { ready: true, value: 'up' } : { ready: false, observed: 'quiet' }), {
+      description: 'the listening line',
+      timeoutMs: 20_000,
+      initialIntervalMs: 10_000, // a poll alone would not look again for 10 s
+      maxIntervalMs: 10_000,
+      failFastOn: [server],
+    });
+    expect(outcome.value).toBe('up');
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+});

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { usageError } from '../errors/harness-error.ts';
 
-export type FlagType = 'string' | 'number' | 'boolean' | 'list';
+/** `list`: repeatable and comma-separated (`--backend cpu,cuda`); `strings`: repeatable, taken verbatim. */
+export type FlagType = 'string' | 'number' | 'boolean' | 'list' | 'strings';
 export type FlagValue = string | number | boolean | string[] | undefined;
 
 export interface FlagSpec {
@@ -63,6 +64,7 @@ export class Flags {
 function convert(spec: FlagSpec, raw: string | boolean | (string | boolean)[]): FlagValue {
   if (spec.type === 'boolean') return raw === true;
   const last = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  if (spec.type === 'strings') return (Array.isArray(raw) ? raw : [raw]).map(String);
   if (spec.type === 'list') {
     const items = (Array.isArray(raw) ? raw : [raw]).flatMap((item) => String(item).split(',')).map((item) => item.trim()).filter(Boolean);
     if (items.length === 0) throw usageError(`--${spec.name} needs at least one value`);
@@ -89,7 +91,7 @@ function checkChoice(spec: FlagSpec, value: string): void {
 /** Parses `argv` against `specs` with node's strict parser; unknown flags and stray words are usage errors. */
 export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]): Flags {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
-  for (const spec of specs) options[spec.name] = spec.type === 'list' ? { type: 'string', multiple: true } : { type: spec.type === 'boolean' ? 'boolean' : 'string' };
+  for (const spec of specs) options[spec.name] = spec.type === 'list' || spec.type === 'strings' ? { type: 'string', multiple: true } : { type: spec.type === 'boolean' ? 'boolean' : 'string' };
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
@@ -115,7 +117,7 @@ function describeDefault(spec: FlagSpec): string {
 /** Help lines, one per flag, with value placeholder, description and default. */
 export function renderFlagHelp(specs: readonly FlagSpec[]): string[] {
   const rows = specs.map((spec) => {
-    const value = spec.type === 'boolean' ? '' : ` <${spec.valueName ?? (spec.type === 'number' ? 'n' : spec.type === 'list' ? 'a,b' : 'value')}>`;
+    const value = spec.type === 'boolean' ? '' : ` <${spec.valueName ?? (spec.type === 'number' ? 'n' : spec.type === 'list' ? 'a,b' : 'value')}>${spec.type === 'strings' ? '…' : ''}`;
     const shown = describeDefault(spec);
     const choices = spec.choices ? ` [${spec.choices.join('|')}]` : '';
     return { left: `--${spec.name}${value}`, right: `${spec.description}${choices}${shown ? ` (default: ${shown})` : ''}` };

@@ -23,6 +23,8 @@ export interface WaitOptions extends ScopeOptions {
   /** Backoff stops growing here. */
   maxIntervalMs?: number;
   backoffFactor?: number;
+  /** Probe again as soon as a watched process prints a line (default true). */
+  wakeOnOutput?: boolean;
 }
 
 export interface WaitOutcome<T> {
@@ -42,27 +44,37 @@ async function failIfExited(scope: WaitScope): Promise<void> {
 }
 
 /**
- * Polls `probe` until it reports ready. Starts fast (5 ms) and backs off to at most 100 ms.
- * Fails immediately when a watched process exits, and on timeout says what it waited for, for
- * how long, and what it saw last. A probe may throw a `HarnessError` to fail the wait early.
+ * Polls `probe` until it reports ready. Starts fast (5 ms) and backs off to at most 100 ms, and
+ * probes again at once when a watched process prints a line. Fails immediately when a watched
+ * process exits, and on timeout says what it waited for, for how long, and what it saw last.
+ * A probe may throw a `HarnessError` to fail the wait early.
  */
 export async function waitFor<T>(probe: Probe<T>, options: WaitOptions): Promise<WaitOutcome<T>> {
   using scope = new WaitScope(options);
   let interval = options.initialIntervalMs ?? WAIT_DEFAULTS.initialIntervalMs;
   const maxInterval = options.maxIntervalMs ?? WAIT_DEFAULTS.maxIntervalMs;
   const factor = options.backoffFactor ?? WAIT_DEFAULTS.backoffFactor;
-  for (;;) {
-    await failIfExited(scope);
-    scope.attempts += 1;
-    const result = await Promise.race([probe({ attempt: scope.attempts, signal: scope.signal, remainingMs: scope.remainingMs }), scope.interrupted]);
-    if (result.ready) {
-      if (result.observed) scope.history.push(result.observed);
-      return { value: result.value, elapsedMs: scope.elapsedMs, attempts: scope.attempts, observed: scope.history };
+  let wake: () => void = () => undefined;
+  const stopListening = options.wakeOnOutput === false ? () => undefined : scope.onActivity(() => wake());
+  try {
+    for (;;) {
+      await failIfExited(scope);
+      scope.attempts += 1;
+      const result = await Promise.race([probe({ attempt: scope.attempts, signal: scope.signal, remainingMs: scope.remainingMs }), scope.interrupted]);
+      if (result.ready) {
+        if (result.observed) scope.history.push(result.observed);
+        return { value: result.value, elapsedMs: scope.elapsedMs, attempts: scope.attempts, observed: scope.history };
+      }
+      scope.observe(result.observed);
+      const pause = Math.min(result.retryAfterMs ?? interval, Math.max(0, scope.remainingMs));
+      // Error back-off (retryAfterMs) is not cut short: N consecutive errors must span N pauses.
+      const woken = result.retryAfterMs === undefined ? new Promise<void>((resolve) => (wake = resolve)) : new Promise<void>(() => undefined);
+      await Promise.race([sleepUnlessAborted(pause, scope.signal), woken, scope.interrupted]);
+      wake = () => undefined;
+      interval = Math.min(interval * factor, maxInterval);
     }
-    scope.observe(result.observed);
-    const pause = Math.min(result.retryAfterMs ?? interval, Math.max(0, scope.remainingMs));
-    await Promise.race([sleepUnlessAborted(pause, scope.signal), scope.interrupted]);
-    interval = Math.min(interval * factor, maxInterval);
+  } finally {
+    stopListening();
   }
 }
 

@@ -8,6 +8,8 @@ export interface ExitWatch {
   readonly exitInfo: ExitInfo | undefined;
   readonly settled: Promise<ExitInfo>;
   exitedError(waitingFor: string, tailLines?: number): HarnessError;
+  /** Output lines of the process: a poll wakes early when one arrives (a "listening" line). */
+  onLine?(listener: () => void): () => void;
 }
 
 export interface ScopeOptions {
@@ -81,6 +83,15 @@ export class WaitScope implements Disposable {
       `timed out after ${formatDuration(this.#options.timeoutMs)} waiting for ${this.#options.description} (${attempts} attempt${attempts === 1 ? '' : 's'}); last observed: ${this.lastObserved}`,
       { evidence: { waitedMs: Math.round(this.elapsedMs), attempts, lastObserved: this.lastObserved, recentObservations: this.history.slice(-10) } },
     );
+  }
+
+  /**
+   * Calls `listener` when a watched process prints a line: readiness usually follows a log line
+   * ("listening on …"), so a poll can try again at once instead of sleeping out its backoff.
+   */
+  onActivity(listener: () => void): () => void {
+    const unsubscribers = (this.#options.failFastOn ?? []).map((watch) => watch.onLine?.(listener) ?? (() => undefined));
+    return () => unsubscribers.forEach((unsubscribe) => unsubscribe());
   }
 
   [Symbol.dispose](): void {

@@ -28,7 +28,10 @@ export function renderSummary(report: ReportJson, files?: { json: string; junit:
   }
   if (report.exitCode !== 0) {
     for (const log of report.logs) {
-      if (log.tail.length === 0) continue;
+      if (log.tail.length === 0) {
+        out.push('', `  📋 ${log.name}: (empty${log.path ? `, ${log.path}` : ''})`);
+        continue;
+      }
       out.push('', `  📋 ${log.name} (last ${log.tail.length} lines${log.path ? `, full log: ${log.path}` : ''}):`);
       out.push(...indent(log.tail));
     }

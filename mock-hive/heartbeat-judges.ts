@@ -1,0 +1,55 @@
+import { HarnessError } from '../tasks/lib/errors/harness-error.ts';
+import { formatDuration } from '../tasks/lib/time/format-duration.ts';
+import type { HeartbeatLog } from './heartbeat-log.ts';
+
+/**
+ * Judgements over what the hive recorded for one worker: the states it went through and the
+ * spacing of its periodic heartbeats. Each returns a detail line or throws a `HarnessError`
+ * that quotes the heartbeats it saw.
+ */
+
+const seen = (log: HeartbeatLog, workerId: string): string[] => log.heartbeats(workerId).map((beat) => `#${beat.seq} ${beat.state} at +${Math.round(beat.monotonicMs - (log.heartbeats(workerId)[0]?.monotonicMs ?? 0))} ms`);
+
+/**
+ * The worker's states must move forward through `states` (e.g. Loading → Ready), never back,
+ * and end in the last one. A worker that starts heartbeating only once ready passes too.
+ */
+export function judgeStateTransitions(log: HeartbeatLog, workerId: string, states: readonly string[]): string {
+  const transitions = log.transitions(workerId);
+  const evidence = { workerId, transitions, heartbeats: seen(log, workerId) };
+  const unknown = transitions.filter((state) => !states.includes(state));
+  if (unknown.length) throw new HarnessError('HEARTBEAT_STATES', `worker ${workerId} reported state(s) ${unknown.join(', ')} outside the expected ${states.join(' → ')}`, { evidence });
+  const order = transitions.map((state) => states.indexOf(state));
+  if (order.some((index, i) => i > 0 && index < (order[i - 1] as number))) {
+    throw new HarnessError('HEARTBEAT_STATES', `worker ${workerId} went backwards: ${transitions.join(' → ')} (expected ${states.join(' → ')})`, { evidence });
+  }
+  const last = states[states.length - 1];
+  if (transitions.at(-1) !== last) throw new HarnessError('HEARTBEAT_STATES', `worker ${workerId} never reported ${last}: ${transitions.join(' → ') || 'no heartbeats'}`, { evidence });
+  return transitions.join(' → ');
+}
+
+/**
+ * Periodic heartbeats in `state` must come every `expectedMs`, each interval within
+ * ± max(tolerance × expected, floorMs). Needs at least two heartbeats in that state.
+ */
+export function judgeIntervals(log: HeartbeatLog, workerId: string, state: string, expectedMs: number, tolerance: number, floorMs = 150): string {
+  const beats = log.heartbeats(workerId).filter((beat) => beat.state === state);
+  const intervals = beats.slice(1).map((beat, i) => beat.monotonicMs - (beats[i]?.monotonicMs ?? 0));
+  const allowed = Math.max(expectedMs * tolerance, floorMs);
+  const evidence = { workerId, expectedMs, allowedDeviationMs: allowed, intervalsMs: intervals.map(Math.round), heartbeats: seen(log, workerId) };
+  if (intervals.length === 0) throw new HarnessError('HEARTBEAT_INTERVAL', `need two ${state} heartbeats from ${workerId} to measure the interval, got ${beats.length}`, { evidence });
+  const off = intervals.filter((interval) => Math.abs(interval - expectedMs) > allowed);
+  const shown = intervals.map((interval) => formatDuration(interval)).join(', ');
+  if (off.length) {
+    throw new HarnessError('HEARTBEAT_INTERVAL', `heartbeat intervals ${shown} are not ${formatDuration(expectedMs)} ± ${formatDuration(allowed)}`, {
+      evidence,
+      hint: 'pass the interval your worker uses with --heartbeat-interval',
+    });
+  }
+  return `intervals ${shown} (expected ${formatDuration(expectedMs)} ± ${formatDuration(allowed)})`;
+}
+
+/** Heartbeats that named another worker id (a worker ignoring --worker-id). */
+export function strangerIds(log: HeartbeatLog, expected: readonly string[]): string[] {
+  return log.workerIds().filter((id) => !expected.includes(id));
+}

@@ -1,0 +1,37 @@
+import { HarnessError } from '../lib/errors/harness-error.ts';
+import { spread } from '../lib/stats/percentiles.ts';
+import { runInference, type InferenceResult } from '../lib/worker/inference-styles.ts';
+import type { TaskContext } from '../runner/task-context.ts';
+import { inferenceRequest } from './inference-request.ts';
+import type { WorkerTestPlan } from './worker-test-plan.ts';
+import type { WorkerUnderTest } from './worker-under-test.ts';
+
+const ms = (value: number): string => `${value.toFixed(1)} ms`;
+
+/**
+ * `--bench`: K requests in a row against the first inference endpoint (streamed when it can
+ * stream, so time to first token is real), reported as TTFT, latency and tokens/s p50/p95.
+ */
+export async function benchmarkInference(context: TaskContext, plan: WorkerTestPlan, worker: WorkerUnderTest): Promise<void> {
+  const endpoint = plan.profile.inference[0];
+  if (!endpoint) return;
+  const streamed = endpoint.stream !== 'never';
+  await context.report.check(`${worker.label}benchmark`, async () => {
+    const results: InferenceResult[] = [];
+    const started = performance.now();
+    for (let i = 0; i < plan.benchRequests; i += 1) {
+      results.push(await runInference(worker.baseUrl, endpoint, inferenceRequest(plan, worker, 1000 + i), streamed));
+    }
+    const wall = performance.now() - started;
+    const ttft = spread(results.map((result) => result.firstTokenMs));
+    const latency = spread(results.map((result) => result.durationMs));
+    const rate = spread(results.map((result) => (result.tokens / result.durationMs) * 1000));
+    const tokens = results.reduce((sum, result) => sum + result.tokens, 0);
+    if (tokens === 0) throw new HarnessError('BENCH_NO_TOKENS', 'no tokens were generated during the benchmark');
+    const figures = { requests: results.length, streamed, ttftMs: ttft, latencyMs: latency, tokensPerSecond: rate, totalTokens: tokens, wallMs: wall, aggregateTokensPerSecond: (tokens / wall) * 1000 };
+    return {
+      detail: `${results.length} requests (${streamed ? 'SSE' : 'JSON'}): TTFT p50 ${ms(ttft.p50)} p95 ${ms(ttft.p95)}; latency p50 ${ms(latency.p50)} p95 ${ms(latency.p95)}; ${rate.p50.toFixed(0)} tokens/s p50 (p95 ${rate.p95.toFixed(0)})`,
+      evidence: { bench: figures },
+    };
+  });
+}

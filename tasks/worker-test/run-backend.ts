@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import getPort from 'get-port';
+import { MockHive } from '../../mock-hive/mock-hive-server.ts';
+import { HarnessError } from '../lib/errors/harness-error.ts';
+import type { ModelFileInfo } from '../lib/model/model-file.ts';
+import type { StopReport } from '../lib/process/process-guard.ts';
+import { formatDuration } from '../lib/time/format-duration.ts';
+import type { TaskContext } from '../runner/task-context.ts';
+import { checkWorkerCommand } from './preflight.ts';
+import { checkWorker } from './worker-checks.ts';
+import { workerArgv } from './worker-launch.ts';
+import type { WorkerTestPlan } from './worker-test-plan.ts';
+import type { WorkerUnderTest } from './worker-under-test.ts';
+
+async function workerPorts(plan: WorkerTestPlan): Promise<number[]> {
+  if (plan.port !== undefined) return plan.workerIds.map((_, i) => (plan.port as number) + i);
+  const ports: number[] = [];
+  for (const _ of plan.workerIds) ports.push(await getPort({ host: '127.0.0.1', exclude: ports }));
+  return ports;
+}
+
+function describeStop(stop: StopReport): string {
+  const exit = stop.exit ? (stop.exit.signal ? `ended by ${stop.exit.signal}` : `exited with code ${stop.exit.code}`) : 'exit not seen';
+  const how = stop.signal === 'none' ? 'had already exited' : `${stop.signal} → ${exit} in ${formatDuration(stop.durationMs)}`;
+  return `${how}; no process of its group left`;
+}
+
+/**
+ * One backend: mock hive up, N workers started under guards, every worker checked, then every
+ * worker torn down and checked for survivors. The hive and the guards are disposed on every path.
+ */
+export async function runBackend(context: TaskContext, plan: WorkerTestPlan, model: ModelFileInfo, backend: string): Promise<void> {
+  const { report, out } = context;
+  const label = plan.backends.length > 1 ? `[${backend}] ` : '';
+  const suffix = plan.backends.length > 1 ? `-${backend}` : '';
+  if (!(await checkWorkerCommand(context, plan, backend, label))) return;
+
+  out.step(`${label}Starting mock hive`);
+  const heartbeatLog = join(context.runDir, `hive-heartbeats${suffix}.log`);
+  await using hive = await MockHive.start({ port: plan.hivePort, logFile: heartbeatLog, onLine: (line) => out.info(`hive: ${line}`) });
+  context.attachLog(`mock-hive heartbeats${suffix}`, { path: heartbeatLog, lines: () => hive.log.lines() });
+  out.info(`mock hive listening on ${hive.url}`);
+
+  const ports = await workerPorts(plan);
+  const workers: WorkerUnderTest[] = [];
+  try {
+    out.step(`${label}Starting ${plan.workerIds.length === 1 ? 'worker' : `${plan.workerIds.length} workers`}`);
+    for (const [i, workerId] of plan.workerIds.entries()) {
+      const port = ports[i] as number;
+      const name = plan.workerIds.length === 1 ? `worker${suffix}` : `worker-${i + 1}${suffix}`;
+      const argv = workerArgv(plan, {
+        workerId, model: model.path, modelRef: plan.modelRef, backend, device: plan.device, port,
+        hivePort: hive.port, hiveUrl: hive.url, heartbeatInterval: plan.heartbeatIntervalMs / 1000, threads: plan.threads, contextSize: plan.contextSize,
+      });
+      out.info(`${name}: id ${workerId}, backend ${backend}, port ${port}, hive ${hive.url}`);
+      out.info(`${name}: ${argv.join(' ')}`);
+      const guard = await context.start({ name, command: argv[0] as string, args: argv.slice(1), graceMs: plan.graceMs });
+      workers.push({ guard, workerId, port, baseUrl: `http://127.0.0.1:${port}`, label: `${label}${plan.workerIds.length === 1 ? '' : `${name} `}`, modelName: plan.modelRef, startupDeadline: performance.now() + plan.timeoutMs });
+    }
+    out.step(`${label}Checking ${workers.length === 1 ? 'the worker' : `${workers.length} workers`}`);
+    await Promise.all(workers.map((worker) => checkWorker(context, plan, hive, worker)));
+  } finally {
+    out.step(`${label}Tearing down`);
+    const stops = await Promise.all(workers.map(async (worker) => ({ worker, stop: await worker.guard.stop() })));
+    for (const { worker, stop } of stops) {
+      await report.check(`${worker.label}teardown`, async () => {
+        if (stop.survivors.length) throw new HarnessError('PROCESS_LEFT_BEHIND', `${worker.guard.name}: processes ${stop.survivors.join(', ')} of its group survived SIGKILL`, { evidence: { stop } });
+        return { detail: describeStop(stop), evidence: { stop } };
+      });
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import type { TaskDefinition } from '../runner/task-definition.ts';
+import { checkModel, checkPorts } from './preflight.ts';
+import { runBackend } from './run-backend.ts';
+import { WORKER_TEST_FLAGS } from './worker-test-flags.ts';
+import { planWorkerTest } from './worker-test-plan.ts';
+
+
+export const workerTestTask: TaskDefinition = {
+  name: 'worker:test',
+  summary: 'start an LLM worker beside a mock hive; check health, heartbeats, ready and real inference',
+  description: [
+    'Checks the model file, starts a mock hive and the worker (the built-in reference worker on a',
+    'generated tiny llama model unless --worker-bin/--worker-cmd name yours) under a guard, then checks:',
+    'health (fails fast if the worker exits), heartbeats at the hive (count, worker id, Loading → Ready,',
+    'interval), ready, inference (JSON and SSE, real tokens), and that teardown leaves no process behind.',
+    'Placeholders for --worker-cmd and profile args: {workerId} {model} {modelRef} {backend} {device}',
+    '{port} {hivePort} {hiveUrl} {heartbeatInterval} {threads} {contextSize}.',
+  ].join('\n'),
+  flags: WORKER_TEST_FLAGS,
+  examples: [
+    'npm run task -- worker:test',
+    'npm run task -- worker:test --profile v1 --bench',
+    'npm run task -- worker:test --worker-bin ./target/release/llm-worker --model ./models/tinyllama.gguf --heartbeat-interval 30',
+    'npm run task -- worker:test --profile llama-server --worker-cmd "llama-server -m {model} --port {port} -t {threads}"',
+    'npm run task -- worker:test --backend cpu,cuda --workers 4 --report out/',
+  ],
+  async run(context, flags) {
+    const plan = planWorkerTest(flags);
+    context.report.settings = {
+      profile: plan.profile.name,
+      launch: plan.launch.kind,
+      workerIds: plan.workerIds,
+      backends: plan.backends,
+      heartbeatIntervalMs: plan.heartbeatIntervalMs,
+      timeoutMs: plan.timeoutMs,
+      maxTokens: plan.maxTokens,
+    };
+    context.out.step('Preflight');
+    const model = await checkModel(context, plan);
+    if (!model || !(await checkPorts(context, plan))) return;
+    for (const backend of plan.backends) await runBackend(context, plan, model, backend);
+  },
+};

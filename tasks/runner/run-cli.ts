@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { parseFlags, type Flags } from '../lib/cli/flag-spec.ts';
 import { ExitCode, isHarnessError, toHarnessError } from '../lib/errors/harness-error.ts';
 import { Reporter } from '../lib/output/reporter.ts';
-import { onShutdown } from '../lib/process/guard-registry.ts';
+import { onShutdown, shutdownSignal } from '../lib/process/guard-registry.ts';
 import { writeReportFiles } from '../lib/report/report-files.ts';
 import { RunReport } from '../lib/report/run-report.ts';
 import { renderSummary } from '../lib/report/summary.ts';
@@ -95,10 +95,10 @@ async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Prom
   const context = new TaskContext(report, out, runDir, flags, flags.number('log-lines'));
   out.info(`logs: ${runDir}`);
 
-  let finished = false;
-  const finish = async (): Promise<void> => {
-    if (finished) return;
-    finished = true;
+  let finishing: Promise<void> | undefined;
+  const finish = (): Promise<void> => (finishing ??= writeResults());
+  const writeResults = async (): Promise<void> => {
+    report.interruptedBy = shutdownSignal();
     context.collectLogs();
     const data = report.toJSON();
     let files: { json: string; junit: string } | undefined;
@@ -113,10 +113,7 @@ async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Prom
     if (json) io.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
   };
   // Ctrl-C: the guards are stopped by the registry, then this writes what we have.
-  const removeHook = onShutdown(async () => {
-    report.interrupted = true;
-    await finish();
-  });
+  const removeHook = onShutdown(() => finish());
   try {
     await task.run(context, flags);
   } catch (error) {

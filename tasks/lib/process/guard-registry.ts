@@ -17,7 +17,7 @@ type ShutdownHook = (signal: NodeJS.Signals) => void | Promise<void>;
 const live = new Set<Stoppable>();
 const hooks = new Set<ShutdownHook>();
 let installed = false;
-let shuttingDown = false;
+let shuttingDown: NodeJS.Signals | undefined;
 
 export function trackGuard(guard: Stoppable): void {
   installSignalTeardown();
@@ -26,6 +26,11 @@ export function trackGuard(guard: Stoppable): void {
 
 export function untrackGuard(guard: Stoppable): void {
   live.delete(guard);
+}
+
+/** The signal the harness is shutting down on, if any (set before anything is stopped). */
+export function shutdownSignal(): NodeJS.Signals | undefined {
+  return shuttingDown;
 }
 
 export function liveGuards(): readonly Stoppable[] {
@@ -56,11 +61,12 @@ async function handleSignal(signal: NodeJS.Signals): Promise<void> {
     killAllNow();
     process.exit(code);
   }
-  shuttingDown = true;
+  shuttingDown = signal;
+  const pending = [...hooks]; // a hook may be removed while the guards stop; it still runs
   const names = [...live].map((guard) => `${guard.name} (pid ${guard.pid})`);
   if (names.length) process.stderr.write(`\nhivecheck: received ${signal}; stopping ${names.join(', ')}\n`);
   await stopAllGuards();
-  for (const hook of hooks) {
+  for (const hook of pending) {
     try {
       await hook(signal);
     } catch (error) {

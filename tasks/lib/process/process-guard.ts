@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { HarnessError } from '../errors/harness-error.ts';
 import { formatDuration } from '../time/format-duration.ts';
-import { trackGuard, untrackGuard } from './guard-registry.ts';
+import { shutdownSignal, trackGuard, untrackGuard } from './guard-registry.ts';
 import { LineRingBuffer } from './line-ring-buffer.ts';
 import { liveGroupMembers, signalGroup } from './process-groups.ts';
 import { Redactor } from './redact.ts';
@@ -120,6 +120,8 @@ export class ProcessGuard implements AsyncDisposable {
   /** Spawns the command. Rejects with `SPAWN_FAILED` (an environment error) if it cannot start. */
   static async start(options: GuardOptions): Promise<ProcessGuard> {
     const args = [...(options.args ?? [])];
+    const stopping = shutdownSignal();
+    if (stopping) throw new HarnessError('SHUTTING_DOWN', `not starting ${options.name}: the harness is stopping on ${stopping}`);
     const child = spawn(options.command, args, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },

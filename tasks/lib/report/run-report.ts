@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { HarnessError, toHarnessError, type Evidence } from '../errors/harness-error.ts';
 import type { CheckResult, LogRecord, Verdict } from './check-result.ts';
 
@@ -10,6 +11,8 @@ export interface ReportJson {
   verdict: 'pass' | 'fail';
   exitCode: number;
   interrupted: boolean;
+  /** The signal that interrupted the run, when one did. */
+  interruptedBy?: string;
   startedAt: string;
   durationMs: number;
   summary: { passed: number; failed: number; skipped: number };
@@ -34,7 +37,8 @@ export class RunReport {
   readonly #started = performance.now();
   settings: Record<string, unknown> = {};
   error: HarnessError | undefined;
-  interrupted = false;
+  /** The signal that interrupted the run (Ctrl-C), if one did. */
+  interruptedBy: NodeJS.Signals | undefined;
   #listener: CheckListener | undefined;
 
   constructor(readonly task: string) {}
@@ -82,13 +86,13 @@ export class RunReport {
     return this.checks.filter((check) => check.verdict === verdict).length;
   }
 
-  get failed(): boolean {
-    return this.error !== undefined || this.interrupted || this.count('fail') > 0;
+  get interrupted(): boolean {
+    return this.interruptedBy !== undefined;
   }
 
   get exitCode(): number {
+    if (this.interruptedBy) return 128 + (constants.signals[this.interruptedBy] ?? 2);
     if (this.error) return this.error.exitCode;
-    if (this.interrupted) return 130;
     return this.count('fail') > 0 || this.checks.length === 0 ? 1 : 0;
   }
 
@@ -99,6 +103,7 @@ export class RunReport {
       verdict: this.exitCode === 0 ? 'pass' : 'fail',
       exitCode: this.exitCode,
       interrupted: this.interrupted,
+      ...(this.interruptedBy ? { interruptedBy: this.interruptedBy } : {}),
       startedAt: this.startedAt.toISOString(),
       durationMs: Math.round(performance.now() - this.#started),
       summary: { passed: this.count('pass'), failed: this.count('fail'), skipped: this.count('skip') },

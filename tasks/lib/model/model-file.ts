@@ -259,7 +259,7 @@ export async function inspectModelFile(path: string): Promise<ModelFileInfo> {
   try {
     if (info.size === 0) throw invalid('the file is empty (0 bytes)');
     if (info.size < GGUF_MAGIC_BYTES.length) throw invalid(`the file is only ${info.size} bytes long`);
-    const head = Buffer.from(await reader.take(Math.min(16, info.size)));
+    const head = Buffer.from(await reader.take(Math.min(64, info.size)));
     reader.position = 0;
     const magic = head.subarray(0, 4);
     if (!magic.equals(GGUF_MAGIC_BYTES)) {

@@ -122,6 +122,6 @@ export function renderFlagHelp(specs: readonly FlagSpec[]): string[] {
     const choices = spec.choices ? ` [${spec.choices.join('|')}]` : '';
     return { left: `--${spec.name}${value}`, right: `${spec.description}${choices}${shown ? ` (default: ${shown})` : ''}` };
   });
-  const width = Math.min(32, Math.max(...rows.map((row) => row.left.length), 0) + 2);
+  const width = Math.max(...rows.map((row) => row.left.length), 0) + 2;
   return rows.map((row) => `  ${row.left.padEnd(width)}${row.right}`);
 }

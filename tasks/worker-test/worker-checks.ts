@@ -18,7 +18,7 @@ import type { WorkerUnderTest } from './worker-under-test.ts';
 export async function awaitEndpoint(plan: WorkerTestPlan, worker: WorkerUnderTest, path: string, classify: AnswerClassifier, what: string): Promise<string> {
   const outcome = await waitFor(
     httpReadiness({ url: `${worker.baseUrl}${path}`, classify, maxConsecutiveErrors: plan.failAfterErrors, ownerAlive: () => worker.guard.running }),
-    { description: `${worker.guard.name} ${what} (startup budget ${formatDuration(plan.timeoutMs)})`, timeoutMs: Math.max(0, worker.startupDeadline - performance.now()), failFastOn: [worker.guard] },
+    { description: `${what} (startup budget ${formatDuration(plan.timeoutMs)})`, timeoutMs: Math.max(0, worker.startupDeadline - performance.now()), failFastOn: [worker.guard] },
   );
   const { response, tally } = outcome.value;
   const seen = Object.entries(tally)
@@ -59,7 +59,7 @@ async function checkInference(context: TaskContext, plan: WorkerTestPlan, worker
 export async function checkWorker(context: TaskContext, plan: WorkerTestPlan, hive: MockHive, worker: WorkerUnderTest): Promise<void> {
   const { report } = context;
   const { profile } = plan;
-  const healthy = await report.check(`${worker.label}health`, () => awaitEndpoint(plan, worker, profile.health.path, healthClassifier(profile.health.expect), `GET ${profile.health.path} to report healthy`));
+  const healthy = await report.check(`${worker.label}health`, () => awaitEndpoint(plan, worker, profile.health.path, healthClassifier(profile.health.expect), `${profile.health.path} to report healthy`));
   const later = [
     ...(profile.ready ? ['ready'] : []),
     ...(profile.heartbeats ? ['heartbeats', 'heartbeat states', 'heartbeat interval'] : []),
@@ -73,7 +73,7 @@ export async function checkWorker(context: TaskContext, plan: WorkerTestPlan, hi
   }
   if (profile.ready) {
     const ready = profile.ready;
-    const isReady = await report.check(`${worker.label}ready`, () => awaitEndpoint(plan, worker, ready.path, readyFlagClassifier, `GET ${ready.path} to say ready`));
+    const isReady = await report.check(`${worker.label}ready`, () => awaitEndpoint(plan, worker, ready.path, readyFlagClassifier, `${ready.path} to say ready`));
     if (!isReady) {
       for (const name of later.slice(1)) report.skip(`${worker.label}${name}`, 'the worker never became ready');
       return;

@@ -38,7 +38,7 @@ const demo: TaskDefinition = {
       return 'saw "loading model"';
     });
     await context.report.check('process becomes healthy', async () => {
-      await waitFor(async () => ({ ready: false, observed: 'connection refused' }), { description: 'becoming healthy', timeoutMs: 10_000, failFastOn: [guard] });
+      await waitFor(async () => ({ ready: false, observed: 'connection refused' }), { description: 'the worker to become healthy', timeoutMs: 10_000, failFastOn: [guard] });
     });
   },
 };
@@ -75,7 +75,7 @@ describe('running a check task', () => {
     const junit = readFileSync(join(dir, 'out', 'junit.xml'), 'utf8');
     expect(junit).toContain('<testcase classname="hivecheck.demo:test" name="process becomes healthy"');
     expect(junit).toContain('<failure type="PROCESS_EXITED"');
-    expect(io.out()).toContain('❌ process becomes healthy: [PROCESS_EXITED] worker exited with code 1 before becoming healthy');
+    expect(io.out()).toContain('❌ process becomes healthy: [PROCESS_EXITED] worker exited with code 1 while waiting for the worker to become healthy');
     expect(io.out()).toContain('📋 worker (last 2 lines');
     expect(io.out()).toContain('❌ demo:test failed (exit 1)');
     for (const pid of pids) expect(isPidAlive(pid)).toBe(false);

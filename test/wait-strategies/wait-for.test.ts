@@ -26,7 +26,7 @@ describe('waitFor', () => {
     await using worker = await ProcessGuard.start({ name: 'worker', command: process.execPath, args: [fixturePath('processes/exit-early.mjs'), '1', '300'] });
     const started = performance.now();
     const error = await waitFor(async () => ({ ready: false, observed: 'connection refused' }), {
-      description: 'becoming healthy',
+      description: 'the worker to become healthy',
       timeoutMs: 30_000,
       failFastOn: [worker],
     }).catch((e: unknown) => e);
@@ -34,7 +34,7 @@ describe('waitFor', () => {
     expect(error).toBeInstanceOf(HarnessError);
     const failure = error as HarnessError;
     expect(failure.code).toBe('PROCESS_EXITED');
-    expect(failure.message).toMatch(/^worker exited with code 1 before becoming healthy/);
+    expect(failure.message).toMatch(/^worker exited with code 1 while waiting for the worker to become healthy/);
     expect(failure.evidence.logTail).toEqual(['loading model /models/missing.gguf', 'error: failed to open model file: No such file or directory']);
     expect(elapsed).toBeLessThan(5000); // far from the 30 s timeout
   });

@@ -121,7 +121,7 @@ describe('worker:test failure runs', () => {
     expect(run.exitCode).toBe(1);
     const health = checkNamed(run.report, 'health');
     expect(health.code).toBe('PROCESS_EXITED');
-    expect(health.detail).toMatch(/^worker exited with code 1 before/);
+    expect(health.detail).toMatch(/^worker exited with code 1 while waiting for \/v1\/health to report healthy/);
     expect(health.durationMs).toBeLessThan(30_000);
     expect(performance.now() - started).toBeLessThan(30_000);
     expect(checkNamed(run.report, 'heartbeats').verdict).toBe('skip');
@@ -146,7 +146,7 @@ describe('worker:test failure runs', () => {
     expect(checkNamed(run.report, 'health').verdict).toBe('pass');
     const ready = checkNamed(run.report, 'ready');
     expect(ready.code).toBe('WAIT_TIMEOUT');
-    expect(ready.detail).toContain('waiting for worker GET /v1/ready to say ready (startup budget 8.00 s)');
+    expect(ready.detail).toContain('waiting for /v1/ready to say ready (startup budget 8.00 s)');
     expect(ready.detail).toMatch(/last observed: not ready yet: HTTP \d+ \{"ready":false/);
     nothingLeft(run);
   });

@@ -175,7 +175,7 @@ export class ProcessGuard implements AsyncDisposable {
   /** The error to raise when this process exits while something was waited for. */
   exitedError(waitingFor: string, tailLines = 30): HarnessError {
     const info = this.#exitInfo ?? { code: null, signal: null };
-    return new HarnessError('PROCESS_EXITED', `${this.name} ${describeExit(info)} before ${waitingFor} (after ${formatDuration(this.uptimeMs)})`, {
+    return new HarnessError('PROCESS_EXITED', `${this.name} ${describeExit(info)} while waiting for ${waitingFor} (after ${formatDuration(this.uptimeMs)})`, {
       evidence: { process: this.name, exit: info, logTail: this.tail(tailLines), logFile: this.logFile },
     });
   }
@@ -209,7 +209,7 @@ export class ProcessGuard implements AsyncDisposable {
         const match = line.match(pattern);
         if (match) finish(() => resolve(match));
       });
-      void this.settled.then(() => finish(() => reject(this.exitedError(`printing ${description}`, options.tailLines))));
+      void this.settled.then(() => finish(() => reject(this.exitedError(`it to print ${description}`, options.tailLines))));
     });
   }
 

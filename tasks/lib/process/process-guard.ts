@@ -47,7 +47,7 @@ export interface StopReport {
 
 export const DEFAULT_GRACE_MS = 3000;
 const KILL_CONFIRM_MS = 2000;
-const OUTPUT_DRAIN_MS = 250;
+const OUTPUT_DRAIN_MS = 1000;
 const POLL_MS = 10;
 
 export function describeExit(info: ExitInfo): string {

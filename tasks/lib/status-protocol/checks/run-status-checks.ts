@@ -1,0 +1,42 @@
+import type { RunReport } from '../../report/run-report.ts';
+import type { StatusCheck, StatusCheckState } from './check-state.ts';
+import { coldStart } from './cold-start.ts';
+import { concurrentClients } from './concurrent-clients.ts';
+import { crashDuringLoad } from './crash-during-load.ts';
+import { inferenceAfterReady } from './inference-after-ready.ts';
+import { inferenceError } from './inference-error.ts';
+import { modelListing } from './model-listing.ts';
+import { unknownModel } from './unknown-model.ts';
+import { warmConnection } from './warm-connection.ts';
+
+/** The checks of `status-protocol:test`, in the order they run (crash last: it stops the server). */
+export const STATUS_CHECKS: readonly StatusCheck[] = [modelListing, coldStart, inferenceAfterReady, warmConnection, concurrentClients, unknownModel, inferenceError, crashDuringLoad];
+
+/** Runs one check into the report: a skip when it cannot run, else one timed `report.check`. */
+export async function runStatusCheck(report: RunReport, state: StatusCheckState, check: StatusCheck): Promise<boolean> {
+  const skip = await check.skipReason?.(state);
+  if (skip) {
+    report.skip(check.name, skip);
+    return true;
+  }
+  let prepareError: unknown;
+  if (check.prepare) {
+    try {
+      const reason = await check.prepare(state);
+      if (reason) {
+        report.skip(check.name, reason);
+        return true;
+      }
+    } catch (error) {
+      prepareError = error;
+    }
+  }
+  return await report.check(check.name, async () => {
+    if (prepareError !== undefined) throw prepareError;
+    return await check.run(state);
+  });
+}
+
+export async function runStatusChecks(report: RunReport, state: StatusCheckState, checks: readonly StatusCheck[] = STATUS_CHECKS): Promise<void> {
+  for (const check of checks) await runStatusCheck(report, state, check);
+}

@@ -1,0 +1,32 @@
+import { NdArray } from './nd-array.ts';
+import { NpScalar } from './np-scalar.ts';
+
+/**
+ * A decoded message made safe for a JSON report: arrays become `{ndarray, shape}` summaries,
+ * bigints strings, bin `{bin: <bytes>}`, long strings and long lists are cut.
+ */
+export function toJsonSafe(value: unknown, depth = 0): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'string') return value.length > 500 ? `${value.slice(0, 500)}… [${value.length - 500} chars cut]` : value;
+  if (typeof value !== 'object') return value;
+  if (value instanceof NdArray || value instanceof NpScalar) return value.toJSON();
+  if (value instanceof Uint8Array) return { bin: value.byteLength };
+  if (depth >= 6) return '…';
+  if (Array.isArray(value)) {
+    const items = value.slice(0, 20).map((item) => toJsonSafe(item, depth + 1));
+    if (value.length > 20) items.push(`… ${value.length - 20} more`);
+    return items;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value).slice(0, 40)) out[key] = toJsonSafe(item, depth + 1);
+  return out;
+}
+
+/** One line for a timeline: `{status: loading, message: "Loading policy..."}`. */
+export function summarize(value: unknown, max = 160): string {
+  let text: string;
+  if (value instanceof NdArray || value instanceof NpScalar) text = value.describe();
+  else text = JSON.stringify(toJsonSafe(value), (_, item: unknown) => (item && typeof item === 'object' && 'ndarray' in item && 'shape' in item ? `${String(item.ndarray)}[${String(item.shape)}]` : item)) ?? String(value);
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

@@ -1,0 +1,126 @@
+import { HarnessError, type Evidence } from '../errors/harness-error.ts';
+import { formatDuration } from '../time/format-duration.ts';
+import type { FrameLog } from './frame-log.ts';
+
+/** The typed ways a session can fail; each is a `HarnessError` code. */
+export const SessionFailure = {
+  /** TCP + WebSocket upgrade did not finish within the open timeout. */
+  openTimeout: 'OPEN_TIMEOUT',
+  /** Refused, unreachable, or the upgrade was answered with an HTTP status (401, 404…). */
+  connectFailed: 'CONNECT_FAILED',
+  /** The server sent `{"status": "error"}` (or `{"error"}`) during the handshake. */
+  serverError: 'SERVER_ERROR',
+  /** The socket closed before `ready` without an error frame (1006: crash; 1000: load failed). */
+  closedDuringHandshake: 'CLOSED_DURING_HANDSHAKE',
+  /** No frame within the per-message timeout. */
+  messageTimeout: 'MESSAGE_TIMEOUT',
+  /** A keepalive ping got no pong within the ping timeout. */
+  keepaliveTimeout: 'KEEPALIVE_TIMEOUT',
+  /** A TEXT frame, undecodable msgpack, a malformed array, an unknown status, a reply of the wrong shape. */
+  protocolViolation: 'PROTOCOL_VIOLATION',
+  /** The socket closed after `ready` (during inference). */
+  connectionClosed: 'CONNECTION_CLOSED',
+} as const;
+
+/**
+ * What the harness concludes from how a session ended. These name the failure modes the
+ * protocol spec describes, so a report says which one it saw.
+ */
+export type Diagnosis =
+  /** No frames and no pongs: the server loads in-process and blocks its event loop. */
+  | 'event-loop-blocked'
+  /** Pongs still come but status frames stopped for longer than the limit. */
+  | 'updates-stopped'
+  /** Periodic status frames came, but with a gap above the keepalive. */
+  | 'gap-above-keepalive'
+  /** No frame, and no ping was due that would tell the two above apart. */
+  | 'silent'
+  /** Connection dropped without a close frame (1006): the server process died. */
+  | 'crash'
+  /** Closed cleanly before ready without an error frame: the load raised. */
+  | 'closed-without-error'
+  /** Closed with 1008 before any frame: refused (token). */
+  | 'refused'
+  | 'server-error'
+  | 'protocol-violation'
+  | 'unreachable'
+  | 'keepalive-lost';
+
+export interface CloseInfo {
+  code: number;
+  reason: string;
+  atMs: number;
+}
+
+export interface FailureContext {
+  log: FrameLog;
+  url: string;
+  model: string | undefined;
+  phase: string;
+  close?: CloseInfo | undefined;
+  diagnosis?: Diagnosis;
+  hint?: string;
+  extra?: Evidence;
+}
+
+/** A session failure with the evidence every one of them carries: frame timeline, close code, silence. */
+export function sessionFailure(code: string, message: string, context: FailureContext): HarnessError {
+  const { log } = context;
+  const sinceLast = log.sinceLastFrameMs();
+  const last = log.lastInbound();
+  const opened = log.opened;
+  const evidence: Evidence = {
+    url: context.url,
+    model: context.model ?? null,
+    phase: context.phase,
+    diagnosis: context.diagnosis ?? null,
+    closeCode: context.close?.code ?? null,
+    closeReason: context.close?.reason ?? null,
+    sinceLastFrameMs: sinceLast === undefined ? null : Math.round(sinceLast),
+    lastObserved: last ? last.summary : opened ? 'no frame since the socket opened' : 'the socket never opened',
+    waitedMs: opened ? Math.round(performance.now() - opened.atMs) : undefined,
+    framesReceived: log.inbound().length,
+    largestGap: log.largestGap() ?? null,
+    ...log.toEvidence(),
+    ...context.extra,
+  };
+  return new HarnessError(code, message, { evidence, hint: context.hint });
+}
+
+/** The sentence that tells a blocked event loop from stopped updates, from the pings and pongs. */
+export function diagnoseSilence(log: FrameLog, pingIntervalMs: number): { diagnosis: Diagnosis; text: string } {
+  const last = log.lastInbound() ?? log.opened;
+  const since = last?.atMs ?? 0;
+  const pings = log.countSince('out', 'ping', since);
+  const pongs = log.countSince('in', 'pong', since);
+  if (pings > 0 && pongs === 0) {
+    return {
+      diagnosis: 'event-loop-blocked',
+      text: `it answered none of the ${pings} keepalive ping(s) sent since either: the server blocks its event loop while loading (no frames, no pongs), e.g. it loads the model in-process`,
+    };
+  }
+  if (pongs > 0) {
+    return { diagnosis: 'updates-stopped', text: `it still answered ${pongs} keepalive ping(s): the server is alive but sends no status updates during the load` };
+  }
+  return { diagnosis: 'silent', text: `no keepalive ping was due (ping interval ${formatDuration(pingIntervalMs)}), so a blocked event loop cannot be told from missing updates` };
+}
+
+/** How a close before `ready` reads, from its code. */
+export function describeHandshakeClose(close: CloseInfo, sinceLastMs: number | undefined): { diagnosis: Diagnosis; text: string; hint?: string } {
+  const after = sinceLastMs === undefined ? '' : ` ${formatDuration(sinceLastMs)} after the last frame`;
+  if (close.code === 1006) {
+    return {
+      diagnosis: 'crash',
+      text: `the connection dropped without a close frame (1006)${after}: the server crashed or was killed during loading — not a slow load (a slow load keeps sending frames, or at worst times out)`,
+      hint: 'look at the server log for the crash (OOM killer, segfault, unhandled exception)',
+    };
+  }
+  if (close.code === 1008) {
+    return { diagnosis: 'refused', text: `the server refused the session (1008 ${JSON.stringify(close.reason)}) without an error frame`, hint: 'check --token' };
+  }
+  return {
+    diagnosis: 'closed-without-error',
+    text: `the server closed the connection (${close.code} ${JSON.stringify(close.reason)})${after} before ready without an error frame: its load most likely raised`,
+    hint: 'a server should send {"status": "error", "error": ...} and close with 1008; see its log for the exception',
+  };
+}

@@ -1,0 +1,78 @@
+import type { FlagSpec, Flags } from '../lib/cli/flag-spec.ts';
+import { usageError } from '../lib/errors/harness-error.ts';
+import type { ReferenceFault } from '../lib/status-protocol/policy-server-launcher.ts';
+import { SESSION_DEFAULTS } from '../lib/status-protocol/session-client.ts';
+
+export const FAULT_CHOICES: readonly ReferenceFault[] = ['block-event-loop', 'buggy-periodic', 'crash-during-load', 'fail-load'];
+
+/**
+ * With `--fault`, time is compressed unless a flag says otherwise, keeping the upstream ratios
+ * (update interval : keepalive : per-message timeout = 5 : 20 : 30 s → 0.25 : 1 : 2 s), so every
+ * fault shows within a few seconds.
+ */
+export const FAULT_TIMING = { keepalive: 1, messageTimeout: 2, pingInterval: 0.5, pingTimeout: 0.5, updateInterval: 0.25 } as const;
+
+export const STATUS_PROTOCOL_FLAGS: readonly FlagSpec[] = [
+  { name: 'url', type: 'string', valueName: 'ws://host:port', description: 'test a running policy server', defaultLabel: 'start the reference policy server' },
+  { name: 'server-cmd', type: 'string', valueName: 'cmd', description: 'start your server with this command (argv, no shell; {port} is a free port, {token} the --token) and test it' },
+  { name: 'model', type: 'string', valueName: 'id', description: 'model/checkpoint id for the sessions', defaultLabel: "the server's default model" },
+  { name: 'keepalive', type: 'number', min: 0.001, valueName: 's', description: 'a gap between status frames above this fails the cold start', defaultLabel: `20 (${FAULT_TIMING.keepalive} with --fault)` },
+  { name: 'message-timeout', type: 'number', min: 0.001, valueName: 's', description: 'per-message timeout: each frame must come within this (not a total)', defaultLabel: `30 (${FAULT_TIMING.messageTimeout} with --fault)` },
+  { name: 'open-timeout', type: 'number', min: 0.001, valueName: 's', description: 'TCP connect + WebSocket upgrade timeout', default: SESSION_DEFAULTS.openTimeoutMs / 1000 },
+  { name: 'ping-interval', type: 'number', min: 0.001, valueName: 's', description: 'WebSocket keepalive ping period', defaultLabel: `--keepalive (${FAULT_TIMING.pingInterval} with --fault)` },
+  { name: 'ping-timeout', type: 'number', min: 0.001, valueName: 's', description: 'how long a ping may go without a pong', defaultLabel: `--keepalive (${FAULT_TIMING.pingTimeout} with --fault)` },
+  { name: 'max-payload', type: 'number', integer: true, min: 1, valueName: 'bytes', description: 'largest message the client accepts', default: SESSION_DEFAULTS.maxPayload },
+  { name: 'token', type: 'string', valueName: 'token', description: 'sent as Authorization: Bearer <token> (redacted everywhere); the reference server then requires it' },
+  { name: 'start-timeout', type: 'number', min: 0.001, valueName: 's', description: 'how long a started server may take to answer GET /api/v1/models', default: 60 },
+  { name: 'load-seconds', type: 'number', min: 0, valueName: 's', description: 'reference server: how long a model load takes', defaultLabel: '3' },
+  { name: 'update-interval', type: 'number', min: 0.001, valueName: 's', description: 'reference server: a loading frame this often while loading', defaultLabel: `1 (${FAULT_TIMING.updateInterval} with --fault)` },
+  { name: 'fault', type: 'string', valueName: 'mode', choices: FAULT_CHOICES, description: 'run the reference server in a fault mode (the run must fail, naming it)' },
+];
+
+export interface StatusProtocolSettings {
+  url: string | undefined;
+  serverCmd: string | undefined;
+  model: string | undefined;
+  token: string | undefined;
+  fault: ReferenceFault | undefined;
+  keepaliveS: number;
+  messageTimeoutS: number;
+  openTimeoutS: number;
+  pingIntervalS: number;
+  pingTimeoutS: number;
+  maxPayload: number;
+  startTimeoutS: number;
+  loadSeconds: number;
+  updateIntervalS: number;
+}
+
+/** Resolves defaults that depend on other flags, and refuses combinations that make no sense. */
+export function resolveSettings(flags: Flags): StatusProtocolSettings {
+  const url = flags.optionalString('url');
+  const serverCmd = flags.optionalString('server-cmd');
+  const fault = flags.optionalString('fault') as ReferenceFault | undefined;
+  if (url && serverCmd) throw usageError('--url and --server-cmd exclude each other', 'pass --url for a running server, or --server-cmd to start one');
+  if (fault && (url || serverCmd)) throw usageError('--fault runs the reference server in a fault mode; it cannot be combined with --url or --server-cmd');
+  const reference = !url && !serverCmd;
+  for (const knob of ['load-seconds', 'update-interval']) {
+    if (!reference && flags.has(knob)) throw usageError(`--${knob} sets up the reference server; it means nothing with --url or --server-cmd`);
+  }
+  const compressed = fault !== undefined;
+  const keepaliveS = flags.optionalNumber('keepalive') ?? (compressed ? FAULT_TIMING.keepalive : 20);
+  return {
+    url,
+    serverCmd,
+    model: flags.optionalString('model'),
+    token: flags.optionalString('token'),
+    fault,
+    keepaliveS,
+    messageTimeoutS: flags.optionalNumber('message-timeout') ?? (compressed ? FAULT_TIMING.messageTimeout : 30),
+    openTimeoutS: flags.number('open-timeout'),
+    pingIntervalS: flags.optionalNumber('ping-interval') ?? (compressed ? FAULT_TIMING.pingInterval : keepaliveS),
+    pingTimeoutS: flags.optionalNumber('ping-timeout') ?? (compressed ? FAULT_TIMING.pingTimeout : keepaliveS),
+    maxPayload: flags.number('max-payload'),
+    startTimeoutS: flags.number('start-timeout'),
+    loadSeconds: flags.optionalNumber('load-seconds') ?? 3,
+    updateIntervalS: flags.optionalNumber('update-interval') ?? (compressed ? FAULT_TIMING.updateInterval : 1),
+  };
+}

@@ -1,27 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readSse } from '../../tasks/lib/http/sse-client.ts';
-import { HeartbeatReceiver } from './heartbeat-receiver.ts';
-import { getJson, postJson, spawnWorker, ssePayloads, stopCleanly, waitUntilReady, type StartedWorker } from './worker-process.ts';
+import { getJson, postJson, sharedWorker, spawnWorker, ssePayloads, waitUntilReady } from './worker-process.ts';
 
 /** One worker for the file, speaking llama.cpp's server dialect. */
-let worker: StartedWorker | undefined;
-let hive: HeartbeatReceiver | undefined;
-
-beforeAll(async () => {
-  hive = await HeartbeatReceiver.start();
-  worker = await spawnWorker('llama-server', ['--api', 'llama-server', '--model-ref', 'tiny-llama', '--hive-url', hive.url, '--heartbeat-interval', '0.1']);
+const shared = sharedWorker(async (hive) => {
+  const worker = await spawnWorker('llama-server', ['--api', 'llama-server', '--model-ref', 'tiny-llama', '--hive-url', hive.url, '--heartbeat-interval', '0.1']);
   await waitUntilReady(worker, '/health');
-});
-
-afterAll(async () => {
-  await stopCleanly(worker);
-  await hive?.[Symbol.asyncDispose]();
-});
-
-function w(): StartedWorker {
-  if (!worker) throw new Error('worker did not start');
   return worker;
-}
+});
+const w = shared.worker;
 
 describe('reference worker, llama-server API', () => {
   it('answers GET /health like llama.cpp', async () => {
@@ -63,6 +50,6 @@ describe('reference worker, llama-server API', () => {
 
   it('sends no heartbeats, and says --hive-url is ignored', async () => {
     await w().guard.waitForLine(/--hive-url is ignored/, { timeoutMs: 5000 });
-    expect(hive!.posts).toEqual([]);
+    expect(shared.hive().posts).toEqual([]);
   });
 });

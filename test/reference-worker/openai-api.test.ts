@@ -1,25 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readSse } from '../../tasks/lib/http/sse-client.ts';
-import { getJson, postJson, spawnWorker, ssePayloads, stopCleanly, waitUntilReady, type StartedWorker } from './worker-process.ts';
+import { getJson, postJson, sharedWorker, spawnWorker, ssePayloads, waitUntilReady } from './worker-process.ts';
 
 /** One worker for the file, OpenAI-compatible. Its model id is the file name (no --model-ref). */
-let worker: StartedWorker | undefined;
 let modelId = '';
-
-beforeAll(async () => {
-  worker = await spawnWorker('openai', ['--api', 'openai']);
+const shared = sharedWorker(async () => {
+  const worker = await spawnWorker('openai', ['--api', 'openai']);
   await waitUntilReady(worker, '/health');
   modelId = ((await getJson(`${worker.baseUrl}/v1/models`)).body as { data: { id: string }[] }).data[0]?.id ?? '';
-});
-
-afterAll(async () => {
-  await stopCleanly(worker);
-});
-
-function w(): StartedWorker {
-  if (!worker) throw new Error('worker did not start');
   return worker;
-}
+});
+const w = shared.worker;
 
 interface Completion {
   id: string;

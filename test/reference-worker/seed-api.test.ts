@@ -1,29 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tryHttp } from '../../tasks/lib/http/http-client.ts';
 import { readSse } from '../../tasks/lib/http/sse-client.ts';
-import { HeartbeatReceiver, gaps, median } from './heartbeat-receiver.ts';
-import { getJson, postJson, spawnWorker, ssePayloads, stopCleanly, waitUntilReady, type StartedWorker } from './worker-process.ts';
+import { gaps, median } from './heartbeat-receiver.ts';
+import { getJson, postJson, sharedWorker, spawnWorker, ssePayloads, waitUntilReady } from './worker-process.ts';
 
 /** One worker for the whole file: seed API, heartbeats every 0.2 s to an in-test hive. */
-let worker: StartedWorker | undefined;
-let hive: HeartbeatReceiver | undefined;
 const INTERVAL_S = 0.2;
-
-beforeAll(async () => {
-  hive = await HeartbeatReceiver.start();
-  worker = await spawnWorker('seed', ['--hive-url', hive.url, '--heartbeat-interval', String(INTERVAL_S), '--local-mode']);
+const shared = sharedWorker(async (hive) => {
+  const worker = await spawnWorker('seed', ['--hive-url', hive.url, '--heartbeat-interval', String(INTERVAL_S), '--local-mode']);
   await waitUntilReady(worker, '/v1/ready');
-});
-
-afterAll(async () => {
-  await stopCleanly(worker);
-  await hive?.[Symbol.asyncDispose]();
-});
-
-function w(): StartedWorker {
-  if (!worker) throw new Error('worker did not start');
   return worker;
-}
+});
+const w = shared.worker;
 
 describe('reference worker, seed API', () => {
   it('logs the seed-style startup lines in order', () => {
@@ -97,7 +85,7 @@ describe('reference worker, seed API', () => {
   });
 
   it('sends heartbeats Loading → Ready to /heartbeat/workers at about the configured interval', async () => {
-    const posts = await hive!.waitUntil((all) => all.filter((post) => post.body.state === 'Ready').length >= 6, '6 Ready heartbeats', { failFastOn: [w().guard] });
+    const posts = await shared.hive().waitUntil((all) => all.filter((post) => post.body.state === 'Ready').length >= 6, '6 Ready heartbeats', { failFastOn: [w().guard] });
     expect(posts.every((post) => post.path === '/heartbeat/workers')).toBe(true);
     expect(posts.every((post) => post.body.worker_id === w().workerId)).toBe(true);
     const states = posts.map((post) => post.body.state);

@@ -1,36 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readSse } from '../../tasks/lib/http/sse-client.ts';
-import { HeartbeatReceiver, gaps, median } from './heartbeat-receiver.ts';
+import { gaps, median } from './heartbeat-receiver.ts';
 import { httpReadiness } from '../../tasks/lib/wait-strategies/http-wait-strategy.ts';
 import { waitFor } from '../../tasks/lib/wait-strategies/wait-for.ts';
-import { getJson, postJson, spawnWorker, ssePayloads, stopCleanly, type StartedWorker } from './worker-process.ts';
+import { getJson, postJson, sharedWorker, spawnWorker, ssePayloads } from './worker-process.ts';
 
 /**
  * One worker for the file: the later protocol (public /health, SSE-only inference, /v1/heartbeat),
  * started with a simulated slow load (--load-delay-ms) to see it answer 503 first.
  */
 const LOAD_DELAY_MS = 300;
-let worker: StartedWorker | undefined;
-let hive: HeartbeatReceiver | undefined;
 let readiness: { elapsedMs: number; notReady: number } | undefined;
-
-beforeAll(async () => {
-  hive = await HeartbeatReceiver.start();
-  worker = await spawnWorker('v1', ['--api', 'v1', '--hive-url', hive.url, '--heartbeat-interval', '0.2', '--load-delay-ms', String(LOAD_DELAY_MS)]);
+const shared = sharedWorker(async (hive) => {
+  const worker = await spawnWorker('v1', ['--api', 'v1', '--hive-url', hive.url, '--heartbeat-interval', '0.2', '--load-delay-ms', String(LOAD_DELAY_MS)]);
   const started = performance.now();
-  const outcome = await waitFor(httpReadiness({ url: `${worker.baseUrl}/health`, ownerAlive: () => worker!.guard.running }), { description: 'v1 worker /health', timeoutMs: 30_000, failFastOn: [worker.guard] });
+  const outcome = await waitFor(httpReadiness({ url: `${worker.baseUrl}/health`, ownerAlive: () => worker.guard.running }), { description: 'v1 worker /health', timeoutMs: 30_000, failFastOn: [worker.guard] });
   readiness = { elapsedMs: performance.now() - started, notReady: outcome.value.tally['not-ready'] };
-});
-
-afterAll(async () => {
-  await stopCleanly(worker);
-  await hive?.[Symbol.asyncDispose]();
-});
-
-function w(): StartedWorker {
-  if (!worker) throw new Error('worker did not start');
   return worker;
-}
+});
+const w = shared.worker;
 
 describe('reference worker, v1 API', () => {
   it('--load-delay-ms: answers 503 for that long before the real load', () => {
@@ -63,7 +51,7 @@ describe('reference worker, v1 API', () => {
   });
 
   it('sends heartbeats to /v1/heartbeat with an RFC 3339 timestamp, loading → healthy', async () => {
-    const posts = await hive!.waitUntil((all) => all.filter((post) => post.body.health_status === 'healthy').length >= 5, '5 healthy heartbeats', { failFastOn: [w().guard] });
+    const posts = await shared.hive().waitUntil((all) => all.filter((post) => post.body.health_status === 'healthy').length >= 5, '5 healthy heartbeats', { failFastOn: [w().guard] });
     expect(posts.every((post) => post.path === '/v1/heartbeat')).toBe(true);
     for (const post of posts) {
       expect(Object.keys(post.body).sort()).toEqual(['health_status', 'timestamp', 'worker_id']);

@@ -1,6 +1,6 @@
 /** Starting the real reference worker under a ProcessGuard, for the tests in this folder. */
 import getPort from 'get-port';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { ensureTinyModel } from '../../fixtures/tiny-model/write-tiny-llama.ts';
 import { tryHttp, type HttpResponse } from '../../tasks/lib/http/http-client.ts';
 import { ProcessGuard } from '../../tasks/lib/process/process-guard.ts';
@@ -8,6 +8,7 @@ import { isPidAlive } from '../../tasks/lib/process/process-groups.ts';
 import { httpReadiness, type AnswerClassifier } from '../../tasks/lib/wait-strategies/http-wait-strategy.ts';
 import { waitFor } from '../../tasks/lib/wait-strategies/wait-for.ts';
 import { repoPath } from '../helpers/fixture-path.ts';
+import { HeartbeatReceiver } from './heartbeat-receiver.ts';
 
 export const WORKER_MAIN = repoPath('fixtures/reference-worker/src/main.ts');
 /** Generous for a loaded 2-core CI box; a healthy start takes ~1.5 s. */
@@ -94,4 +95,26 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
 /** The JSON payloads of an SSE answer (`[DONE]` kept as the string). */
 export function ssePayloads(events: readonly { data: string }[]): unknown[] {
   return events.map((event) => (event.data === '[DONE]' ? '[DONE]' : (JSON.parse(event.data) as unknown)));
+}
+
+/**
+ * One worker shared by a test file, beside an in-test hive: `start` runs before the file's tests;
+ * worker and hive are stopped after them. The accessors throw if the start failed.
+ */
+export function sharedWorker(start: (hive: HeartbeatReceiver) => Promise<StartedWorker>): { worker: () => StartedWorker; hive: () => HeartbeatReceiver } {
+  let worker: StartedWorker | undefined;
+  let hive: HeartbeatReceiver | undefined;
+  beforeAll(async () => {
+    hive = await HeartbeatReceiver.start();
+    worker = await start(hive);
+  });
+  afterAll(async () => {
+    await stopCleanly(worker);
+    await hive?.[Symbol.asyncDispose]();
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} did not start`);
+    return value;
+  };
+  return { worker: () => started(worker, 'worker'), hive: () => started(hive, 'hive') };
 }

@@ -22,9 +22,11 @@ export function renderSummary(report: ReportJson, files?: { json: string; junit:
       if (typeof check.evidence.lastObserved === 'string') out.push(`     last observed: ${check.evidence.lastObserved}`);
     }
   }
-  if (report.error) {
-    out.push(`  ❌ ${report.error.kind === 'usage' ? 'usage' : report.error.kind === 'environment' ? 'environment' : 'run'}: [${report.error.code}] ${report.error.message}`);
-    if (report.error.hint) out.push(`     fix: ${report.error.hint}`);
+  const error = report.error;
+  const alreadyShown = error !== undefined && report.checks.some((check) => check.code === error.code && check.detail === error.message);
+  if (error && !alreadyShown) {
+    out.push(`  ❌ ${error.kind === 'usage' ? 'usage' : error.kind === 'environment' ? 'environment' : 'run'}: [${error.code}] ${error.message}`);
+    if (error.hint) out.push(`     fix: ${error.hint}`);
   }
   if (report.exitCode !== 0) {
     for (const log of report.logs) {

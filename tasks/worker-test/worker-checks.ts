@@ -4,6 +4,7 @@ import type { MockHive } from '../../mock-hive/mock-hive-server.ts';
 import { HarnessError } from '../lib/errors/harness-error.ts';
 import { tryHttp } from '../lib/http/http-client.ts';
 import { formatDuration } from '../lib/time/format-duration.ts';
+import { quoteForTerminal } from '../lib/output/quote-for-terminal.ts';
 import { httpReadiness, type AnswerClassifier } from '../lib/wait-strategies/http-wait-strategy.ts';
 import { waitFor } from '../lib/wait-strategies/wait-for.ts';
 import { healthClassifier, modelIds, readyFlagClassifier } from '../lib/worker/answer-judges.ts';
@@ -44,7 +45,7 @@ async function checkInference(context: TaskContext, plan: WorkerTestPlan, worker
         const result = await runInference(worker.baseUrl, endpoint, inferenceRequest(plan, worker, n), streamed);
         const timing = streamed ? `first token ${formatDuration(result.firstTokenMs)}, ${result.events} events` : 'one answer';
         return {
-          detail: `${result.tokens} token${result.tokens === 1 ? '' : 's'} in ${formatDuration(result.durationMs)} (${timing}, finish ${result.finishReason ?? 'n/a'}): ${JSON.stringify(result.text.slice(0, 60))}`,
+          detail: `${result.tokens} token${result.tokens === 1 ? '' : 's'} in ${formatDuration(result.durationMs)} (${timing}, finish ${result.finishReason ?? 'n/a'}): ${quoteForTerminal(result.text.slice(0, 60))}`,
           evidence: { result },
         };
       });

@@ -68,6 +68,43 @@ describe('worker:test against the reference worker', () => {
   });
 });
 
+describe('worker:test with a profile from a file', () => {
+  it('runs a user profile (own routes, own command template) from --profiles', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hivecheck-profiles-')), 'profiles.json');
+    const main = join(process.cwd(), 'fixtures/reference-worker/src/main.ts');
+    writeFileSync(file, JSON.stringify({
+      profiles: [{
+        name: 'my-worker',
+        description: 'the later protocol, started by my own command line',
+        command: `${process.execPath} --import tsx ${main} --api v1 --worker-id {workerId} --model {model} --port {port} --hive-url {hiveUrl} --heartbeat-interval {heartbeatInterval}`,
+        health: { path: '/health', expect: 'status-ok' },
+        inference: [{ path: '/v1/inference', request: 'seed', stream: 'always' }],
+        heartbeats: { route: '/v1/heartbeat', states: ['loading', 'healthy'] },
+      }],
+    }));
+    const run = await runTask(['worker:test', '--profiles', file, '--profile', 'my-worker', ...FAST]);
+    expect(run.exitCode, run.output).toBe(0);
+    expect(checkNamed(run.report, 'heartbeat states').detail).toBe('loading → healthy');
+    expect(checkNamed(run.report, 'inference SSE POST /v1/inference').verdict).toBe('pass');
+    nothingLeft(run);
+  });
+
+  it('a profile file with a wrong field is a usage error naming the field (exit 2)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hivecheck-profiles-')), 'profiles.json');
+    writeFileSync(file, JSON.stringify({ profiles: [{ name: 'broken', health: { path: 'health', expect: 'status-ok' }, inference: [{ path: '/x', request: 'seed' }] }] }));
+    const run = await runTask(['worker:test', '--profiles', file, '--profile', 'broken']);
+    expect(run.exitCode).toBe(2);
+    expect(run.output).toContain("worker profile 'broken' in");
+    expect(run.output).toContain("health.path must start with '/', got 'health'");
+  });
+
+  it('an unknown profile name lists the known ones (exit 2)', async () => {
+    const run = await runTask(['worker:test', '--profile', 'nope']);
+    expect(run.exitCode).toBe(2);
+    expect(run.output).toContain("no worker profile named 'nope' (known: llama-server, openai, seed, v1)");
+  });
+});
+
 describe('worker:test failure runs', () => {
   it('a missing model file fails before anything is spawned (exit 3)', async () => {
     const run = await runTask(['worker:test', '--model', '/nonexistent/models/tinyllama.gguf']);

@@ -6,6 +6,7 @@ import { onShutdown, shutdownSignal } from '../lib/process/guard-registry.ts';
 import { writeReportFiles } from '../lib/report/report-files.ts';
 import { RunReport } from '../lib/report/run-report.ts';
 import { renderSummary } from '../lib/report/summary.ts';
+import { withTimeline } from '../lib/report/timeline.ts';
 import { COMMON_FLAGS } from './common-flags.ts';
 import { renderTaskHelp, renderTaskList } from './help-text.ts';
 import { TaskContext } from './task-context.ts';
@@ -115,7 +116,7 @@ async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Prom
   // Ctrl-C: the guards are stopped by the registry, then this writes what we have.
   const removeHook = onShutdown(() => finish());
   try {
-    await task.run(context, flags);
+    await withTimeline(report.timeline, () => task.run(context, flags));
   } catch (error) {
     report.fail(error);
     if (!isHarnessError(error)) out.warn(`unexpected error: ${(error as Error).stack ?? String(error)}`);

@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { HarnessError } from '../errors/harness-error.ts';
+import { currentTimeline } from '../report/timeline.ts';
 import { formatDuration } from '../time/format-duration.ts';
 import { shutdownSignal, trackGuard, untrackGuard } from './guard-registry.ts';
 import { LineRingBuffer } from './line-ring-buffer.ts';
@@ -76,6 +77,8 @@ export class ProcessGuard implements AsyncDisposable {
   readonly #graceMs: number;
   readonly #listeners = new Set<(line: string, stream: OutputStream) => void>();
   readonly #startedAt = performance.now();
+  /** The run's timeline, taken at start: teardown may run outside the run's async context (Ctrl-C). */
+  readonly #timeline = currentTimeline();
   #exitInfo: ExitInfo | undefined;
   #stopping: Promise<StopReport> | undefined;
 
@@ -103,9 +106,13 @@ export class ProcessGuard implements AsyncDisposable {
       streamsClosed.push(new Promise((resolve) => lines.once('close', resolve)));
     }
 
+    const timeline = this.#timeline;
+    const lane = `process:${this.name}`;
+    timeline.record({ lane, kind: 'process', label: `started pid ${this.pid}`, status: 'info', detail: { command: redactor.redact(command.join(' ')) } });
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.#exitInfo = { code, signal };
+        timeline.record({ lane, kind: 'process', label: describeExit(this.#exitInfo), status: this.#stopping || code === 0 ? 'info' : 'error', detail: { code, signal, stoppedByHarness: this.#stopping !== undefined } });
         resolve(this.#exitInfo);
       });
     });
@@ -229,9 +236,11 @@ export class ProcessGuard implements AsyncDisposable {
 
     if (!gone()) {
       signal = 'SIGTERM';
+      this.#timeline.record({ lane: `process:${this.name}`, kind: 'process', label: 'SIGTERM (teardown)', status: 'info' });
       signalGroup(this.pid, 'SIGTERM');
       if (!(await this.#pollUntil(gone, graceMs))) {
         signal = 'SIGKILL';
+        this.#timeline.record({ lane: `process:${this.name}`, kind: 'process', label: `SIGKILL (no exit within ${formatDuration(graceMs)} of SIGTERM)`, status: 'warn' });
         signalGroup(this.pid, 'SIGKILL');
         await this.#pollUntil(gone, KILL_CONFIRM_MS);
       }

@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import { HarnessError, toHarnessError, type Evidence } from '../errors/harness-error.ts';
 import type { CheckResult, LogRecord, Verdict } from './check-result.ts';
+import { Timeline, type TimelineEvent } from './timeline.ts';
 
 /** What a check body may return: a detail line, or a detail plus evidence. */
 export type CheckOutcome = string | void | { detail: string; evidence?: Evidence };
@@ -19,6 +20,8 @@ export interface ReportJson {
   settings: Record<string, unknown>;
   checks: CheckResult[];
   logs: LogRecord[];
+  /** What happened when (ms since the run started): processes, probes, heartbeats, frames, faults, checks. */
+  timeline: { events: TimelineEvent[]; dropped: number };
   /** Set when the run stopped on an error outside any check (usage, environment). */
   error?: { code: string; kind: string; message: string; hint?: string; evidence: Evidence };
 }
@@ -35,6 +38,8 @@ export class RunReport {
   readonly logs = new Map<string, LogRecord>();
   readonly startedAt = new Date();
   readonly #started = performance.now();
+  /** Events of the run, on the same clock as the checks; library code reaches it through `currentTimeline()`. */
+  readonly timeline = new Timeline(this.#started);
   settings: Record<string, unknown> = {};
   error: HarnessError | undefined;
   /** The signal that interrupted the run (Ctrl-C), if one did. */
@@ -50,6 +55,7 @@ export class RunReport {
   async check<T extends CheckOutcome>(name: string, body: () => Promise<T>): Promise<boolean> {
     this.#listener?.({ phase: 'start', name });
     const started = performance.now();
+    const span = this.timeline.span({ lane: 'checks', kind: 'check', label: name });
     let result: CheckResult;
     try {
       const outcome = await body();
@@ -62,6 +68,7 @@ export class RunReport {
       if (error.kind !== 'check') this.error ??= error;
     }
     this.checks.push(result);
+    span.end(result.verdict === 'pass' ? 'ok' : 'error', { verdict: result.verdict, detail: result.detail, ...(result.code ? { code: result.code } : {}) });
     this.#listener?.({ phase: 'end', result });
     return result.verdict === 'pass';
   }
@@ -110,6 +117,7 @@ export class RunReport {
       settings: this.settings,
       checks: this.checks.map((check) => ({ ...check, durationMs: Math.round(check.durationMs * 10) / 10 })),
       logs: [...this.logs.values()],
+      timeline: this.timeline.toJSON(),
     };
     if (this.error) {
       json.error = { code: this.error.code, kind: this.error.kind, message: this.error.message, evidence: this.error.evidence };

@@ -39,7 +39,8 @@ export function renderSummary(report: ReportJson, files?: { json: string; junit:
     }
   }
   out.push('');
-  if (report.exitCode === 0) out.push(`✅ ${report.task} passed`);
+  if (report.decision && !report.interrupted && !error) out.push(`${report.exitCode === 0 ? '✅' : '❌'} ${report.task}: ${report.decision.verdict.toUpperCase()}${report.decision.reason ? `: ${report.decision.reason}` : ''} (exit ${report.exitCode})`);
+  else if (report.exitCode === 0) out.push(`✅ ${report.task} passed`);
   else if (report.interrupted) out.push(`⛔ ${report.task} interrupted (exit ${report.exitCode})`);
   else out.push(`❌ ${report.task} failed (exit ${report.exitCode})`);
   if (files) out.push(`   report: ${files.json}`, `   junit:  ${files.junit}`);

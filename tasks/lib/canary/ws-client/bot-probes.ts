@@ -2,6 +2,7 @@ import { formatDuration } from '../../time/format-duration.ts';
 import { settleProbe, type ProbeOutcome } from '../probe-outcome.ts';
 import { answered, idle, until } from './bot-waits.ts';
 import type { BotSubject } from './bot-subject.ts';
+import type { ChatMessage } from './chat-server.ts';
 
 /** Timing expectations of the ws-client probes (ms). */
 export interface BotProbeSettings {
@@ -108,7 +109,7 @@ export function proactiveReconnect(subject: BotSubject, settings: BotProbeSettin
     const maxAgeMs = settings.maxAgeMs as number;
     const { connection } = connected(subject);
     const deadlineMs = connection.openedMs + allowance(maxAgeMs);
-    const sent = [];
+    const sent: ChatMessage[] = [];
     let switched: number | undefined;
     while (performance.now() < deadlineMs && switched === undefined) {
       sent.push(subject.chat.send(`steady ${sent.length + 1}`));

@@ -1,10 +1,9 @@
 import { HarnessError } from '../errors/harness-error.ts';
 import type { RunReport } from '../report/run-report.ts';
 import type { CanaryEvidence } from './canary-evidence.ts';
-import type { CanaryDecision, CanaryJudgement, MetricVerdict } from './judge/judge-types.ts';
+import { CANARY_EXIT_CODES } from './judge/judge.ts';
+import type { CanaryJudgement, MetricVerdict } from './judge/judge-types.ts';
 
-/** Exit codes of canary:check: promote 0, rollback 1, hold 4 (a person decides); 2 and 3 as everywhere. */
-export const DECISION_EXIT: Record<CanaryDecision, number> = { promote: 0, rollback: 1, hold: 4 };
 
 const fmt = (value: number | null, unit: string): string => (value === null ? '—' : `${Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3)} ${unit}`);
 
@@ -38,5 +37,5 @@ export async function recordJudgement(report: RunReport, judgement: CanaryJudgem
     });
   }
   report.sections.canary = { decision: judgement.decision, score: judgement.score, compared, reasons: judgement.reasons, gates: judgement.gates, probes: evidence.probes, metrics: judgement.metrics, samples: evidence.metrics, faults: evidence.faults };
-  report.decision = { verdict: judgement.decision, exitCode: DECISION_EXIT[judgement.decision], reason: judgement.reasons[0] ?? '' };
+  report.decision = { verdict: judgement.decision, exitCode: CANARY_EXIT_CODES[judgement.decision], reason: judgement.reasons[0] ?? '' };
 }

@@ -17,6 +17,8 @@ export interface CanaryPlan {
   compared: Record<Role, string>;
   /** The commands as given (argv templates), or the built-in ones. */
   argv: Record<Role, string[]>;
+  /** The commands as typed (worker:test parses its own --worker-cmd). */
+  raw: Record<Role, string | undefined>;
   flagOf: Record<Role, string>;
   samples: number;
   starts: number;
@@ -76,6 +78,7 @@ export function planCanary(flags: Flags): CanaryPlan {
     canaryFault,
     compared: { baseline: '', canary: '' },
     argv: { baseline: [], canary: [] },
+    raw: { baseline: flags.optionalString('baseline'), canary: aa ? flags.optionalString('baseline') : flags.optionalString('canary') },
     flagOf: { baseline: 'baseline', canary: aa ? 'baseline' : 'canary' },
     samples: flags.number('samples'),
     starts: flags.optionalNumber('starts') ?? 1,
@@ -89,6 +92,11 @@ export function planCanary(flags: Flags): CanaryPlan {
     plan.compared = { baseline: flags.string('baseline'), canary: aa ? `${flags.string('baseline')} (A/A: the baseline again)` : flags.string('canary') };
   }
   if (kind === 'ws-client') plan.wsClient = planWsClient(flags, plan);
+  else if (builtIn) {
+    const what = kind === 'worker' ? 'reference worker (tiny llama, seed API)' : `reference policy server (load ${kind === 'policy' ? '0.5' : ''} s)`;
+    const regression = plan.canaryFault ? ` with --canary-fault ${plan.canaryFault}` : ' (no --canary-fault: the same subject; pass one to see a regression)';
+    plan.compared = { baseline: what, canary: aa ? `${what} (A/A: the baseline again)` : `${what}${regression}` };
+  }
   return plan;
 }
 

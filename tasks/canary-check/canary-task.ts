@@ -6,14 +6,18 @@ import { runWsClientCanary, type KindHooks } from '../lib/canary/ws-client/run-w
 import type { TaskContext } from '../runner/task-context.ts';
 import type { TaskDefinition } from '../runner/task-definition.ts';
 import { CANARY_FLAGS } from './canary-flags.ts';
+import { runPolicyCanary } from './policy-kind.ts';
+import { runWorkerCanary } from './worker-kind.ts';
 import { planCanary, PLACEHOLDERS, type CanaryPlan } from './canary-plan.ts';
 
-async function runKind(plan: CanaryPlan, hooks: KindHooks): Promise<CanaryEvidence> {
+async function runKind(context: TaskContext, plan: CanaryPlan, hooks: KindHooks): Promise<CanaryEvidence> {
   switch (plan.kind) {
     case 'ws-client':
       return await runWsClientCanary({ ...(plan.wsClient as NonNullable<CanaryPlan['wsClient']>), ...(plan.builtIn ? {} : { cwd: process.env.INIT_CWD ?? process.cwd() }) }, hooks);
-    default:
-      throw new Error(`--kind ${plan.kind} is not wired yet`);
+    case 'worker':
+      return await runWorkerCanary(context, plan);
+    case 'policy':
+      return await runPolicyCanary(context, plan);
   }
 }
 
@@ -46,7 +50,7 @@ export const canaryTask: TaskDefinition = {
     context.out.info(`baseline: ${plan.compared.baseline}`);
     context.out.info(`canary:   ${plan.compared.canary}`);
     const hooks: KindHooks = { start: (options) => context.start(options), step: (text) => context.out.step(text), info: (text) => context.out.info(text), tailLines: context.tailLines };
-    const evidence = await runKind(plan, hooks);
+    const evidence = await runKind(context, plan, hooks);
     const judgement = judgeCanary(evidence.gates, evidence.metrics, plan.judge);
     await recordJudgement(context.report, judgement, evidence, plan.compared);
     context.out.print(`\ncompared: baseline = ${plan.compared.baseline}\n          canary   = ${plan.compared.canary}\n${renderJudgementTable(judgement)}`);

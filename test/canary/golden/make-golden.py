@@ -20,6 +20,7 @@ Per case (samples are stored in the JSON, so the tests need not reproduce numpy'
                 sigma = sqrt(n1 n2 / 12 * ((n+1) - sum(t^3 - t) / (n (n-1)))) (tie-corrected, as
                 SciPy's test); clamped to [1, floor((N+1)/2)]; coverage = 0.95 (nominal).
 - medians and p95/p5: numpy.quantile (linear interpolation).
+- normal: scipy.stats.norm.sf / norm.ppf at a few points (the asymptotic test and interval use them).
 - exceedance: W = canary values above the baseline's r-th largest, r = max(1, ceil(n_b * 0.05));
   p = scipy.stats.hypergeom.cdf(r-1, n_b + n_c, n_b, W + r - 1) (1 when W = 0).
 """
@@ -141,8 +142,12 @@ def main():
         case("n=50/50 wider spread", lognormal(50, 1.0, 0.2), lognormal(50, 1.0, 0.6)),
         case("n=60/60 shifted (asymptotic only)", lognormal(60), lognormal(60, 1.2)),
     ]
+    normal = {
+        "sf": [[z, float(stats.norm.sf(z))] for z in [-9.0, -3.0, -0.6, -0.1, 0.0, 0.3, 0.67, 0.7, 1.0, 1.96, 3.5, 5.6, 5.7, 8.0, 20.0, 37.0]],
+        "ppf": [[p, float(stats.norm.ppf(p))] for p in [1e-15, 1e-9, 0.001, 0.025, 0.05, 0.07, 0.3, 0.5, 0.8, 0.95, 0.975, 0.999, 1 - 1e-9]],
+    }
     json.dump({"generator": "test/canary/golden/make-golden.py", "scipy": scipy.__version__, "numpy": np.__version__,
-               "confidence": CONFIDENCE, "tailQuantile": TAIL_Q, "cases": cases}, sys.stdout, indent=1)
+               "confidence": CONFIDENCE, "tailQuantile": TAIL_Q, "normal": normal, "cases": cases}, sys.stdout, indent=1)
     sys.stdout.write("\n")
 
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { hodgesLehmann } from '../../../tasks/lib/canary/judge/hodges-lehmann.ts';
+import { normalQuantile, normalSf } from '../../../tasks/lib/canary/judge/normal-distribution.ts';
 import { chooseMethod, mannWhitneyU, smallestExactP } from '../../../tasks/lib/canary/judge/mann-whitney.ts';
 import { compareTails } from '../../../tasks/lib/canary/judge/tail-exceedance.ts';
 import { percentile } from '../../../tasks/lib/stats/percentiles.ts';
@@ -26,7 +27,12 @@ interface GoldenCase {
 }
 
 // Produced by test/canary/golden/make-golden.py with SciPy (see its doc string for every formula).
-const golden = JSON.parse(readFileSync(new URL('../golden/judge-golden.json', import.meta.url), 'utf8')) as { confidence: number; tailQuantile: number; cases: GoldenCase[] };
+const golden = JSON.parse(readFileSync(new URL('../golden/judge-golden.json', import.meta.url), 'utf8')) as {
+  confidence: number;
+  tailQuantile: number;
+  normal: { sf: [number, number][]; ppf: [number, number][] };
+  cases: GoldenCase[];
+};
 
 /** Same number to 1e-9 relative (every reference here is computed, not approximated, so one tolerance fits all). */
 function expectClose(actual: number, expected: number, what: string): void {
@@ -39,6 +45,11 @@ describe('canary judge statistics agree with SciPy (golden numbers)', () => {
     expect(golden.cases.length).toBeGreaterThanOrEqual(15);
     expect(golden.cases.some((c) => c.ties)).toBe(true);
     expect(golden.cases.some((c) => c.p_exact !== undefined && c.baseline.length >= 20)).toBe(true);
+  });
+
+  it('normal upper tail and quantile', () => {
+    for (const [z, sf] of golden.normal.sf) expectClose(normalSf(z), sf, `sf(${z})`);
+    for (const [p, z] of golden.normal.ppf) expectClose(normalQuantile(p), z, `ppf(${p})`);
   });
 
   for (const c of golden.cases) {

@@ -15,7 +15,7 @@
  *   pass with a note: at n = 20 the p95 is nearly the maximum, and A/A runs show such ratios often.
  */
 import { percentile } from '../../stats/percentiles.ts';
-import { formatP, formatRatio, withUnit } from './judge-format.ts';
+import { formatP, formatRatio, pPhrase, withUnit } from './judge-format.ts';
 import type { ResolvedJudgeOptions } from './judge-input.ts';
 import type { MetricInput, MetricVerdict } from './judge-types.ts';
 import { hodgesLehmann } from './hodges-lehmann.ts';
@@ -55,7 +55,7 @@ function noData(metric: MetricInput, critical: boolean): MetricVerdict {
 
 function tailNote(tail: TailComparison): string {
   const label = `p${Math.round(tail.quantile * 100)}`;
-  return `${label} ${formatRatio(tail.worseFactor)} worse (${tail.exceedances} canary value${tail.exceedances === 1 ? '' : 's'} beyond the baseline's, p = ${formatP(tail.p)})`;
+  return `${label} ${formatRatio(tail.worseFactor)} worse (${tail.exceedances} canary value${tail.exceedances === 1 ? '' : 's'} beyond the baseline's, ${pPhrase(tail.p)})`;
 }
 
 export function judgeMetric(metric: MetricInput, options: ResolvedJudgeOptions): MetricVerdict {
@@ -88,7 +88,7 @@ export function judgeMetric(metric: MetricInput, options: ResolvedJudgeOptions):
   const favourableFactor = worseFactor(medianBaseline, favourable, better);
   const intervalBeyondFloor = favourableFactor === null ? (better === 'lower' ? shift.low > 0 : shift.high < 0) : favourableFactor > options.effectFloor;
 
-  const pText = `p = ${formatP(test.p)}`;
+  const pText = pPhrase(test.p);
   const medians = `median ${withUnit(medianCanary, unit)} vs ${withUnit(medianBaseline, unit)}`;
   const factorText = factor === null ? 'worse' : `${formatRatio(factor)} worse`;
   let verdict: MetricVerdict['verdict'];

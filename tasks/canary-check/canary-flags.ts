@@ -18,7 +18,7 @@ export const CANARY_FLAGS: readonly FlagSpec[] = [
   { name: 'canary', type: 'string', valueName: 'cmd', description: 'canary command (same placeholders)', defaultLabel: 'the built-in reference subject' },
   { name: 'aa', type: 'boolean', description: 'A/A calibration: the baseline against itself (must promote)' },
   { name: 'canary-fault', type: 'string', valueName: 'name', choices: ALL_FAULTS, description: 'give the built-in canary a regression (ws-client: keepalive-off reconnect-off max-age-off close-blocks lose-buffered slow-replies noisy; worker: slow-tokens; policy: slow-load gap)' },
-  { name: 'samples', type: 'number', integer: true, min: 5, max: 10_000, default: 20, description: 'samples per side for each numeric metric, interleaved baseline/canary in random order' },
+  { name: 'samples', type: 'number', integer: true, min: 5, max: 10_000, default: 50, description: 'samples per side for each numeric metric, interleaved baseline/canary in random order' },
   { name: 'idle', type: 'number', min: 0, valueName: 's', defaultLabel: '2', description: 'ws-client: idle time before the after-idle probes (compressed; real hours with --soak)' },
   { name: 'soak', type: 'number', min: 0.001, valueName: 'hours', description: 'ws-client: idle for this many real hours instead of --idle' },
   { name: 'detect-within', type: 'number', min: 0.001, valueName: 's', description: 'ws-client: a dead path must be noticed within this (ping interval + pong timeout)', defaultLabel: 'built-in: ping + pong timeout of the bots; else 15' },

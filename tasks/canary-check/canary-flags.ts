@@ -28,7 +28,7 @@ export const CANARY_FLAGS: readonly FlagSpec[] = [
   { name: 'close-within', type: 'number', min: 0.001, valueName: 's', description: "ws-client: a close on a dead path must return within this (the bot's close timeout)", defaultLabel: 'built-in: 1; else 5' },
   { name: 'ping-interval', type: 'number', min: 0, valueName: 's', description: 'ws-client, built-in bots: keepalive ping period (0 = off)', defaultLabel: '1' },
   { name: 'pong-timeout', type: 'number', min: 0.001, valueName: 's', description: 'ws-client, built-in bots: pong timeout', defaultLabel: '1' },
-  { name: 'connect-timeout', type: 'number', min: 0.1, valueName: 's', default: 30, description: 'how long a subject may take to start (connect, get healthy, answer)' },
+  { name: 'connect-timeout', type: 'number', min: 0.1, valueName: 's', defaultLabel: '30 (worker: 120)', description: 'how long a subject may take to start (connect, get healthy, answer)' },
   { name: 'starts', type: 'number', integer: true, min: 1, max: 100, defaultLabel: '1', description: 'worker/policy: starts per side for the start-time metrics (included from 5)' },
   { name: 'alpha', type: 'number', min: 0.0001, max: 0.5, default: 0.05, description: 'significance level of the rank and tail tests' },
   { name: 'effect-floor', type: 'number', min: 1, max: 10, default: 1.1, description: 'a shift smaller than this ratio of medians is noise' },

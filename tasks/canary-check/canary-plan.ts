@@ -82,7 +82,7 @@ export function planCanary(flags: Flags): CanaryPlan {
     flagOf: { baseline: 'baseline', canary: aa ? 'baseline' : 'canary' },
     samples: flags.number('samples'),
     starts: flags.optionalNumber('starts') ?? 1,
-    connectTimeoutMs: flags.number('connect-timeout') * 1000,
+    connectTimeoutMs: (flags.optionalNumber('connect-timeout') ?? (kind === 'worker' ? 120 : 30)) * 1000,
     judge: { alpha: flags.number('alpha'), effectFloor: flags.number('effect-floor') },
     wsClient: undefined,
   };

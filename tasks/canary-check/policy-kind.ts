@@ -87,6 +87,8 @@ export async function runPolicyCanary(context: TaskContext, plan: CanaryPlan): P
       return reply?.ok ? reply.latencyMs : undefined;
     });
 
+    // The reference server holds one model at a time: the checks' sessions must end before other models load.
+    await Promise.all(ROLES.map((role) => closeSessions(sides[role].state)));
     out.step(`Cold starts: ${coldStarts} per side, interleaved`);
     const ready = { baseline: [] as number[], canary: [] as number[] };
     const gaps = { baseline: [] as number[], canary: [] as number[] };
@@ -102,8 +104,13 @@ export async function runPolicyCanary(context: TaskContext, plan: CanaryPlan): P
       let server: LaunchedServer | undefined;
       try {
         if (!plan.builtIn) server = await side.relaunch(`${role}-policy-server-cold${i + 2}`);
-        const { client, ready: info } = await SessionClient.connect(sessionOptions({ ...side.state.target, baseUrl: server?.baseUrl ?? side.server.baseUrl }, `${role}-cold-${i + 1}`, plan.builtIn ? models[i] : undefined));
-        await client.close();
+        const client = await SessionClient.open(sessionOptions({ ...side.state.target, baseUrl: server?.baseUrl ?? side.server.baseUrl }, `${role}-cold-${i + 1}`, plan.builtIn ? models[i] : undefined));
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no ready within ${plan.connectTimeoutMs} ms`)), plan.connectTimeoutMs)));
+        const info = await Promise.race([client.waitReady(), deadline]).finally(() => {
+          clearTimeout(timer);
+          void client.close();
+        });
         ready[role].push(info.timeToReadyMs);
         if (info.largestGap) gaps[role].push(info.largestGap.ms);
         return info.timeToReadyMs;
@@ -118,7 +125,6 @@ export async function runPolicyCanary(context: TaskContext, plan: CanaryPlan): P
       { name: 'largest status gap', unit: 'ms', better: 'lower', baseline: gaps.baseline, canary: gaps.canary },
       { name: 'inference latency', unit: 'ms', better: 'lower', baseline: latency.baseline.values, canary: latency.canary.values },
     );
-    await Promise.all(ROLES.map((role) => closeSessions(sides[role].state)));
     await Promise.all(ROLES.map((role) => runStatusChecks(sides[role].checks, sides[role].state, [crashDuringLoad])));
     const names = [...new Set(ROLES.flatMap((role) => sides[role].checks.checks.map((check) => check.name)))];
     for (const name of names) addGate(evidence, `status-protocol:test ${name}`, { baseline: outcomeOf(sides.baseline.checks, name), canary: outcomeOf(sides.canary.checks, name) });

@@ -10,7 +10,7 @@ export interface BotKnobs {
   closeTimeout: number;
   replyDelayMs: number;
   replyJitterMs: number;
-  fault?: 'close-blocks' | 'lose-buffered';
+  faults?: ReadonlyArray<'close-blocks' | 'lose-buffered'>;
 }
 
 /** The reference bot as an argv template (`{url}`, `{name}` are filled per side). */
@@ -20,7 +20,7 @@ export function referenceBotArgv(knobs: BotKnobs): string[] {
     '--ping-interval', String(knobs.pingInterval), '--pong-timeout', String(knobs.pongTimeout), '--max-age', String(knobs.maxAge),
     '--reconnect', knobs.reconnect ? 'on' : 'off', '--close-timeout', String(knobs.closeTimeout),
     '--reply-delay', String(knobs.replyDelayMs), '--reply-jitter', String(knobs.replyJitterMs),
-    ...(knobs.fault ? ['--fault', knobs.fault] : []),
+    ...(knobs.faults ?? []).flatMap((fault) => ['--fault', fault]),
   ];
 }
 
@@ -36,9 +36,9 @@ export function canaryBotKnobs(baseline: BotKnobs, fault: string | undefined): B
     case 'max-age-off':
       return { ...baseline, maxAge: 0 };
     case 'close-blocks':
-      return { ...baseline, fault: 'close-blocks' };
+      return { ...baseline, faults: ['close-blocks'] };
     case 'lose-buffered':
-      return { ...baseline, fault: 'lose-buffered' };
+      return { ...baseline, faults: ['lose-buffered'] };
     case 'slow-replies':
       return { ...baseline, replyDelayMs: baseline.replyDelayMs + 20 };
     case 'noisy': // the same mean reply time, more spread: ±1 ms uniform
@@ -55,7 +55,7 @@ export function describeBot(knobs: BotKnobs): string {
     `reconnect ${knobs.reconnect ? 'on' : 'off'}`,
     `close timeout ${knobs.closeTimeout} s`,
     `reply delay ${knobs.replyDelayMs} ms${knobs.replyJitterMs ? ` + 0–${knobs.replyJitterMs} ms jitter` : ''}`,
-    ...(knobs.fault ? [`fault ${knobs.fault}`] : []),
+    ...(knobs.faults ?? []).map((fault) => `fault ${fault}`),
   ];
   return `reference bot (${changes.join(', ')})`;
 }

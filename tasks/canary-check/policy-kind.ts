@@ -1,6 +1,6 @@
-import { addGate, emptyEvidence, type CanaryEvidence } from '../lib/canary/canary-evidence.ts';
+import { addGate, emptyEvidence, outcomeOf, type CanaryEvidence } from '../lib/canary/canary-evidence.ts';
 import { sampleInterleaved } from '../lib/canary/interleave.ts';
-import { ROLES, type ProbeOutcome, type Role } from '../lib/canary/probe-outcome.ts';
+import { ROLES, type Role } from '../lib/canary/probe-outcome.ts';
 import { RunReport } from '../lib/report/run-report.ts';
 import { closeSessions, newCheckState, type StatusCheckState } from '../lib/status-protocol/checks/check-state.ts';
 import { crashDuringLoad } from '../lib/status-protocol/checks/crash-during-load.ts';
@@ -44,12 +44,6 @@ interface Side {
   checks: RunReport;
   relaunch: (name: string) => Promise<LaunchedServer>;
 }
-
-const outcomeOf = (report: RunReport, name: string): ProbeOutcome => {
-  const check = report.checks.find((candidate) => candidate.name === name);
-  if (!check) return { state: 'no-data', detail: 'not run' };
-  return { state: check.verdict === 'pass' ? 'pass' : check.verdict === 'fail' ? 'fail' : 'no-data', detail: check.detail };
-};
 
 /**
  * `--kind policy`: a baseline and a canary policy server. Every status-protocol:test check is a

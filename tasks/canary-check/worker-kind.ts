@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import getPort from 'get-port';
 import { MockHive } from '../../mock-hive/mock-hive-server.ts';
-import { addGate, emptyEvidence, type CanaryEvidence } from '../lib/canary/canary-evidence.ts';
+import { addGate, emptyEvidence, outcomeOf, type CanaryEvidence } from '../lib/canary/canary-evidence.ts';
 import { sampleInterleaved } from '../lib/canary/interleave.ts';
 import { ROLES, type ProbeOutcome, type Role } from '../lib/canary/probe-outcome.ts';
 import { parseFlags } from '../lib/cli/flag-spec.ts';
@@ -78,12 +78,6 @@ async function timeAStart(context: TaskContext, side: Side, model: ModelFileInfo
     await worker.guard.stop();
   }
 }
-
-const outcomeOf = (report: RunReport, name: string): ProbeOutcome => {
-  const check = report.checks.find((candidate) => candidate.name === name);
-  if (!check) return { state: 'no-data', detail: 'not run' };
-  return { state: check.verdict === 'pass' ? 'pass' : check.verdict === 'fail' ? 'fail' : 'no-data', detail: check.detail };
-};
 
 /**
  * `--kind worker`: a baseline and a canary LLM worker, each beside its own mock hive. Every

@@ -1,4 +1,5 @@
 import type { GateOutcome, MetricInput } from './judge/judge-types.ts';
+import type { RunReport } from '../report/run-report.ts';
 import type { ProbeOutcome, Role } from './probe-outcome.ts';
 
 /** What a kind's probes produced, ready for the judge: gates, metric samples, and what each side was. */
@@ -25,4 +26,11 @@ export function addGate(evidence: CanaryEvidence, name: string, outcomes: Record
 export async function bothSides(probe: (role: Role) => Promise<ProbeOutcome>): Promise<Record<Role, ProbeOutcome>> {
   const [baseline, canary] = await Promise.all([probe('baseline'), probe('canary')]);
   return { baseline, canary };
+}
+
+/** A check of a side's own report (worker:test, status-protocol:test) as that side's gate outcome; a skipped check gave no data. */
+export function outcomeOf(report: RunReport, name: string): ProbeOutcome {
+  const check = report.checks.find((candidate) => candidate.name === name);
+  if (!check) return { state: 'no-data', detail: 'not run' };
+  return { state: check.verdict === 'pass' ? 'pass' : check.verdict === 'fail' ? 'fail' : 'no-data', detail: check.detail };
 }

@@ -21,7 +21,7 @@ import type { WorkerUnderTest } from '../worker-test/worker-under-test.ts';
 import type { CanaryPlan } from './canary-plan.ts';
 
 /** Extra time per token the built-in canary gets with `--canary-fault slow-tokens`. */
-export const SLOW_TOKEN_MS = 3;
+export const SLOW_TOKEN_MS = 10;
 const BUILT_IN_HEARTBEAT_S = 0.25;
 /** Start-time metrics need this many starts per side to say anything. */
 export const MIN_STARTS_FOR_METRIC = 5;

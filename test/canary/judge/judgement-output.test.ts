@@ -41,6 +41,12 @@ describe('renderJudgementTable', () => {
     expect(text).toMatch(/request latency \(lower is better\)\s+20\/20 .* pass/);
   });
 
+  it('clips a long gate detail to keep rows on screen', () => {
+    const long = renderJudgementTable(judgeCanary([{ name: 'g', baseline: 'pass', canary: 'pass', detail: 'x'.repeat(200) }], []));
+    expect(long).toContain(`${'x'.repeat(89)}…`);
+    expect(long).not.toContain('x'.repeat(90));
+  });
+
   it('shows no-data rows with dashes and keeps control characters off the screen', () => {
     expect(text).toMatch(/reconnect \[31m \(lower is better\)\s+2\/0\s+1\.5 ms\s+–\s+–\s+–\s+–\s+–\s+NO DATA/);
     expect(text).not.toContain('\u001b');

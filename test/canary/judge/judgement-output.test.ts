@@ -41,6 +41,12 @@ describe('renderJudgementTable', () => {
     expect(text).toMatch(/request latency \(lower is better\)\s+20\/20 .* pass/);
   });
 
+  it('clips a long gate detail to keep rows on screen', () => {
+    const long = renderJudgementTable(judgeCanary([{ name: 'g', baseline: 'pass', canary: 'pass', detail: 'x'.repeat(200) }], []));
+    expect(long).toContain(`${'x'.repeat(89)}…`);
+    expect(long).not.toContain('x'.repeat(90));
+  });
+
   it('shows no-data rows with dashes and keeps control characters off the screen', () => {
     expect(text).toMatch(/reconnect \[31m \(lower is better\)\s+2\/0\s+1\.5 ms\s+–\s+–\s+–\s+–\s+–\s+NO DATA/);
     expect(text).not.toContain('\u001b');
@@ -69,8 +75,8 @@ describe('judgementToJunitCases', () => {
 
   it('maps outcomes: regression and no data fail with named codes, inconclusive is skipped, pass passes', () => {
     expect(cases.map((entry) => [entry.verdict, entry.code])).toEqual([
-      ['fail', 'CANARY_GATE_REGRESSED'],
-      ['fail', 'CANARY_GATE_FAILS_ON_BOTH'],
+      ['fail', 'CANARY_REGRESSION'],
+      ['fail', 'CANARY_GATE_FAILED'],
       ['pass', undefined],
       ['fail', 'CANARY_METRIC_FAILED'],
       ['skip', 'CANARY_INCONCLUSIVE'],
@@ -78,6 +84,8 @@ describe('judgementToJunitCases', () => {
       ['fail', 'CANARY_NO_DATA'],
     ]);
     expect(cases[1]?.detail).toMatch(/not the canary’s fault/);
-    expect(cases[3]?.evidence).toMatchObject({ ratio: 1.5, n: { baseline: 20, canary: 20 } });
+    expect(cases[3]?.evidence).toMatchObject({ metric: { ratio: 1.5, n: { baseline: 20, canary: 20 } } });
+    expect(cases[3]?.detail).toMatch(/^n 20\/20, median 100 ms → 150 ms \(1\.50×\), p < 0\.0001: 1\.50× worse/);
+    expect(cases[4]?.detail).toMatch(/^inconclusive: n 2\/2, /);
   });
 });

@@ -3,11 +3,14 @@
  * report's CheckResult (less the timing, which the task owns), so `canary:check` lists on screen,
  * in report.json and in junit.xml the same items the judge decided on.
  *
- * pass → pass; a regressed, critical or both-sides-failing gate → fail (the probe did fail; the
- * decision, not the junit case, says whose fault it is); no data → fail (never a pass); a metric
- * fail → fail; inconclusive → skip (neither shown good nor bad; the decision holds).
+ * pass → pass; a gate that does not pass on the canary → fail (CANARY_REGRESSION when the
+ * baseline passes it, CANARY_NO_DATA when the canary gave none, else CANARY_GATE_FAILED: the probe
+ * did fail; the decision, not the junit case, says whose fault it is); metric no data → fail
+ * (never a pass); metric fail → fail (CANARY_METRIC_FAILED); inconclusive → skip (neither shown
+ * good nor bad; the decision holds). Evidence carries the gate or the whole metric verdict.
  */
 import type { Evidence } from '../../errors/harness-error.ts';
+import { formatRatio, pPhrase, withUnit } from './judge-format.ts';
 import type { CanaryJudgement, GateOutcome, MetricVerdict } from './judge-types.ts';
 
 export interface JudgementCase {
@@ -21,26 +24,37 @@ export interface JudgementCase {
 
 function gateCase(gate: GateOutcome): JudgementCase {
   const name = `gate: ${gate.name}`;
-  const evidence: Evidence = { baseline: gate.baseline, canary: gate.canary, ...(gate.detail ? { detail: gate.detail } : {}), critical: gate.critical === true };
+  const evidence: Evidence = { gate };
   const sides = `baseline ${gate.baseline}, canary ${gate.canary}`;
-  if (gate.canary === 'pass') return { name, verdict: 'pass', detail: `${sides}${gate.detail ? `: ${gate.detail}` : ''}`, evidence };
-  if (gate.baseline === 'pass') return { name, verdict: 'fail', detail: `regressed: ${sides}${gate.detail ? `: ${gate.detail}` : ''}`, code: 'CANARY_GATE_REGRESSED', evidence };
-  if (gate.canary === 'no-data' || gate.baseline === 'no-data') return { name, verdict: 'fail', detail: `no data: ${sides}`, code: 'CANARY_NO_DATA', evidence };
-  return { name, verdict: 'fail', detail: `fails on both sides (${sides})${gate.critical ? '; critical gate' : ': not the canary’s fault'}`, code: 'CANARY_GATE_FAILS_ON_BOTH', evidence };
+  const detail = gate.detail ? `${sides}: ${gate.detail}` : sides;
+  if (gate.canary === 'pass') return { name, verdict: 'pass', detail, evidence };
+  if (gate.canary === 'no-data') return { name, verdict: 'fail', detail: `no data from the canary (${detail})`, code: 'CANARY_NO_DATA', evidence };
+  if (gate.baseline === 'pass') return { name, verdict: 'fail', detail: `regressed (${detail})`, code: 'CANARY_REGRESSION', evidence };
+  const whose = gate.critical ? 'critical gate' : 'not the canary’s fault';
+  return { name, verdict: 'fail', detail: `fails on the canary and not passed on the baseline either (${detail}): ${whose}`, code: 'CANARY_GATE_FAILED', evidence };
+}
+
+/** One line for a metric: `n 20/20, median 100 ms → 150 ms (1.50×), p < 0.0001: <reason>`. */
+export function metricSummary(metric: MetricVerdict): string {
+  const medians = `median ${withUnit(metric.median.baseline, metric.unit)} → ${withUnit(metric.median.canary, metric.unit)}`;
+  const ratio = metric.ratio === null ? '' : ` (${formatRatio(metric.ratio)})`;
+  const p = metric.p === null ? '' : `, ${pPhrase(metric.p)}`;
+  return `n ${metric.n.baseline}/${metric.n.canary}, ${medians}${ratio}${p}: ${metric.reason}`;
 }
 
 function metricCase(metric: MetricVerdict): JudgementCase {
   const name = `metric: ${metric.name}`;
-  const evidence: Evidence = { ...metric };
+  const evidence: Evidence = { metric };
+  const detail = metricSummary(metric);
   switch (metric.verdict) {
     case 'pass':
-      return { name, verdict: 'pass', detail: metric.reason, evidence };
+      return { name, verdict: 'pass', detail, evidence };
     case 'fail':
-      return { name, verdict: 'fail', detail: metric.reason, code: metric.critical ? 'CANARY_CRITICAL_METRIC_FAILED' : 'CANARY_METRIC_FAILED', evidence };
+      return { name, verdict: 'fail', detail, code: 'CANARY_METRIC_FAILED', evidence };
     case 'no-data':
-      return { name, verdict: 'fail', detail: metric.reason, code: 'CANARY_NO_DATA', evidence };
+      return { name, verdict: 'fail', detail, code: 'CANARY_NO_DATA', evidence };
     case 'inconclusive':
-      return { name, verdict: 'skip', detail: `inconclusive: ${metric.reason}`, code: 'CANARY_INCONCLUSIVE', evidence };
+      return { name, verdict: 'skip', detail: `inconclusive: ${detail}`, code: 'CANARY_INCONCLUSIVE', evidence };
   }
 }
 

@@ -13,6 +13,13 @@ function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 }
 
+/** Gate details can be long (both sides' evidence); the full text is in the checks and report.json. */
+const DETAIL_WIDTH = 90;
+
+function clip(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
 function renderColumns(header: string[], rows: string[][]): string[] {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: string[]): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
@@ -30,7 +37,7 @@ function gateOutcome(gate: GateOutcome): string {
 
 function gateRows(gates: readonly GateOutcome[]): string[] {
   if (gates.length === 0) return ['Gates: none'];
-  const rows = gates.map((gate) => [printable(gate.name) + (gate.critical ? ' (critical)' : ''), gate.baseline, gate.canary, gateOutcome(gate), printable(gate.detail ?? '')]);
+  const rows = gates.map((gate) => [printable(gate.name) + (gate.critical ? ' (critical)' : ''), gate.baseline, gate.canary, gateOutcome(gate), clip(printable(gate.detail ?? ''), DETAIL_WIDTH)]);
   return ['Gates', ...renderColumns(['gate', 'baseline', 'canary', 'outcome', 'detail'], rows)];
 }
 

@@ -2,6 +2,7 @@ import { judgeCanary } from '../lib/canary/judge/judge.ts';
 import { renderJudgementTable } from '../lib/canary/judge/judgement-table.ts';
 import type { CanaryEvidence } from '../lib/canary/canary-evidence.ts';
 import { recordJudgement } from '../lib/canary/record-judgement.ts';
+import { shutdownSignal } from '../lib/process/guard-registry.ts';
 import { runWsClientCanary, type KindHooks } from '../lib/canary/ws-client/run-ws-client.ts';
 import type { TaskContext } from '../runner/task-context.ts';
 import type { TaskDefinition } from '../runner/task-definition.ts';
@@ -51,6 +52,7 @@ export const canaryTask: TaskDefinition = {
     context.out.info(`canary:   ${plan.compared.canary}`);
     const hooks: KindHooks = { start: (options) => context.start(options), step: (text) => context.out.step(text), info: (text) => context.out.info(text), tailLines: context.tailLines };
     const evidence = await runKind(context, plan, hooks);
+    if (shutdownSignal()) return; // interrupted: what the probes saw last was our own teardown, not worth judging
     const judgement = judgeCanary(evidence.gates, evidence.metrics, plan.judge);
     await recordJudgement(context.report, judgement, evidence, plan.compared);
     context.out.print(`\ncompared: baseline = ${plan.compared.baseline}\n          canary   = ${plan.compared.canary}\n${renderJudgementTable(judgement)}`);

@@ -1,3 +1,4 @@
+import { shutdownAbortSignal } from '../process/guard-registry.ts';
 import { ROLES, type Role } from './probe-outcome.ts';
 
 /** Baseline and canary in a random order, one pair per sample, so drift on the machine hits both alike. */
@@ -13,6 +14,7 @@ export async function sampleInterleaved(samples: number, sample: (role: Role, in
   const result: Record<Role, { values: number[]; lost: number; order: string }> = { baseline: { values: [], lost: 0, order: '' }, canary: { values: [], lost: 0, order: '' } };
   const order = interleavedOrder(samples);
   for (const [index, pair] of order.entries()) {
+    if (shutdownAbortSignal().aborted) break; // Ctrl-C: no new sample
     for (const role of pair) {
       const value = await sample(role, index);
       if (value === undefined) result[role].lost += 1;

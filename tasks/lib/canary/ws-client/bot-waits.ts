@@ -1,4 +1,5 @@
-import { isHarnessError } from '../../errors/harness-error.ts';
+import { HarnessError, isHarnessError } from '../../errors/harness-error.ts';
+import { shutdownAbortSignal } from '../../process/guard-registry.ts';
 import { sleepUnlessAborted } from '../../time/sleep.ts';
 import { waitForEvent } from '../../wait-strategies/wait-for.ts';
 import type { BotSubject } from './bot-subject.ts';
@@ -26,7 +27,7 @@ export async function until<T>(subject: BotSubject, description: string, timeout
           clearInterval(timer);
         };
       },
-      { description, timeoutMs, failFastOn: subject.guard ? [subject.guard] : [] },
+      { description, timeoutMs, failFastOn: subject.guard ? [subject.guard] : [], signal: shutdownAbortSignal() },
     );
     return outcome.value;
   } catch (error) {
@@ -48,7 +49,8 @@ export async function answered(subject: BotSubject, message: ChatMessage, timeou
 export async function idle(subject: BotSubject, ms: number): Promise<void> {
   const controller = new AbortController();
   const exited = subject.guard?.exited.then(() => controller.abort());
-  await sleepUnlessAborted(ms, controller.signal);
+  await sleepUnlessAborted(ms, AbortSignal.any([controller.signal, shutdownAbortSignal()]));
   void exited;
+  if (shutdownAbortSignal().aborted) throw new HarnessError('WAIT_ABORTED', 'stopped idling: the harness is shutting down');
   if (subject.guard && !subject.guard.running) throw subject.guard.exitedError('an idle period to pass');
 }

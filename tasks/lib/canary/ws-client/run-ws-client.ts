@@ -1,7 +1,7 @@
 import type { GuardOptions, ProcessGuard } from '../../process/process-guard.ts';
 import { addGate, bothSides, emptyEvidence, type CanaryEvidence } from '../canary-evidence.ts';
 import { sampleInterleaved } from '../interleave.ts';
-import type { ProbeOutcome, Role } from '../probe-outcome.ts';
+import { ROLES, type ProbeOutcome, type Role } from '../probe-outcome.ts';
 import { closeOnDeadPath, firstMessageAfterIdle, messagesBeforeClose, proactiveReconnect, replySample, resetOnFirstSend, stalePathAfterIdle, type BotProbeSettings } from './bot-probes.ts';
 import { disposeBot, prepareBot, startBot, type BotSubject } from './bot-subject.ts';
 
@@ -51,16 +51,42 @@ export async function runWsClientCanary(plan: WsClientPlan, hooks: KindHooks): P
     });
     addGate(evidence, 'connects', connects);
     const { settings } = plan;
-    if (settings.maxAgeMs !== undefined) await probe('proactive reconnect at max age', (subject) => proactiveReconnect(subject, settings));
-    await probe('first message after idle', (subject) => firstMessageAfterIdle(subject, settings), true);
-    await probe('stale path after idle', (subject) => stalePathAfterIdle(subject, settings), true);
-    await probe('reset on first send after idle', (subject) => resetOnFirstSend(subject, settings));
-    await probe('messages sent just before a close', (subject) => messagesBeforeClose(subject, settings));
-
-    hooks.step(`Reply latency: ${plan.samples} samples per side, interleaved`);
-    const latency = await sampleInterleaved(plan.samples, (role) => (up[role] && subjects[role].chat.current() ? replySample(subjects[role], settings) : Promise.resolve(undefined)));
-    hooks.info(`order of the pairs (first of each): ${latency.baseline.order}; lost: baseline ${latency.baseline.lost}, canary ${latency.canary.lost}`);
-    evidence.metrics.push({ name: 'reply latency', unit: 'ms', better: 'lower', baseline: latency.baseline.values, canary: latency.canary.values });
+    // Reply latency is sampled in blocks between the probes, so a stretch of bad luck for one
+    // process (descheduled, a GC) lands in one block instead of the whole sample.
+    const probes: Array<[string, (subject: BotSubject) => Promise<ProbeOutcome>, boolean]> = [
+      ...(settings.maxAgeMs !== undefined ? [['proactive reconnect at max age', (subject: BotSubject) => proactiveReconnect(subject, settings), false] as [string, (subject: BotSubject) => Promise<ProbeOutcome>, boolean]] : []),
+      ['first message after idle', (subject) => firstMessageAfterIdle(subject, settings), true],
+      ['stale path after idle', (subject) => stalePathAfterIdle(subject, settings), true],
+      ['reset on first send after idle', (subject) => resetOnFirstSend(subject, settings), false],
+      ['messages sent just before a close', (subject) => messagesBeforeClose(subject, settings), false],
+    ];
+    const latency: Record<Role, number[]> = { baseline: [], canary: [] };
+    const lost: Record<Role, number> = { baseline: 0, canary: 0 };
+    const orders: string[] = [];
+    const blocks = probes.length + 1;
+    const latencyBlock = async (block: number): Promise<void> => {
+      const count = Math.floor((plan.samples * (block + 1)) / blocks) - Math.floor((plan.samples * block) / blocks);
+      const silent: Record<Role, boolean> = { baseline: false, canary: false }; // one unanswered sample ends that side's block
+      const taken = await sampleInterleaved(count, async (role) => {
+        if (silent[role] || !up[role] || !subjects[role].chat.current()) return undefined;
+        const value = await replySample(subjects[role], settings);
+        if (value === undefined) silent[role] = true;
+        return value;
+      });
+      for (const role of ROLES) {
+        latency[role].push(...taken[role].values);
+        lost[role] += taken[role].lost;
+      }
+      orders.push(taken.baseline.order);
+    };
+    hooks.info(`reply latency: ${plan.samples} samples per side, baseline/canary in random order, in ${blocks} blocks between the probes`);
+    await latencyBlock(0);
+    for (const [index, [name, run, critical]] of probes.entries()) {
+      await probe(name, run, critical);
+      await latencyBlock(index + 1);
+    }
+    hooks.info(`reply latency: order of the pairs (first of each) ${orders.join(' ')}; lost: baseline ${lost.baseline}, canary ${lost.canary}`);
+    evidence.metrics.push({ name: 'reply latency', unit: 'ms', better: 'lower', baseline: latency.baseline, canary: latency.canary });
 
     await probe('close on a dead path', (subject) => closeOnDeadPath(subject, settings));
   } finally {

@@ -2,12 +2,14 @@
  * Benchmarks print figures and ratios; they assert nothing (timed assertions flake on shared
  * 2-core machines). `npm run bench` runs all; `npm run bench -- <name>` runs one.
  */
+import { canaryAaBench } from './canary-aa.ts';
 import { readinessBench } from './readiness-latency.ts';
 import { workerTestBench } from './worker-test-wall.ts';
 
 const benches: Record<string, () => Promise<void>> = {
   readiness: readinessBench,
   'worker-test': workerTestBench,
+  'canary-aa': canaryAaBench,
 };
 
 const wanted = process.argv.slice(2);

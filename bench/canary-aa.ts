@@ -45,7 +45,7 @@ export async function canaryAaBench(): Promise<void> {
       }
       if (!canary) {
         counts.error = (counts.error ?? 0) + 1;
-        console.log(`  run ${String(i).padStart(2)}: exit ${result.exitCode}, no judgement (${wall.toFixed(0)} s)\n${result.stdout.split('\n').slice(-15).join('\n')}`);
+        console.log(`  run ${String(i).padStart(2)}: exit ${result.exitCode}, no judgement (${wall.toFixed(0)} s)\n${(result.stdout + result.stderr).split('\n').slice(-15).join('\n')}`);
         continue;
       }
       counts[canary.decision] = (counts[canary.decision] ?? 0) + 1;

@@ -2,17 +2,13 @@ import { fillTemplate } from '../../cli/command-template.ts';
 import { FaultProxy } from '../../fault-proxy/fault-proxy.ts';
 import type { GuardOptions, ProcessGuard } from '../../process/process-guard.ts';
 import { waitForEvent } from '../../wait-strategies/wait-for.ts';
+import type { ChatSubject } from '../chat/chat-waits.ts';
 import type { Role } from '../probe-outcome.ts';
 import { ChatServer } from './chat-server.ts';
 
 /** One bot under test: its chat service, the fault proxy in front of it, and the bot process. */
-export interface BotSubject {
-  role: Role;
+export interface BotSubject extends ChatSubject {
   chat: ChatServer;
-  proxy: FaultProxy;
-  guard: ProcessGuard | undefined;
-  /** ms from spawn to the bot's first connection. */
-  connectMs?: number;
 }
 
 export interface BotLaunch {
@@ -30,7 +26,7 @@ export interface BotLaunch {
 export async function prepareBot(role: Role): Promise<BotSubject> {
   const chat = await ChatServer.start(role);
   const proxy = await FaultProxy.start({ name: role, targetPort: chat.port });
-  return { role, chat, proxy, guard: undefined };
+  return { role, noun: 'bot', chat, proxy, guard: undefined };
 }
 
 export function botUrl(subject: BotSubject): string {

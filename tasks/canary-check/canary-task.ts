@@ -5,6 +5,7 @@ import { recordJudgement } from '../lib/canary/record-judgement.ts';
 import { shutdownSignal } from '../lib/process/guard-registry.ts';
 import type { KindHooks } from '../lib/canary/chat/chat-canary-run.ts';
 import { runWsClientCanary } from '../lib/canary/ws-client/run-ws-client.ts';
+import { runWsServerCanary } from '../lib/canary/ws-server/run-ws-server.ts';
 import type { TaskContext } from '../runner/task-context.ts';
 import type { TaskDefinition } from '../runner/task-definition.ts';
 import { CANARY_FLAGS } from './canary-flags.ts';
@@ -12,10 +13,17 @@ import { runPolicyCanary } from './policy-kind.ts';
 import { runWorkerCanary } from './worker-kind.ts';
 import { planCanary, PLACEHOLDERS, type CanaryPlan } from './canary-plan.ts';
 
+/** The WebSocket kinds' plan; user commands run from where the user ran the task. */
+function chatPlan(plan: CanaryPlan): NonNullable<CanaryPlan['chat']> {
+  return { ...(plan.chat as NonNullable<CanaryPlan['chat']>), ...(plan.builtIn ? {} : { cwd: process.env.INIT_CWD ?? process.cwd() }) };
+}
+
 async function runKind(context: TaskContext, plan: CanaryPlan, hooks: KindHooks): Promise<CanaryEvidence> {
   switch (plan.kind) {
     case 'ws-client':
-      return await runWsClientCanary({ ...(plan.wsClient as NonNullable<CanaryPlan['wsClient']>), ...(plan.builtIn ? {} : { cwd: process.env.INIT_CWD ?? process.cwd() }) }, hooks);
+      return await runWsClientCanary(chatPlan(plan), hooks);
+    case 'ws-server':
+      return await runWsServerCanary(chatPlan(plan), hooks);
     case 'worker':
       return await runWorkerCanary(context, plan);
     case 'policy':
@@ -32,9 +40,11 @@ export const canaryTask: TaskDefinition = {
     'judges: hard gates first (a probe the baseline passes and the canary fails rolls back), then numeric metrics',
     '(Mann–Whitney U, Hodges–Lehmann interval, ratio of medians with an effect-size floor, tail ratio).',
     'Kinds: ws-client (a long-lived bot; the harness serves the chat protocol at {url}: it sends',
-    '{"type":"message","id","text"}, the bot answers {"type":"reply","id","text"}), worker (LLM workers beside',
+    '{"type":"message","id","text"}, the bot answers {"type":"reply","id","text"}), ws-server (a WebSocket service',
+    'listening on {port}; the harness connects to it at --ws-path through the proxy and speaks the same protocol as',
+    'the client: it sends the messages, the service answers), worker (LLM workers beside',
     'mock hives, worker:test checks as gates), policy (policy servers, status-protocol:test checks as gates).',
-    `Placeholders: ws-client ${PLACEHOLDERS['ws-client'].map((name) => `{${name}}`).join(' ')}; worker ${PLACEHOLDERS.worker.map((name) => `{${name}}`).join(' ')}; policy {port}.`,
+    `Placeholders: ws-client ${PLACEHOLDERS['ws-client'].map((name) => `{${name}}`).join(' ')}; ws-server ${PLACEHOLDERS['ws-server'].map((name) => `{${name}}`).join(' ')}; worker ${PLACEHOLDERS.worker.map((name) => `{${name}}`).join(' ')}; policy {port}.`,
     'Exit codes: 0 promote, 1 rollback, 4 hold (inconclusive: a person decides), 2 usage error, 3 environment error.',
   ].join('\n'),
   flags: CANARY_FLAGS,
@@ -42,12 +52,14 @@ export const canaryTask: TaskDefinition = {
     'npm run task -- canary:check --aa',
     'npm run task -- canary:check --canary-fault keepalive-off --idle 1',
     'npm run task -- canary:check --baseline "python bot_v1.py --url {url}" --canary "python bot_v2.py --url {url}" --detect-within 15',
+    'npm run task -- canary:check --kind ws-server --canary-fault keepalive-off',
+    'npm run task -- canary:check --kind ws-server --baseline "./chat-v1 --port {port}" --canary "./chat-v2 --port {port}" --detect-within 30',
     'npm run task -- canary:check --kind worker --canary-fault slow-tokens',
     'npm run task -- canary:check --kind policy --canary-fault slow-load',
   ],
   async run(context: TaskContext, flags) {
     const plan = planCanary(flags);
-    context.report.settings = { kind: plan.kind, aa: plan.aa, builtIn: plan.builtIn, canaryFault: plan.canaryFault ?? null, compared: plan.compared, samples: plan.samples, judge: plan.judge, ...(plan.wsClient ? { wsClient: plan.wsClient.settings } : {}) };
+    context.report.settings = { kind: plan.kind, aa: plan.aa, builtIn: plan.builtIn, canaryFault: plan.canaryFault ?? null, compared: plan.compared, samples: plan.samples, judge: plan.judge, ...(plan.chat ? { chat: { ...plan.chat.settings, ...(plan.kind === 'ws-server' ? { wsPath: plan.chat.wsPath } : {}) } } : {}) };
     context.out.step(`canary:check --kind ${plan.kind}${plan.aa ? ' (A/A calibration)' : ''}`);
     context.out.info(`baseline: ${plan.compared.baseline}`);
     context.out.info(`canary:   ${plan.compared.canary}`);

@@ -29,7 +29,9 @@ describe('canary:check usage errors: exit 2 with a reason, nothing started', () 
     [['--baseline', BOT, '--canary', 'node bot.js --url {url} --port {port}'], /--canary uses \{port\}, which --kind ws-client does not fill/],
     [['--baseline', 'node bot.js --url {url} | tee log', '--canary', BOT], /--baseline is run without a shell/],
     [['--samples', '3'], /--samples must be at least 5/],
-    [['--kind', 'ws-server'], /--kind must be one of ws-client, worker, policy/],
+    [['--kind', 'grpc'], /--kind must be one of ws-client, ws-server, worker, policy/],
+    [['--kind', 'ws-client', '--ws-path', '/chat'], /--ws-path applies to --kind ws-server only/],
+    [['--kind', 'ws-server', '--baseline', 'node svc.js --url {url}', '--canary', 'node svc.js --port {port}'], /--baseline must contain \{port\}/],
   ])('%j', async (args, reason) => {
     const { code, output } = await run(args);
     expect(code).toBe(2);

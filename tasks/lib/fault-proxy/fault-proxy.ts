@@ -40,6 +40,7 @@ export class FaultProxy implements AsyncDisposable {
   readonly #timeline: Timeline = currentTimeline();
   readonly #defaults: Record<Direction, Fault> = { up: NO_FAULT, down: NO_FAULT };
   readonly #listeners = new Set<(connection: ProxyConnection) => void>();
+  readonly #changeListeners = new Set<() => void>();
   #refusing = false;
   #refused = 0;
   #nextId = 1;
@@ -88,6 +89,12 @@ export class FaultProxy implements AsyncDisposable {
   onConnection(listener: (connection: ProxyConnection) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Calls `listener` whenever bytes went through a connection or one ended; returns an unsubscribe. */
+  subscribe(listener: () => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
   }
 
   /**
@@ -149,7 +156,9 @@ export class FaultProxy implements AsyncDisposable {
       target,
       { ...this.#defaults },
       (which, direction, description) => this.#record({ action: 'triggered', connection: which.id, direction, fault: which.faultOf(direction), description }),
-      () => undefined,
+      () => {
+        for (const listener of this.#changeListeners) listener();
+      },
     );
     this.connections.push(connection);
     for (const listener of this.#listeners) listener(connection);

@@ -35,7 +35,8 @@ export class ProxyConnection {
   readonly ends: SideEnd[] = [];
   readonly #lanes: Record<Direction, Lane>;
   #destroyed = false;
-  readonly #onEnd: () => void;
+  /** Called (in a microtask) when bytes came through, and when the connection ended. */
+  readonly #onChange: () => void;
 
   constructor(
     readonly id: number,
@@ -43,11 +44,11 @@ export class ProxyConnection {
     readonly target: Socket,
     initial: Record<Direction, Fault>,
     readonly onTrigger: Trigger,
-    onEnd: () => void,
+    onChange: () => void,
   ) {
     const lane = (fault: Fault): Lane => ({ fault, bytes: 0, swallowed: 0, budget: fault.kind === 'close-after' ? fault.bytes : 0, lastDueMs: 0, pendingEnd: false, inFlight: 0 });
     this.#lanes = { up: lane(initial.up), down: lane(initial.down) };
-    this.#onEnd = onEnd;
+    this.#onChange = onChange;
     this.#wire(client, target, 'up');
     this.#wire(target, client, 'down');
   }
@@ -69,6 +70,11 @@ export class ProxyConnection {
     return this.ends.find((end) => end.side === 'client');
   }
 
+  /** The first time the target side ended (FIN, RST or error), if it has: what a black-holed client never sees. */
+  targetEnd(): SideEnd | undefined {
+    return this.ends.find((end) => end.side === 'target');
+  }
+
   setFault(direction: Direction, fault: Fault): void {
     const lane = this.#lanes[direction];
     lane.fault = fault;
@@ -82,7 +88,7 @@ export class ProxyConnection {
     this.#destroyed = true;
     this.client.destroy();
     this.target.destroy();
-    this.#onEnd();
+    this.#onChange();
   }
 
   #wire(from: Socket, to: Socket, direction: Direction): void {
@@ -120,6 +126,7 @@ export class ProxyConnection {
   }
 
   #forward(to: Socket, direction: Direction, chunk: Buffer): void {
+    queueMicrotask(this.#onChange); // listeners see the bytes once they are handled
     const lane = this.#lanes[direction];
     const fault = lane.fault;
     switch (fault.kind) {
@@ -132,7 +139,7 @@ export class ProxyConnection {
         this.#destroyed = true;
         this.client.resetAndDestroy();
         this.target.resetAndDestroy();
-        this.#onEnd();
+        this.#onChange();
         return;
       case 'close-after': {
         const allowed = Math.min(lane.budget, chunk.length);
@@ -174,6 +181,6 @@ export class ProxyConnection {
       this.target.destroy();
     };
     setTimeout(release, 1000).unref();
-    this.#onEnd();
+    this.#onChange();
   }
 }

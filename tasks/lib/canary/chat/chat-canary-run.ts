@@ -12,6 +12,16 @@ export interface KindHooks {
   tailLines?: number;
 }
 
+/** What a WebSocket kind's run needs from the plan. */
+export interface ChatPlan {
+  argv: Record<Role, readonly string[]>;
+  flags: Record<Role, string>;
+  settings: ChatProbeSettings;
+  samples: number;
+  connectTimeoutMs: number;
+  cwd?: string;
+}
+
 export interface ChatProbe<S extends ChatSubject> {
   name: string;
   run: (subject: S) => Promise<ProbeOutcome>;

@@ -22,8 +22,8 @@ export interface ChatSubject {
 const POLL_MS = 10;
 
 /**
- * Waits until `condition` returns a value: woken by every chat event, and polled every 10 ms
- * for what only the proxy sees (a socket the subject closed). Returns undefined when the time is up;
+ * Waits until `condition` returns a value: woken by every chat event and by traffic through the
+ * proxy, and polled every 10 ms for what only the proxy's sockets see (a side that closed). Returns undefined when the time is up;
  * throws when the subject's process exits meanwhile.
  */
 export async function until<T>(subject: ChatSubject, description: string, timeoutMs: number, condition: () => T | undefined): Promise<T | undefined> {
@@ -35,9 +35,11 @@ export async function until<T>(subject: ChatSubject, description: string, timeou
       },
       (onChange) => {
         const unsubscribe = subject.chat.subscribe(onChange);
+        const unsubscribeProxy = subject.proxy.subscribe(onChange);
         const timer = setInterval(onChange, POLL_MS);
         return () => {
           unsubscribe();
+          unsubscribeProxy();
           clearInterval(timer);
         };
       },

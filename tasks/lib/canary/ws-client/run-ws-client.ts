@@ -1,20 +1,13 @@
 import type { CanaryEvidence } from '../canary-evidence.ts';
-import { runChatCanary, type KindHooks } from '../chat/chat-canary-run.ts';
-import { closeOnDeadPath, firstMessageAfterIdle, resetOnFirstSend, type ChatProbeSettings } from '../chat/chat-probes.ts';
-import type { Role } from '../probe-outcome.ts';
+import type { KindHooks } from '../chat/chat-canary-run.ts';
+import { runChatCanary, type ChatPlan } from '../chat/chat-canary-run.ts';
+import { closeOnDeadPath, firstMessageAfterIdle, resetOnFirstSend } from '../chat/chat-probes.ts';
 import { messagesBeforeClose, proactiveReconnect, stalePathAfterIdle } from './bot-probes.ts';
 import { disposeBot, prepareBot, startBot, type BotSubject } from './bot-subject.ts';
 
 export type { KindHooks } from '../chat/chat-canary-run.ts';
 
-export interface WsClientPlan {
-  argv: Record<Role, readonly string[]>;
-  flags: Record<Role, string>;
-  settings: ChatProbeSettings;
-  samples: number;
-  connectTimeoutMs: number;
-  cwd?: string;
-}
+export type WsClientPlan = ChatPlan;
 
 /**
  * `--kind ws-client`: each bot connects to its own chat service through its own fault proxy.

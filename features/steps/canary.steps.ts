@@ -30,6 +30,16 @@ Then('the decision names the metric {string}', function (this: HarnessWorld, met
   assert.ok(canary.reasons.some((reason) => reason.startsWith(`metric "${metric}" failed`) || reason.startsWith(`critical metric "${metric}" failed`)), `no rollback reason names ${metric}: ${canary.reasons.join(' | ')}`);
 });
 
+Then('the decision names the gate {string}', function (this: HarnessWorld, gate: string) {
+  const { canary } = lastCanary(this);
+  assert.ok(canary.reasons.some((reason) => reason.includes(`gate "${gate}" regressed`)), `no rollback reason names ${gate}: ${canary.reasons.join(' | ')}`);
+});
+
+Then('the gate {string} passed on the baseline and failed on the canary', function (this: HarnessWorld, name: string) {
+  const { canary } = lastCanary(this);
+  assert.deepEqual(canary.gates.filter((gate) => gate.name === name).map((gate) => [gate.baseline, gate.canary]), [['pass', 'fail']]);
+});
+
 Then('every worker:test gate passed on both sides', function (this: HarnessWorld) {
   const { canary } = lastCanary(this);
   const failing = canary.gates.filter((gate) => gate.baseline !== 'pass' || gate.canary !== 'pass');

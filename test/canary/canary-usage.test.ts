@@ -21,7 +21,7 @@ describe('canary:check usage errors: exit 2 with a reason, nothing started', () 
     [['--baseline', BOT], /--baseline needs --canary \(or --aa/],
     [['--baseline', BOT, '--canary', BOT, '--canary-fault', 'keepalive-off'], /--canary-fault changes the built-in canary/],
     [['--canary-fault', 'slow-tokens'], /--canary-fault slow-tokens does not apply to --kind ws-client/],
-    [['--kind', 'worker', '--idle', '1'], /--idle applies to --kind ws-client only/],
+    [['--kind', 'worker', '--idle', '1'], /--idle applies to --kind ws-client and ws-server only/],
     [['--idle', '1', '--soak', '8'], /--idle and --soak both set the idle time/],
     [['--baseline', BOT, '--canary', BOT, '--ping-interval', '1'], /--ping-interval sets up the built-in bots/],
     [['--starts', '5'], /--starts applies to --kind worker and policy only/],

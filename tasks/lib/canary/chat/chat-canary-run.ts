@@ -3,6 +3,7 @@ import { addGate, bothSides, emptyEvidence, type CanaryEvidence } from '../canar
 import { sampleInterleaved } from '../interleave.ts';
 import { ROLES, type ProbeOutcome, type Role } from '../probe-outcome.ts';
 import { replySample, type ChatProbeSettings } from './chat-probes.ts';
+import type { ChatLaunch } from './chat-launch.ts';
 import type { ChatSubject } from './chat-waits.ts';
 
 export interface KindHooks {
@@ -20,6 +21,11 @@ export interface ChatPlan {
   samples: number;
   connectTimeoutMs: number;
   cwd?: string;
+}
+
+/** How a side's subject is started, from the plan and the task's hooks. */
+export function chatLaunch(plan: ChatPlan, hooks: KindHooks, role: Role): ChatLaunch {
+  return { role, argv: plan.argv[role], flag: plan.flags[role], start: hooks.start, connectTimeoutMs: plan.connectTimeoutMs, tailLines: hooks.tailLines, ...(plan.cwd ? { cwd: plan.cwd } : {}) };
 }
 
 export interface ChatProbe<S extends ChatSubject> {

@@ -31,6 +31,19 @@ export function connected(subject: ChatSubject) {
   return { connection, path };
 }
 
+/**
+ * The start of the stale-path probes: idle, then the proxy black-holes the subject's connection
+ * both ways (no FIN, no RST) and a message is sent into it. `budget` is the detection allowance.
+ */
+export async function blackHoleAfterIdle(subject: ChatSubject, settings: ChatProbeSettings) {
+  const { connection, path } = connected(subject);
+  await idle(subject, settings.idleMs);
+  const holed = performance.now();
+  subject.proxy.setFault({ kind: 'blackhole' }, { connection: path.id });
+  const message = subject.chat.send('first message after idle, into a dead path');
+  return { connection, path, holed, message, budget: allowance(settings.detectWithinMs) };
+}
+
 /** The seed's critical test: after an idle period the first message must be answered. */
 export function firstMessageAfterIdle(subject: ChatSubject, settings: ChatProbeSettings): Promise<ProbeOutcome> {
   return settleProbe(async () => {

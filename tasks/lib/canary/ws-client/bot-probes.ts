@@ -1,7 +1,7 @@
 import { formatDuration } from '../../time/format-duration.ts';
 import { settleProbe, type ProbeOutcome } from '../probe-outcome.ts';
-import { allowance, connected, type ChatProbeSettings } from '../chat/chat-probes.ts';
-import { answered, idle, until } from '../chat/chat-waits.ts';
+import { allowance, blackHoleAfterIdle, connected, type ChatProbeSettings } from '../chat/chat-probes.ts';
+import { answered, until } from '../chat/chat-waits.ts';
 import type { BotSubject } from './bot-subject.ts';
 import type { ChatMessage } from './chat-server.ts';
 
@@ -12,12 +12,7 @@ import type { ChatMessage } from './chat-server.ts';
  */
 export function stalePathAfterIdle(subject: BotSubject, settings: ChatProbeSettings): Promise<ProbeOutcome> {
   return settleProbe(async () => {
-    const { connection, path } = connected(subject);
-    await idle(subject, settings.idleMs);
-    const holed = performance.now();
-    subject.proxy.setFault({ kind: 'blackhole' }, { connection: path.id });
-    const message = subject.chat.send('first message after idle, into a dead path');
-    const budget = allowance(settings.detectWithinMs);
+    const { connection, path, holed, message, budget } = await blackHoleAfterIdle(subject, settings);
     const noticed = await until(subject, `the ${subject.role} bot to notice the dead path`, budget, () => path.clientEnd()?.monoMs);
     const newer = (): number | undefined => subject.chat.connections.find((other) => other.no > connection.no)?.openedMs;
     if (noticed === undefined) {

@@ -1,6 +1,6 @@
 import type { CanaryEvidence } from '../canary-evidence.ts';
 import type { KindHooks } from '../chat/chat-canary-run.ts';
-import { runChatCanary, type ChatPlan } from '../chat/chat-canary-run.ts';
+import { chatLaunch, runChatCanary, type ChatPlan } from '../chat/chat-canary-run.ts';
 import { closeOnDeadPath, firstMessageAfterIdle, resetOnFirstSend } from '../chat/chat-probes.ts';
 import { messagesBeforeClose, proactiveReconnect, stalePathAfterIdle } from './bot-probes.ts';
 import { disposeBot, prepareBot, startBot, type BotSubject } from './bot-subject.ts';
@@ -19,7 +19,7 @@ export async function runWsClientCanary(plan: WsClientPlan, hooks: KindHooks): P
     {
       noun: 'bot',
       prepare: prepareBot,
-      start: (subject) => startBot(subject, { role: subject.role, argv: plan.argv[subject.role], flag: plan.flags[subject.role], start: hooks.start, connectTimeoutMs: plan.connectTimeoutMs, tailLines: hooks.tailLines, ...(plan.cwd ? { cwd: plan.cwd } : {}) }),
+      start: (subject) => startBot(subject, chatLaunch(plan, hooks, subject.role)),
       dispose: disposeBot,
       probes: [
         ...(settings.maxAgeMs !== undefined ? [{ name: 'proactive reconnect at max age', run: (subject: BotSubject) => proactiveReconnect(subject, settings) }] : []),

@@ -1,5 +1,5 @@
 import type { CanaryEvidence } from '../canary-evidence.ts';
-import { runChatCanary, type ChatPlan, type KindHooks } from '../chat/chat-canary-run.ts';
+import { chatLaunch, runChatCanary, type ChatPlan, type KindHooks } from '../chat/chat-canary-run.ts';
 import { closeOnDeadPath, firstMessageAfterIdle, resetOnFirstSend } from '../chat/chat-probes.ts';
 import { maxAgeClose, messagesBeforeShutdown, stalePathToService } from './service-probes.ts';
 import { disposeService, prepareService, startService, type ServiceSubject } from './service-subject.ts';
@@ -20,7 +20,7 @@ export async function runWsServerCanary(plan: WsServerPlan, hooks: KindHooks): P
     {
       noun: 'service',
       prepare: (role) => prepareService(role, plan.wsPath),
-      start: (subject) => startService(subject, { role: subject.role, argv: plan.argv[subject.role], flag: plan.flags[subject.role], start: hooks.start, connectTimeoutMs: plan.connectTimeoutMs, tailLines: hooks.tailLines, ...(plan.cwd ? { cwd: plan.cwd } : {}) }),
+      start: (subject) => startService(subject, chatLaunch(plan, hooks, subject.role)),
       dispose: disposeService,
       probes: [
         ...(settings.maxAgeMs !== undefined ? [{ name: 'graceful close at max age', run: (subject: ServiceSubject) => maxAgeClose(subject, settings) }] : []),

@@ -1,7 +1,7 @@
 import { formatDuration } from '../../time/format-duration.ts';
-import { allowance, connected, type ChatProbeSettings } from '../chat/chat-probes.ts';
+import { allowance, blackHoleAfterIdle, connected, type ChatProbeSettings } from '../chat/chat-probes.ts';
 import type { ChatMessage } from '../chat/chat-ledger.ts';
-import { answered, idle, until } from '../chat/chat-waits.ts';
+import { answered, until } from '../chat/chat-waits.ts';
 import { settleProbe, type ProbeOutcome } from '../probe-outcome.ts';
 import { restartService, type ServiceSubject } from './service-subject.ts';
 
@@ -18,12 +18,7 @@ const refusal = (subject: ServiceSubject): string => (subject.chat.lastFailure ?
  */
 export function stalePathToService(subject: ServiceSubject, settings: ChatProbeSettings): Promise<ProbeOutcome> {
   return settleProbe(async () => {
-    const { connection, path } = connected(subject);
-    await idle(subject, settings.idleMs);
-    const holed = performance.now();
-    subject.proxy.setFault({ kind: 'blackhole' }, { connection: path.id });
-    const message = subject.chat.send('first message after idle, into a dead path');
-    const budget = allowance(settings.detectWithinMs);
+    const { connection, path, holed, message, budget } = await blackHoleAfterIdle(subject, settings);
     const noticed = await until(subject, `the ${subject.role} service to drop the dead client`, budget, () => path.targetEnd()?.monoMs);
     if (noticed === undefined) {
       return { state: 'fail', detail: `did not drop the dead client within ${formatDuration(budget)} (expected ≤ ${formatDuration(settings.detectWithinMs)} = ping interval + pong timeout): the proxy never saw the service close its side, so the connection stays held`, evidence: { waitedMs: Math.round(budget), proxy: subject.proxy.counts() } };

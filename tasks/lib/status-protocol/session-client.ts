@@ -114,6 +114,7 @@ export class SessionClient implements AsyncDisposable {
   #inferring = false;
   #pingTimer: NodeJS.Timeout | undefined;
   #pongTimer: NodeJS.Timeout | undefined;
+  #pingSettled: Array<() => void> = [];
   #localPort: number | undefined;
 
   private constructor(options: SessionClientOptions) {
@@ -355,6 +356,21 @@ export class SessionClient implements AsyncDisposable {
     clearTimeout(this.#pongTimer);
     this.#pingTimer = undefined;
     this.#pongTimer = undefined;
+    this.#settlePing();
+  }
+
+  #settlePing(): void {
+    for (const resolve of this.#pingSettled.splice(0)) resolve();
+  }
+
+  /**
+   * Resolves once no keepalive ping is in flight: its pong came, the ping timeout passed, or the
+   * session ended. A server whose event loop was blocked answers a ping only when the block ends,
+   * often just after the frame that ended the silence: wait for this before judging the pongs.
+   */
+  pingSettled(): Promise<void> {
+    if (!this.#pongTimer) return Promise.resolve();
+    return new Promise((resolve) => this.#pingSettled.push(resolve));
   }
 
   #ping(): void {
@@ -369,10 +385,12 @@ export class SessionClient implements AsyncDisposable {
     this.log.record('in', 'pong', data.length, 'pong');
     clearTimeout(this.#pongTimer);
     this.#pongTimer = undefined;
+    this.#settlePing();
   }
 
   #keepaliveLost(ping: FrameRecord): void {
     this.#pongTimer = undefined;
+    this.#settlePing();
     const framesSincePing = this.log.inbound().filter((record) => record.atMs > ping.atMs).length;
     const sinceLast = this.log.sinceLastFrameMs() ?? 0;
     let diagnosis: Diagnosis = 'keepalive-lost';

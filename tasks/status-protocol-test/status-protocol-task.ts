@@ -1,4 +1,5 @@
 import { parseCommandTemplate } from '../lib/cli/command-template.ts';
+import { shutdownAbortSignal } from '../lib/process/guard-registry.ts';
 import { Redactor } from '../lib/process/redact.ts';
 import { formatDuration } from '../lib/time/format-duration.ts';
 import { newCheckState, closeSessions, type OwnedServer } from '../lib/status-protocol/checks/check-state.ts';
@@ -92,6 +93,7 @@ export const statusProtocolTask: TaskDefinition = {
         keepaliveMs: settings.keepaliveS * 1000,
         maxPayload: settings.maxPayload,
       },
+      signal: shutdownAbortSignal(),
       onStatus: (label, frame) => context.out.info(`${label}: [${frame.status}] ${frame.message} (+${(frame.sinceOpenMs / 1000).toFixed(2)} s)`),
     };
     context.out.step(`Checking ${baseUrl}${settings.model ? ` (model ${settings.model})` : ''}`);

@@ -1,6 +1,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { HarnessError, isHarnessError, type Evidence } from '../errors/harness-error.ts';
+import { shutdownSignal } from '../process/guard-registry.ts';
 import { formatDuration } from '../time/format-duration.ts';
 import { FrameLog, type FrameGap, type FrameRecord } from './frame-log.ts';
 import { summarize, toJsonSafe } from './json-safe.ts';
@@ -30,6 +31,11 @@ export interface SessionClientOptions {
   label?: string;
   /** Called for every `waiting`/`loading` frame (live progress). */
   onStatus?: (frame: StatusFrame) => void;
+  /**
+   * Aborting it ends the session at once with `SESSION_ABORTED` (never read as the server's
+   * failure): pass `shutdownAbortSignal()` so Ctrl-C closes sessions before servers are stopped.
+   */
+  signal?: AbortSignal;
 }
 
 export const SESSION_DEFAULTS = {
@@ -99,6 +105,8 @@ export class SessionClient implements AsyncDisposable {
   readonly #token: string | undefined;
   readonly #headers: Record<string, string>;
   readonly #onStatus: SessionClientOptions['onStatus'];
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort = (): void => this.#abort();
   readonly #startedAt = performance.now();
   readonly #closed: Promise<CloseInfo>;
   #resolveClosed: (info: CloseInfo) => void = () => undefined;
@@ -116,6 +124,7 @@ export class SessionClient implements AsyncDisposable {
   #pongTimer: NodeJS.Timeout | undefined;
   #pingSettled: Array<() => void> = [];
   #localPort: number | undefined;
+  #abortOpen: (() => void) | undefined;
 
   private constructor(options: SessionClientOptions) {
     this.url = sessionUrl(options.url, options.model);
@@ -132,6 +141,7 @@ export class SessionClient implements AsyncDisposable {
     this.#token = options.token;
     this.#headers = { ...options.headers };
     this.#onStatus = options.onStatus;
+    this.#signal = options.signal;
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
   }
 
@@ -181,6 +191,7 @@ export class SessionClient implements AsyncDisposable {
       const settle = (error?: HarnessError): void => {
         if (settled) return;
         settled = true;
+        this.#abortOpen = undefined;
         clearTimeout(timer);
         if (!error) return resolve();
         this.#terminal ??= error;
@@ -188,9 +199,15 @@ export class SessionClient implements AsyncDisposable {
         socket.terminate();
         reject(error);
       };
+      if (this.#signal?.aborted) {
+        reject(this.#abortError());
+        return;
+      }
       const headers = { ...this.#headers, ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}) };
       const socket = new WebSocket(this.url, { headers, maxPayload: this.options.maxPayload });
       this.#socket = socket;
+      this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+      this.#abortOpen = () => settle(this.#abortError());
       const timer = setTimeout(() => {
         settle(this.#failure(SessionFailure.openTimeout, `connecting to ${this.url} did not finish within the open timeout of ${formatDuration(this.options.openTimeoutMs)} (TCP connect + WebSocket upgrade)`, {
           diagnosis: 'unreachable',
@@ -202,6 +219,7 @@ export class SessionClient implements AsyncDisposable {
         this.#localPort = response.socket.localPort;
       });
       socket.on('open', () => {
+        this.#abortOpen = undefined;
         this.log.record('local', 'open', 0, `socket open (local port ${this.#localPort ?? '?'}, ${formatDuration(performance.now() - this.#startedAt)} to connect)`);
         this.#phase = 'handshake';
         this.#startKeepalive();
@@ -271,11 +289,15 @@ export class SessionClient implements AsyncDisposable {
     this.#close = close;
     this.log.record('local', 'close', 0, `closed ${code}${reason ? ` ${JSON.stringify(reason)}` : ''}${this.#closingByClient ? ' (by the harness)' : ''}`);
     this.#stopKeepalive();
+    this.#signal?.removeEventListener('abort', this.#onAbort);
     const phase = this.#phase;
     this.#phase = 'closed';
     if (!this.#terminal) {
       if (this.#closingByClient) {
         this.#terminal = new HarnessError('SESSION_CLOSED', `the harness closed the ${this.label} session`);
+      } else if (shutdownSignal()) {
+        // The harness is stopping the servers it started: a drop now is its own teardown, not a crash.
+        this.#terminal = this.#abortError();
       } else if (phase === 'handshake' && this.#errorFrame !== undefined) {
         this.#terminal = this.#serverError(close);
       } else if (this.#socketError && (this.#socketError as NodeJS.ErrnoException).code?.startsWith('WS_ERR_')) {
@@ -406,6 +428,23 @@ export class SessionClient implements AsyncDisposable {
       hint: diagnosis === 'event-loop-blocked' ? 'load the model off the event loop (a thread or subprocess) so the server keeps answering pings and sending status frames' : undefined,
     });
     this.#fail(failure);
+  }
+
+  // ------------------------------------------------------------------ abort
+
+  #abortError(): HarnessError {
+    const signal = shutdownSignal();
+    const reason = this.#signal?.reason instanceof Error ? this.#signal.reason.message : signal ? `interrupted by ${signal}` : 'aborted';
+    return this.#failure(SessionFailure.aborted, `the harness ended the ${this.label} session (${reason}) ${this.#phase === 'ready' ? 'after ready' : `during the ${this.#phase}`}: not a server failure`, { diagnosis: 'aborted' });
+  }
+
+  #abort(): void {
+    if (this.#abortOpen) {
+      this.#abortOpen();
+      this.#abortOpen = undefined;
+      return;
+    }
+    this.#fail(this.#abortError());
   }
 
   // ------------------------------------------------------------------ failures

@@ -21,6 +21,8 @@ export const SessionFailure = {
   protocolViolation: 'PROTOCOL_VIOLATION',
   /** The socket closed after `ready` (during inference). */
   connectionClosed: 'CONNECTION_CLOSED',
+  /** The harness ended the session (its abort signal: Ctrl-C, SIGTERM): never the server's failure. */
+  aborted: 'SESSION_ABORTED',
 } as const;
 
 /**
@@ -45,7 +47,9 @@ export type Diagnosis =
   | 'server-error'
   | 'protocol-violation'
   | 'unreachable'
-  | 'keepalive-lost';
+  | 'keepalive-lost'
+  /** The harness ended the session itself (shutdown): nothing is known about the server. */
+  | 'aborted';
 
 export interface CloseInfo {
   code: number;

@@ -37,6 +37,10 @@ export async function runStatusCheck(report: RunReport, state: StatusCheckState,
   });
 }
 
+/** Runs the checks in order; after an interrupt (the target's abort signal) none starts, not even its setup. */
 export async function runStatusChecks(report: RunReport, state: StatusCheckState, checks: readonly StatusCheck[] = STATUS_CHECKS): Promise<void> {
-  for (const check of checks) await runStatusCheck(report, state, check);
+  for (const check of checks) {
+    if (state.target.signal?.aborted) return;
+    await runStatusCheck(report, state, check);
+  }
 }

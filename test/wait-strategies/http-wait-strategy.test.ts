@@ -58,4 +58,25 @@ describe('httpReadiness', () => {
     expect(failure.code).toBe('WAIT_TIMEOUT');
     expect(failure.message).toContain('last observed: not ready yet: HTTP 503 {"ready":false}');
   });
+
+  it('reports the last real answer on timeout, not the probe the deadline cut short', async () => {
+    const { guard, url } = await server('503-then-hang');
+    await using _ = guard;
+    // The second probe hangs; the wait's deadline (600 ms) cuts it well before its own 2 s limit.
+    const error = await waitFor(httpReadiness({ url, requestTimeoutMs: 2000 }), { description: 'worker to be ready', timeoutMs: 600 }).catch((e: unknown) => e);
+    const failure = error as HarnessError;
+    expect(failure.code).toBe('WAIT_TIMEOUT');
+    expect(failure.evidence.lastObserved).toBe('not ready yet: HTTP 503 {"ready":false}');
+    expect(failure.message).toContain('last observed: not ready yet: HTTP 503');
+    expect(failure.message).not.toContain('request timeout');
+  });
+
+  it('a probe that used its whole own timeout is a real observation (the service did not answer)', async () => {
+    const { guard, url } = await server('503-then-hang');
+    await using _ = guard;
+    const error = await waitFor(httpReadiness({ url, requestTimeoutMs: 100 }), { description: 'worker to be ready', timeoutMs: 1500 }).catch((e: unknown) => e);
+    const failure = error as HarnessError;
+    expect(failure.code).toBe('WAIT_TIMEOUT');
+    expect(failure.evidence.lastObserved).toMatch(/^request timeout \(no answer within 100 ms\)$/);
+  });
 });

@@ -1,5 +1,6 @@
 import { HarnessError } from '../errors/harness-error.ts';
 import { tryHttp, type HttpResponse } from '../http/http-client.ts';
+import { formatDuration } from '../time/format-duration.ts';
 import type { Probe, ProbeResult } from './wait-for.ts';
 
 /**
@@ -69,11 +70,17 @@ export function httpReadiness(options: HttpWaitOptions): Probe<ReadyAnswer> {
     return { ready: false, observed, retryAfterMs: errorInterval };
   };
 
+  const requestTimeout = options.requestTimeoutMs ?? 2000;
   return async ({ signal, remainingMs }) => {
-    const outcome = await tryHttp(options.url, { method: options.method ?? 'GET', signal, timeoutMs: Math.max(1, Math.min(options.requestTimeoutMs ?? 2000, remainingMs)) });
+    const timeoutMs = Math.max(1, Math.min(requestTimeout, remainingMs));
+    const outcome = await tryHttp(options.url, { method: options.method ?? 'GET', signal, timeoutMs });
     if (!outcome.ok) {
       const { failure } = outcome;
-      if (failure.kind === 'aborted') return { ready: false, observed: 'wait ended during a request' };
+      if (failure.kind === 'aborted') return { ready: false, observed: 'wait ended during a request', cutShort: true };
+      if (failure.kind === 'timeout' && timeoutMs < requestTimeout) {
+        // The request was cut to what was left of the wait: no verdict on the service.
+        return { ready: false, observed: `request cut short by the wait's deadline (no answer within the ${formatDuration(timeoutMs)} left)`, cutShort: true };
+      }
       if (failure.kind === 'timeout') {
         tally.timeout += 1;
         return failing(`request timeout (${failure.message})`);

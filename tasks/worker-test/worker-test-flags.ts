@@ -14,6 +14,8 @@ export const WORKER_TEST_FLAGS: readonly FlagSpec[] = [
   { name: 'timeout', type: 'number', min: 0.1, default: 30, valueName: 'seconds', description: 'startup budget: the worker must be healthy and ready this long after it was started' },
   { name: 'worker-bin', type: 'string', valueName: 'path', description: "your worker binary, started with the profile's argument template" },
   { name: 'worker-cmd', type: 'string', valueName: 'command', description: 'your whole worker command line, with placeholders like {port} {model} {hiveUrl} {workerId} (no shell)' },
+  { name: 'api-key', type: 'string', valueName: 'key', description: 'sent as "Authorization: Bearer <key>" with every request to the worker, and as {apiKey}; masked in all output' },
+  { name: 'header', type: 'strings', valueName: '"Name: value"', description: 'extra HTTP header sent with every request to the worker (repeat for more); secret-looking values are masked' },
   { name: 'worker-arg', type: 'strings', valueName: 'arg', description: 'extra argument appended to the worker command (repeat for more)' },
   { name: 'heartbeats', type: 'number', integer: true, min: 2, default: 2, description: 'periodic heartbeats (in the ready state) to wait for' },
   { name: 'heartbeat-interval', type: 'number', min: 0.05, default: 1, valueName: 'seconds', description: 'heartbeat interval passed as {heartbeatInterval} and expected between heartbeats' },

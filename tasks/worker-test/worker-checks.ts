@@ -21,12 +21,14 @@ import { workerCheck } from './worker-watch.ts';
  * Waits for an endpoint to say ready (fail fast on exit and on repeated errors) and describes the
  * wait; the evidence lists the answers seen (`503 Loading model ×20 → 200 {"status":"ok"}`).
  */
-export async function awaitEndpoint(plan: WorkerTestPlan, worker: WorkerUnderTest, path: string, classify: AnswerClassifier, what: string, signal?: AbortSignal): Promise<CheckOutcome> {
+export async function awaitEndpoint(plan: WorkerTestPlan, worker: WorkerUnderTest, path: string, classify: AnswerClassifier, what: string, signal?: AbortSignal, budget?: { timeoutMs: number; label: string }): Promise<CheckOutcome> {
   const url = `${worker.baseUrl}${path}`;
+  const timeoutMs = budget?.timeoutMs ?? Math.max(0, worker.startupDeadline - performance.now());
+  const label = budget?.label ?? `startup budget ${formatDuration(plan.timeoutMs)}`;
   const probe = httpReadiness({ url, classify, maxConsecutiveErrors: plan.failAfterErrors, ownerAlive: () => worker.guard.running, headers: worker.headers });
   let outcome;
   try {
-    outcome = await waitFor(probe, { description: `${what} (startup budget ${formatDuration(plan.timeoutMs)})`, timeoutMs: Math.max(0, worker.startupDeadline - performance.now()), failFastOn: [worker.guard], ...(signal ? { signal } : {}) });
+    outcome = await waitFor(probe, { description: `${what} (${label})`, timeoutMs, failFastOn: [worker.guard], ...(signal ? { signal } : {}) });
   } catch (error) {
     if (error instanceof HarnessError) Object.assign(error.evidence, { url, tally: { ...probe.seen.tally }, answers: probe.seen.answers.map((answer) => ({ ...answer })) });
     throw error;
@@ -101,7 +103,8 @@ export async function checkWorker(context: TaskContext, plan: WorkerTestPlan, hi
   }
   if (profile.ready) {
     const ready = profile.ready;
-    const isReady = await workerCheck(context, worker, 'ready', `${ready.path} to say ready`, (signal) => awaitEndpoint(plan, worker, ready.path, readyFlagClassifier, `${ready.path} to say ready`, signal));
+    const budget = plan.readyTimeoutMs === undefined ? undefined : { timeoutMs: plan.readyTimeoutMs, label: `--ready-timeout ${formatDuration(plan.readyTimeoutMs)}, counted from healthy` };
+    const isReady = await workerCheck(context, worker, 'ready', `${ready.path} to say ready`, (signal) => awaitEndpoint(plan, worker, ready.path, readyFlagClassifier, `${ready.path} to say ready`, signal, budget));
     if (!isReady) {
       for (const name of later.slice(1)) report.skip(`${worker.label}${name}`, worker.guard.running ? 'the worker never became ready' : 'the worker had exited');
       return;

@@ -12,6 +12,7 @@ export const WORKER_TEST_FLAGS: readonly FlagSpec[] = [
   { name: 'port', type: 'number', integer: true, min: 1, max: 65535, defaultLabel: 'a free port', description: 'worker HTTP port (with --workers N: the first of N)' },
   { name: 'hive-port', type: 'number', integer: true, min: 1, max: 65535, defaultLabel: 'a free port', description: 'mock hive port' },
   { name: 'timeout', type: 'number', min: 0.1, default: 30, valueName: 'seconds', description: 'startup budget: the worker must be healthy and ready this long after it was started' },
+  { name: 'ready-timeout', type: 'number', min: 0.1, valueName: 'seconds', defaultLabel: 'what is left of --timeout', description: 'how long to wait for ready once the worker is healthy' },
   { name: 'worker-bin', type: 'string', valueName: 'path', description: "your worker binary, started with the profile's argument template" },
   { name: 'worker-cmd', type: 'string', valueName: 'command', description: 'your whole worker command line, with placeholders like {port} {model} {hiveUrl} {workerId} (no shell)' },
   { name: 'api-key', type: 'string', valueName: 'key', description: 'sent as "Authorization: Bearer <key>" with every request to the worker, and as {apiKey}; masked in all output' },

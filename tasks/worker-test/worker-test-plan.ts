@@ -29,6 +29,8 @@ export interface WorkerTestPlan {
   port: number | undefined;
   hivePort: number | undefined;
   timeoutMs: number;
+  /** --ready-timeout: the ready wait's own budget, counted once healthy (else: the rest of the startup budget). */
+  readyTimeoutMs: number | undefined;
   heartbeats: number;
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
@@ -150,6 +152,7 @@ export function planWorkerTest(flags: Flags, cwd: string = process.cwd()): Worke
     port,
     hivePort: flags.optionalNumber('hive-port'),
     timeoutMs: flags.number('timeout') * 1000,
+    readyTimeoutMs: flags.has('ready-timeout') ? flags.number('ready-timeout') * 1000 : undefined,
     heartbeats: flags.number('heartbeats'),
     heartbeatIntervalMs: flags.number('heartbeat-interval') * 1000,
     heartbeatTimeoutMs: (flags.optionalNumber('heartbeat-timeout') ?? (flags.number('heartbeats') + 1) * flags.number('heartbeat-interval') * 1.5 + 2) * 1000,

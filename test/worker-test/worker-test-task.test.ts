@@ -7,7 +7,8 @@ import { ensureTinyModel } from '../../fixtures/tiny-model/write-tiny-llama.ts';
 import { processesMatching } from '../../tasks/lib/process/find-processes.ts';
 import { checkNamed, runTask, verdicts, type InProcessRun } from '../helpers/run-task-in-process.ts';
 
-const FAST = ['--heartbeat-interval', '0.3'];
+/** Short heartbeats; a startup budget that covers a start on a loaded 2-core machine (> 30 s seen there). */
+const FAST = ['--heartbeat-interval', '0.3', '--timeout', '120'];
 
 function nothingLeft(run: InProcessRun): void {
   for (const id of run.report.settings.workerIds as string[]) expect(processesMatching(id), `processes of ${id} left running`).toEqual([]);
@@ -143,7 +144,7 @@ describe('worker:test failure runs', () => {
     expect(bytes.subarray(value, value + 5).toString()).toBe('llama');
     bytes.write('llamb', value);
     writeFileSync(path, bytes);
-    const run = await runTask(['worker:test', '--model', path]);
+    const run = await runTask(['worker:test', '--model', path, '--timeout', '120']);
     expect(run.exitCode, run.output).toBe(1);
     const health = checkNamed(run.report, 'health');
     expect(health.code).toBe('PROCESS_EXITED');

@@ -144,7 +144,7 @@ export class ProcessGuard implements AsyncDisposable {
           new HarnessError('SPAWN_FAILED', `could not start ${options.name}: ${options.command} (${error.code ?? error.message})`, {
             kind: 'environment',
             cause: error,
-            evidence: { command: [options.command, ...args], cwd: options.cwd },
+            evidence: { command: [options.command, ...args].map((word) => Redactor.fromEnv({ ...process.env, ...options.env }, options.secrets ?? []).redact(word)), cwd: options.cwd },
             hint: error.code === 'ENOENT' ? `check that ${options.command} exists and is executable` : undefined,
           }),
         );

@@ -25,10 +25,11 @@ describe('httpReadiness', () => {
 
   it('waits through "not listening yet" for a live process it owns', async () => {
     const port = await getPort({ host: '127.0.0.1' });
-    const { guard, url } = await server('late-listen', 600, port);
+    const { guard, url } = await server('late-listen', 1500, port);
     await using _ = guard;
-    const outcome = await waitFor(httpReadiness({ url, ownerAlive: () => guard.running }), { description: 'listening', timeoutMs: 10_000, failFastOn: [guard] });
-    expect(outcome.value.tally.refused).toBeGreaterThan(10); // more refusals than the error budget, yet no failure
+    // An error budget of 3, so that 1.5 s of polling (≥ 15 probes even when slow) surely exceeds it.
+    const outcome = await waitFor(httpReadiness({ url, ownerAlive: () => guard.running, maxConsecutiveErrors: 3 }), { description: 'listening', timeoutMs: 60_000, failFastOn: [guard] });
+    expect(outcome.value.tally.refused).toBeGreaterThan(3); // more refusals than the error budget, yet no failure
   });
 
   it('stops after 10 consecutive refusals when nothing of ours is behind the URL', async () => {

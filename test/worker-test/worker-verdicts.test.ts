@@ -5,6 +5,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import getPort from 'get-port';
 import { describe, expect, it } from 'vitest';
 import { ensureTinyModel } from '../../fixtures/tiny-model/write-tiny-llama.ts';
 import { processesMatching } from '../../tasks/lib/process/find-processes.ts';
@@ -111,6 +112,20 @@ describe('user paths', () => {
     const model = checkNamed(run.report, 'model file');
     expect(model.code).toBe('MODEL_NOT_FOUND');
     expect(model.detail).toBe(`model file ../models/missing.gguf (resolved from ${join(home, 'sub')} to ${join(home, 'models', 'missing.gguf')}) does not exist`);
+  });
+
+  it('a hard-coded port allowed by --port, but the worker listens elsewhere: warned up front, the timeout says nothing answered there', async () => {
+    const port = await getPort({ host: '127.0.0.1' });
+    const main = join(process.cwd(), 'fixtures/reference-worker/src/main.ts');
+    const cmd = `${process.execPath} --import tsx ${main} --api llama-server --worker-id {workerId} --model {model} --port 0`;
+    const run = await runTask(['worker:test', '--profile', 'llama-server', '--port', String(port), '--timeout', '4', '--worker-cmd', cmd]);
+    expect(run.exitCode, run.output).toBe(1);
+    expect(run.output).toContain(`--worker-cmd has no {port} placeholder (it hard-codes port 0); the harness probes --port ${port}, so the worker must listen there`);
+    const health = checkNamed(run.report, 'health');
+    expect(health.code).toBe('WAIT_TIMEOUT');
+    expect(health.hint).toBe(`nothing ever answered on port ${port}: check that the worker listens on the port it is given as {port} (its log below may say where it listens)`);
+    expect(run.output.match(/last observed/g)?.length).toBe(2); // the progress line and the summary line, each once
+    nothingLeft(run);
   });
 
   it('a --worker-cmd without {port} is refused before anything starts (exit 2)', async () => {

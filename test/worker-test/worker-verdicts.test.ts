@@ -5,7 +5,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import getPort from 'get-port';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ensureTinyModel } from '../../fixtures/tiny-model/write-tiny-llama.ts';
 import { processesMatching } from '../../tasks/lib/process/find-processes.ts';
@@ -115,7 +115,11 @@ describe('user paths', () => {
   });
 
   it('a hard-coded port allowed by --port, but the worker listens elsewhere: warned up front, the timeout says nothing answered there', async () => {
-    const port = await getPort({ host: '127.0.0.1' });
+    // A free port found without get-port (whose in-process lock would make the preflight call it taken).
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
     const main = join(process.cwd(), 'fixtures/reference-worker/src/main.ts');
     const cmd = `${process.execPath} --import tsx ${main} --api llama-server --worker-id {workerId} --model {model} --port 0`;
     const run = await runTask(['worker:test', '--profile', 'llama-server', '--port', String(port), '--timeout', '4', '--worker-cmd', cmd]);

@@ -8,7 +8,8 @@ import { normalizeBaseUrl } from '../lib/status-protocol/session-url.ts';
 import type { StatusTarget } from '../lib/status-protocol/status-target.ts';
 import type { TaskContext } from '../runner/task-context.ts';
 import type { TaskDefinition } from '../runner/task-definition.ts';
-import { resolveSettings, STATUS_PROTOCOL_FLAGS, type StatusProtocolSettings } from './status-protocol-flags.ts';
+import { protocolOf, resolveSettings, STATUS_PROTOCOL_FLAGS, type StatusProtocolSettings } from './status-protocol-flags.ts';
+import { runTrainingProtocol } from './training-protocol-run.ts';
 
 function reportSettings(settings: StatusProtocolSettings): Record<string, unknown> {
   const redactor = new Redactor(settings.token ? [settings.token] : []);
@@ -46,7 +47,7 @@ async function startServer(context: TaskContext, settings: StatusProtocolSetting
 
 export const statusProtocolTask: TaskDefinition = {
   name: 'status-protocol:test',
-  summary: 'test a policy server that streams model-loading status over WebSocket',
+  summary: 'test a WebSocket status stream: policy model-loading status (default) or training progress (--protocol training)',
   description: [
     'Tests the policy status protocol (WebSocket + msgpack, waiting/loading/ready/error frames) of a',
     'robot-policy inference server, one check each: model listing; cold start (status frames, largest gap',
@@ -58,6 +59,16 @@ export const statusProtocolTask: TaskDefinition = {
     'event loop while loading (no frames, no pongs), periodic updates with gaps above the keepalive, a close',
     'without an error frame. Without --url or --server-cmd it starts the reference policy server',
     '(fixtures/policy-server); --fault runs that in a fault mode, with compressed time.',
+    '',
+    '--protocol training tests a training progress stream instead (WS /ws/training/{job_id}, JSON text',
+    'frames, REST GET /jobs/{job_id}), one check each: unknown job refused with a reason; --clients watchers',
+    'plus one that leaves mid-stream connect; the leaver does not disturb the others and the connection count',
+    'comes back down; the connection after --max-connections is refused with a reason; no stall longer than',
+    '--message-timeout; message schema (fields, ranges, progress vs steps, monotone steps, ISO-8601 UTC',
+    'timestamps); update gaps <= --max-interval (largest, p95); trainer -> client latency p95 < --max-latency',
+    '(measured against the reference server, estimated from timestamps otherwise); identical sequences; final',
+    'message to every client then close 1000; job outcome; REST agrees with the stream. Without --url or',
+    '--server-cmd it starts the reference training server (fixtures/training-server).',
   ].join('\n'),
   flags: STATUS_PROTOCOL_FLAGS,
   examples: [
@@ -65,8 +76,13 @@ export const statusProtocolTask: TaskDefinition = {
     'npm run task -- status-protocol:test --url ws://gpu-box:8000 --model 100 --token "$POLICY_TOKEN"',
     'npm run task -- status-protocol:test --server-cmd "python -m my_policy.serve --port {port}"',
     'npm run task -- status-protocol:test --fault buggy-periodic',
+    'npm run task -- status-protocol:test --protocol training',
+    'npm run task -- status-protocol:test --protocol training --url ws://trainer:8000 --job job_abc123',
+    'npm run task -- status-protocol:test --protocol training --clients 100 --max-connections 110',
+    'npm run task -- status-protocol:test --protocol training --fault leak',
   ],
   async run(context, flags) {
+    if (protocolOf(flags) === 'training') return await runTrainingProtocol(context, flags);
     const settings = resolveSettings(flags);
     context.report.settings = reportSettings(settings);
     let baseUrl: string;

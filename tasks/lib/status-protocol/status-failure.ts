@@ -44,7 +44,9 @@ export type Diagnosis =
   | 'server-error'
   | 'protocol-violation'
   | 'unreachable'
-  | 'keepalive-lost';
+  | 'keepalive-lost'
+  /** Training stream: the socket stayed open but no message came within the per-message timeout. */
+  | 'stream-stalled';
 
 export interface CloseInfo {
   code: number;

@@ -1,9 +1,11 @@
 import { parseCommandTemplate } from '../lib/cli/command-template.ts';
+import { shutdownAbortSignal } from '../lib/process/guard-registry.ts';
 import { Redactor } from '../lib/process/redact.ts';
 import { formatDuration } from '../lib/time/format-duration.ts';
 import { newCheckState, closeSessions, type OwnedServer } from '../lib/status-protocol/checks/check-state.ts';
 import { runStatusChecks, STATUS_CHECKS } from '../lib/status-protocol/checks/run-status-checks.ts';
 import { launchPolicyServer, referenceServerArgv, type LaunchedServer } from '../lib/status-protocol/policy-server-launcher.ts';
+import { ensureServerListens } from '../lib/status-protocol/server-preflight.ts';
 import { normalizeBaseUrl } from '../lib/status-protocol/session-url.ts';
 import type { StatusTarget } from '../lib/status-protocol/status-target.ts';
 import type { TaskContext } from '../runner/task-context.ts';
@@ -52,13 +54,15 @@ export const statusProtocolTask: TaskDefinition = {
     'Tests the policy status protocol (WebSocket + msgpack, waiting/loading/ready/error frames) of a',
     'robot-policy inference server, one check each: model listing; cold start (status frames, largest gap',
     'between frames vs --keepalive and --message-timeout, time to ready); inference after ready; warm',
-    'connection (ready < 1 s, no loading frame); two clients inferring at once; unknown model (error naming',
-    'the id and the available ones, close 1008); an inference error keeps the session open; and, when the',
-    'harness owns the server, a crash during loading (killed mid-load: the client must report the crash,',
-    'closed 1006, within the per-message timeout). Names the failure modes it sees: a server that blocks its',
-    'event loop while loading (no frames, no pongs), periodic updates with gaps above the keepalive, a close',
-    'without an error frame. Without --url or --server-cmd it starts the reference policy server',
-    '(fixtures/policy-server); --fault runs that in a fault mode, with compressed time.',
+    'connection (ready < 1 s: the model was reused); two clients inferring at once; unknown model (an error',
+    'naming the id, close 1008; whether it also lists the available ids is reported); an inference error',
+    'keeps the session open; and, when the harness owns the server, a crash during loading (killed mid-load:',
+    'the client must report the crash, closed 1006, within the per-message timeout). Names the failure',
+    'modes it sees from the frames and the keepalive pings: a server that blocks its event loop while',
+    'loading (no frames, pongs late or missing), periodic updates with a gap above the keepalive, no',
+    'periodic updates, a close without an error frame. Exit 3 when nothing listens at --url. Without --url',
+    'or --server-cmd it starts the reference policy server (fixtures/policy-server); --fault runs that in a',
+    'fault mode, with compressed time.',
     '',
     '--protocol training tests a training progress stream instead (WS /ws/training/{job_id}, JSON text',
     'frames, REST GET /jobs/{job_id}), one check each: unknown job refused with a reason; --clients watchers',
@@ -89,6 +93,7 @@ export const statusProtocolTask: TaskDefinition = {
     let owned: OwnedServer | undefined;
     if (settings.url) {
       baseUrl = normalizeBaseUrl(settings.url);
+      await ensureServerListens(baseUrl, { token: settings.token, timeoutMs: settings.openTimeoutS * 1000, flag: '--url' });
     } else {
       ({ baseUrl, owned } = await startServer(context, settings));
     }
@@ -104,6 +109,7 @@ export const statusProtocolTask: TaskDefinition = {
         keepaliveMs: settings.keepaliveS * 1000,
         maxPayload: settings.maxPayload,
       },
+      signal: shutdownAbortSignal(),
       onStatus: (label, frame) => context.out.info(`${label}: [${frame.status}] ${frame.message} (+${(frame.sinceOpenMs / 1000).toFixed(2)} s)`),
     };
     context.out.step(`Checking ${baseUrl}${settings.model ? ` (model ${settings.model})` : ''}`);

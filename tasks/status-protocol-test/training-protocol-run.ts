@@ -1,5 +1,6 @@
 import { parseCommandTemplate } from '../lib/cli/command-template.ts';
 import type { Flags } from '../lib/cli/flag-spec.ts';
+import { shutdownAbortSignal } from '../lib/process/guard-registry.ts';
 import { Redactor } from '../lib/process/redact.ts';
 import { formatDuration } from '../lib/time/format-duration.ts';
 import { launchPolicyServer } from '../lib/status-protocol/policy-server-launcher.ts';
@@ -59,6 +60,7 @@ export async function runTrainingProtocol(context: TaskContext, flags: Flags): P
     maxConnections: settings.maxConnections,
     // Only the reference server is known to stamp the trainer's write time on the same clock as this machine.
     latencySource: reference ? 'trainer-stamps' : 'message-timestamps',
+    signal: shutdownAbortSignal(),
     timing: {
       openTimeoutMs: settings.openTimeoutS * 1000,
       messageTimeoutMs: settings.messageTimeoutS * 1000,

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { HarnessError, isHarnessError, type Evidence } from '../errors/harness-error.ts';
+import { shutdownSignal } from '../process/guard-registry.ts';
 import { formatDuration } from '../time/format-duration.ts';
 import { FrameLog, type FrameGap, type FrameRecord } from './frame-log.ts';
 import { summarize, toJsonSafe } from './json-safe.ts';
@@ -32,6 +33,11 @@ export interface SessionClientOptions {
   warnGapMs?: number;
   /** Called for every `waiting`/`loading` frame (live progress). */
   onStatus?: (frame: StatusFrame) => void;
+  /**
+   * Aborting it ends the session at once with `SESSION_ABORTED` (never read as the server's
+   * failure): pass `shutdownAbortSignal()` so Ctrl-C closes sessions before servers are stopped.
+   */
+  signal?: AbortSignal;
 }
 
 export const SESSION_DEFAULTS = {
@@ -101,6 +107,8 @@ export class SessionClient implements AsyncDisposable {
   readonly #token: string | undefined;
   readonly #headers: Record<string, string>;
   readonly #onStatus: SessionClientOptions['onStatus'];
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort = (): void => this.#abort();
   readonly #startedAt = performance.now();
   readonly #closed: Promise<CloseInfo>;
   #resolveClosed: (info: CloseInfo) => void = () => undefined;
@@ -116,6 +124,7 @@ export class SessionClient implements AsyncDisposable {
   #inferring = false;
   #pingTimer: NodeJS.Timeout | undefined;
   #pongTimer: NodeJS.Timeout | undefined;
+  #pingSettled: Array<() => void> = [];
   #localPort: number | undefined;
 
   private constructor(options: SessionClientOptions) {
@@ -134,6 +143,7 @@ export class SessionClient implements AsyncDisposable {
     this.#token = options.token;
     this.#headers = { ...options.headers };
     this.#onStatus = options.onStatus;
+    this.#signal = options.signal;
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
   }
 
@@ -187,10 +197,13 @@ export class SessionClient implements AsyncDisposable {
         openTimeoutMs: this.options.openTimeoutMs,
         log: this.log,
         startedAt: this.#startedAt,
+        signal: this.#signal,
+        abortError: () => this.#abortError(),
         notFoundHint: 'no session endpoint there: check --url and --model',
         failure: (code, message, options) => this.#failure(code, message, options),
         attach: (socket) => {
           this.#socket = socket;
+          this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
           socket.on('error', (error: NodeJS.ErrnoException) => {
             this.#socketError = error;
             if (this.#phase !== 'connecting') this.log.record('local', 'error', 0, `${error.name}: ${error.message}`);
@@ -247,11 +260,15 @@ export class SessionClient implements AsyncDisposable {
     this.#close = close;
     this.log.record('local', 'close', 0, `closed ${code}${reason ? ` ${JSON.stringify(reason)}` : ''}${this.#closingByClient ? ' (by the harness)' : ''}`);
     this.#stopKeepalive();
+    this.#signal?.removeEventListener('abort', this.#onAbort);
     const phase = this.#phase;
     this.#phase = 'closed';
     if (!this.#terminal) {
       if (this.#closingByClient) {
         this.#terminal = new HarnessError('SESSION_CLOSED', `the harness closed the ${this.label} session`);
+      } else if (shutdownSignal()) {
+        // The harness is stopping the servers it started: a drop now is its own teardown, not a crash.
+        this.#terminal = this.#abortError();
       } else if (phase === 'handshake' && this.#errorFrame !== undefined) {
         this.#terminal = this.#serverError(close);
       } else if (this.#socketError && (this.#socketError as NodeJS.ErrnoException).code?.startsWith('WS_ERR_')) {
@@ -332,6 +349,21 @@ export class SessionClient implements AsyncDisposable {
     clearTimeout(this.#pongTimer);
     this.#pingTimer = undefined;
     this.#pongTimer = undefined;
+    this.#settlePing();
+  }
+
+  #settlePing(): void {
+    for (const resolve of this.#pingSettled.splice(0)) resolve();
+  }
+
+  /**
+   * Resolves once no keepalive ping is in flight: its pong came, the ping timeout passed, or the
+   * session ended. A server whose event loop was blocked answers a ping only when the block ends,
+   * often just after the frame that ended the silence: wait for this before judging the pongs.
+   */
+  pingSettled(): Promise<void> {
+    if (!this.#pongTimer) return Promise.resolve();
+    return new Promise((resolve) => this.#pingSettled.push(resolve));
   }
 
   #ping(): void {
@@ -346,10 +378,12 @@ export class SessionClient implements AsyncDisposable {
     this.log.record('in', 'pong', data.length, 'pong');
     clearTimeout(this.#pongTimer);
     this.#pongTimer = undefined;
+    this.#settlePing();
   }
 
   #keepaliveLost(ping: FrameRecord): void {
     this.#pongTimer = undefined;
+    this.#settlePing();
     const framesSincePing = this.log.inbound().filter((record) => record.atMs > ping.atMs).length;
     const sinceLast = this.log.sinceLastFrameMs() ?? 0;
     let diagnosis: Diagnosis = 'keepalive-lost';
@@ -365,6 +399,18 @@ export class SessionClient implements AsyncDisposable {
       hint: diagnosis === 'event-loop-blocked' ? 'load the model off the event loop (a thread or subprocess) so the server keeps answering pings and sending status frames' : undefined,
     });
     this.#fail(failure);
+  }
+
+  // ------------------------------------------------------------------ abort
+
+  #abortError(): HarnessError {
+    const signal = shutdownSignal();
+    const reason = this.#signal?.reason instanceof Error ? this.#signal.reason.message : signal ? `interrupted by ${signal}` : 'aborted';
+    return this.#failure(SessionFailure.aborted, `the harness ended the ${this.label} session (${reason}) ${this.#phase === 'ready' ? 'after ready' : `during the ${this.#phase}`}: not a server failure`, { diagnosis: 'aborted' });
+  }
+
+  #abort(): void {
+    this.#fail(this.#abortError());
   }
 
   // ------------------------------------------------------------------ failures

@@ -21,6 +21,9 @@ export interface WsOpenOptions {
   attach: (socket: WebSocket) => void;
   /** Runs inside the `open` event, before any frame can be delivered. */
   onOpen?: (socket: WebSocket, localPort: number | undefined) => void;
+  /** Aborting it ends the opening at once with `abortError()` (the harness is shutting down). */
+  signal?: AbortSignal | undefined;
+  abortError?: () => HarnessError;
   /** Runs when opening failed, before the socket is dropped. */
   onFailure?: (error: HarnessError) => void;
   /** Builds the typed failure with the session's evidence. */
@@ -43,12 +46,19 @@ export interface WsOpened {
  */
 export function openWebSocket(options: WsOpenOptions): Promise<WsOpened> {
   return new Promise((resolve, reject) => {
+    const aborted = (): HarnessError => options.abortError?.() ?? options.failure('SESSION_ABORTED', `opening ${options.url} was aborted`, { diagnosis: 'aborted' });
+    if (options.signal?.aborted) {
+      reject(aborted());
+      return;
+    }
     let settled = false;
     let localPort: number | undefined;
+    const onAbort = (): void => settle(aborted());
     const settle = (error?: HarnessError): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       if (!error) return resolve({ socket, localPort, connectMs: performance.now() - options.startedAt });
       options.onFailure?.(error); // before terminate(): its close event must find the session failed
       socket.terminate();
@@ -56,6 +66,7 @@ export function openWebSocket(options: WsOpenOptions): Promise<WsOpened> {
     };
     const socket = new WebSocket(options.url, { headers: options.headers, maxPayload: options.maxPayload });
     options.attach(socket);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => {
       settle(options.failure(SessionFailure.openTimeout, `connecting to ${options.url} did not finish within the open timeout of ${formatDuration(options.openTimeoutMs)} (TCP connect + WebSocket upgrade)`, {
         diagnosis: 'unreachable',

@@ -37,6 +37,10 @@ export async function runStatusCheck<S>(report: RunReport, state: S, check: Stat
   });
 }
 
-export async function runStatusChecks<S = StatusCheckState>(report: RunReport, state: S, checks: readonly StatusCheck<S>[] = STATUS_CHECKS as readonly StatusCheck<S>[]): Promise<void> {
-  for (const check of checks) await runStatusCheck(report, state, check);
+/** Runs the checks in order; after an interrupt (the abort signal) none starts, not even its setup. */
+export async function runStatusChecks<S extends { target: { signal?: AbortSignal | undefined } } = StatusCheckState>(report: RunReport, state: S, checks: readonly StatusCheck<S>[] = STATUS_CHECKS as unknown as readonly StatusCheck<S>[]): Promise<void> {
+  for (const check of checks) {
+    if (state.target.signal?.aborted) return;
+    await runStatusCheck(report, state, check);
+  }
 }

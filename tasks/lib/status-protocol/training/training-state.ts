@@ -32,6 +32,8 @@ export interface TrainingTarget {
   maxConnections: number;
   timing: TrainingTiming;
   latencySource: LatencySource;
+  /** Ends every stream when aborted: the task passes `shutdownAbortSignal()`. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface Observer {
@@ -70,7 +72,7 @@ export function newTrainingState(target: TrainingTarget, guard?: ProcessGuard): 
 }
 
 export function streamOptions(target: TrainingTarget, label: string, jobId = target.jobId): TrainingStreamOptions {
-  return { url: target.baseUrl, jobId, label, token: target.token, openTimeoutMs: target.timing.openTimeoutMs, messageTimeoutMs: target.timing.messageTimeoutMs, maxPayload: target.timing.maxPayload, warnGapMs: target.timing.maxIntervalMs };
+  return { url: target.baseUrl, jobId, label, token: target.token, openTimeoutMs: target.timing.openTimeoutMs, messageTimeoutMs: target.timing.messageTimeoutMs, maxPayload: target.timing.maxPayload, warnGapMs: target.timing.maxIntervalMs, signal: target.signal };
 }
 
 export function authHeaders(target: TrainingTarget): Record<string, string> {

@@ -3,7 +3,7 @@ import { HarnessError, type Evidence } from '../../errors/harness-error.ts';
 import { formatDuration } from '../../time/format-duration.ts';
 import { FrameLog } from '../frame-log.ts';
 import { SESSION_DEFAULTS } from '../session-client.ts';
-import { sessionFailure, type CloseInfo, type Diagnosis } from '../status-failure.ts';
+import { SessionFailure, sessionFailure, type CloseInfo, type Diagnosis } from '../status-failure.ts';
 import { openWebSocket } from '../ws-open.ts';
 import { isFinal, parseStreamText, statusOf, stepOf, summarizeMessage, type StreamMessage } from './stream-message.ts';
 import { trainingStreamUrl } from './stream-urls.ts';
@@ -26,6 +26,8 @@ export interface TrainingStreamOptions {
   maxPayload?: number;
   /** A gap between messages above this is a `warn` on the run timeline (the update-interval limit). */
   warnGapMs?: number;
+  /** Ends the stream at once with `SESSION_ABORTED` (the task passes `shutdownAbortSignal()`). */
+  signal?: AbortSignal | undefined;
 }
 
 /** How a stream ended, as one client saw it. */
@@ -85,10 +87,13 @@ export class TrainingStreamClient implements AsyncDisposable {
       openTimeoutMs: client.options.openTimeoutMs,
       log: client.log,
       startedAt: client.#startedAt,
+      signal: settings.signal,
+      abortError: () => client.#abortError(),
       notFoundHint: 'no training stream there: check --url (the stream is WS /ws/training/{job_id})',
       failure: (code, message, options) => client.#evidence(code, message, options),
       attach: (socket) => {
         client.#socket = socket;
+        settings.signal?.addEventListener('abort', client.#onAbort, { once: true });
         socket.on('message', (data: WebSocket.RawData, isBinary: boolean) => client.#onMessage(data, isBinary));
         socket.on('close', (code: number, reason: Buffer) => client.#onClose(code, reason.toString('utf8')));
         socket.on('error', (error: Error) => client.log.record('local', 'error', 0, `${error.name}: ${error.message}`));
@@ -97,6 +102,17 @@ export class TrainingStreamClient implements AsyncDisposable {
       onFailure: (error) => (client.#failure = error),
     });
     return client;
+  }
+
+  readonly #onAbort = (): void => {
+    this.#failure ??= this.#abortError();
+    this.terminate();
+    this.#wakeAll();
+  };
+
+  #abortError(): HarnessError {
+    const reason = this.settings.signal?.reason instanceof Error ? this.settings.signal.reason.message : 'aborted';
+    return this.#evidence(SessionFailure.aborted, `the harness ended the ${this.label} stream (${reason}): not a server failure`, { diagnosis: 'aborted' });
   }
 
   get localPort(): number | undefined {
@@ -127,6 +143,7 @@ export class TrainingStreamClient implements AsyncDisposable {
   #onClose(code: number, reason: string): void {
     this.#close = { code, reason, atMs: performance.now() };
     this.log.record('local', 'close', 0, `closed ${code}${reason ? ` ${JSON.stringify(reason)}` : ''}${this.#closingByClient ? ' (by the harness)' : ''}`);
+    this.settings.signal?.removeEventListener('abort', this.#onAbort);
     this.#resolveClosed(this.#close);
     this.#wakeAll();
   }
@@ -156,8 +173,8 @@ export class TrainingStreamClient implements AsyncDisposable {
     for (;;) {
       const message = this.messages[index];
       if (message) return message;
-      if (this.#close) return undefined;
       if (this.#failure) throw this.#failure;
+      if (this.#close) return undefined;
       const lastAt = this.messages.at(-1)?.atMs ?? this.log.opened?.atMs ?? this.#startedAt;
       const silentMs = performance.now() - lastAt;
       if (silentMs >= this.options.messageTimeoutMs) throw this.#stall(purpose, silentMs);

@@ -3,11 +3,13 @@
  * 2-core machines). `npm run bench` runs all; `npm run bench -- <name>` runs one.
  */
 import { readinessBench } from './readiness-latency.ts';
+import { statusGapBench } from './status-gap-agreement.ts';
 import { workerTestBench } from './worker-test-wall.ts';
 
 const benches: Record<string, () => Promise<void>> = {
   readiness: readinessBench,
   'worker-test': workerTestBench,
+  'status-gaps': statusGapBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -26,7 +26,7 @@ export type PongVerdict =
   | 'on-time'
   /** A ping was answered, but only after LATE_PONG_MS or more: the loop was blocked until then. */
   | 'late'
-  /** A ping got no pong at all (so far). */
+  /** A ping got no pong at all (so far), for LATE_PONG_MS or longer. */
   | 'missing';
 
 export interface PingEvidence {
@@ -55,10 +55,13 @@ export function pingsDuring(log: FrameLog, fromMs: number, untilMs: number): Pin
     }
     pings.push(outcome);
   }
-  const unanswered = pings.filter((ping) => ping.pongMs === undefined);
-  const worstDelayMs = Math.max(0, ...pings.map((ping) => ping.delayMs ?? untilMs - origin - ping.sentMs));
+  const waited = (ping: PingOutcome): number => ping.delayMs ?? untilMs - origin - ping.sentMs;
+  // A ping sent a moment ago with no pong yet says nothing: only one unanswered for LATE_PONG_MS counts.
+  const telling = pings.filter((ping) => ping.pongMs !== undefined || waited(ping) >= LATE_PONG_MS);
+  const unanswered = telling.filter((ping) => ping.pongMs === undefined);
+  const worstDelayMs = Math.max(0, ...telling.map(waited));
   let verdict: PongVerdict = 'on-time';
-  if (pings.length === 0) verdict = 'none-sent';
+  if (telling.length === 0) verdict = 'none-sent';
   else if (unanswered.length > 0) verdict = 'missing';
   else if (worstDelayMs >= LATE_PONG_MS) verdict = 'late';
   return { pings, verdict, worstDelayMs };

@@ -64,6 +64,7 @@ export async function runTrainingProtocol(context: TaskContext, flags: Flags): P
     timing: {
       openTimeoutMs: settings.openTimeoutS * 1000,
       messageTimeoutMs: settings.messageTimeoutS * 1000,
+      firstMessageTimeoutMs: Math.max(settings.messageTimeoutS, settings.startTimeoutS) * 1000,
       maxIntervalMs: settings.maxIntervalS * 1000,
       maxLatencyMs: settings.maxLatencyS * 1000,
       countSettleMs: TRAINING_DEFAULTS.countSettleSeconds * 1000,

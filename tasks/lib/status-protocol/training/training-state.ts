@@ -11,6 +11,8 @@ export interface TrainingTiming {
   openTimeoutMs: number;
   /** No message for longer than this is a stall. */
   messageTimeoutMs: number;
+  /** A watcher's first message may take this long (a job not started yet sends nothing). */
+  firstMessageTimeoutMs: number;
   /** Largest allowed gap between messages while the job runs (seed: 1 s). */
   maxIntervalMs: number;
   /** Trainer update → client, p95 (seed: < 1 s). */
@@ -71,8 +73,10 @@ export function newTrainingState(target: TrainingTarget, guard?: ProcessGuard): 
   return { target, guard, observers: [], opened: [] };
 }
 
-export function streamOptions(target: TrainingTarget, label: string, jobId = target.jobId): TrainingStreamOptions {
-  return { url: target.baseUrl, jobId, label, token: target.token, openTimeoutMs: target.timing.openTimeoutMs, messageTimeoutMs: target.timing.messageTimeoutMs, maxPayload: target.timing.maxPayload, warnGapMs: target.timing.maxIntervalMs, signal: target.signal };
+/** A client's options; `watcher`: it reads the job from before its start, so its first message may take `firstMessageTimeoutMs`. */
+export function streamOptions(target: TrainingTarget, label: string, { jobId = target.jobId, watcher = false } = {}): TrainingStreamOptions {
+  const { timing } = target;
+  return { url: target.baseUrl, jobId, label, token: target.token, openTimeoutMs: timing.openTimeoutMs, messageTimeoutMs: timing.messageTimeoutMs, firstMessageTimeoutMs: watcher ? timing.firstMessageTimeoutMs : timing.messageTimeoutMs, maxPayload: timing.maxPayload, warnGapMs: timing.maxIntervalMs, signal: target.signal };
 }
 
 export function authHeaders(target: TrainingTarget): Record<string, string> {

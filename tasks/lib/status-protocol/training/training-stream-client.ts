@@ -23,6 +23,8 @@ export interface TrainingStreamOptions {
   openTimeoutMs?: number;
   /** No message for longer than this is a stall. */
   messageTimeoutMs: number;
+  /** The first message may take this long: a job that has not started yet sends nothing (default: `messageTimeoutMs`). */
+  firstMessageTimeoutMs?: number;
   maxPayload?: number;
   /** A gap between messages above this is a `warn` on the run timeline (the update-interval limit). */
   warnGapMs?: number;
@@ -53,7 +55,7 @@ export class TrainingStreamClient implements AsyncDisposable {
   readonly label: string;
   readonly log: FrameLog;
   readonly messages: StreamMessage[] = [];
-  readonly options: Required<Pick<TrainingStreamOptions, 'openTimeoutMs' | 'messageTimeoutMs' | 'maxPayload'>>;
+  readonly options: Required<Pick<TrainingStreamOptions, 'openTimeoutMs' | 'messageTimeoutMs' | 'firstMessageTimeoutMs' | 'maxPayload'>>;
   readonly #startedAt = performance.now();
   readonly #closed: Promise<CloseInfo>;
   #resolveClosed: (info: CloseInfo) => void = () => undefined;
@@ -72,6 +74,7 @@ export class TrainingStreamClient implements AsyncDisposable {
     this.options = {
       openTimeoutMs: settings.openTimeoutMs ?? SESSION_DEFAULTS.openTimeoutMs,
       messageTimeoutMs: settings.messageTimeoutMs,
+      firstMessageTimeoutMs: settings.firstMessageTimeoutMs ?? settings.messageTimeoutMs,
       maxPayload: settings.maxPayload ?? SESSION_DEFAULTS.maxPayload,
     };
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
@@ -177,15 +180,16 @@ export class TrainingStreamClient implements AsyncDisposable {
       if (this.#close) return undefined;
       const lastAt = this.messages.at(-1)?.atMs ?? this.log.opened?.atMs ?? this.#startedAt;
       const silentMs = performance.now() - lastAt;
-      if (silentMs >= this.options.messageTimeoutMs) throw this.#stall(purpose, silentMs);
-      await this.#activity(this.options.messageTimeoutMs - silentMs);
+      const limitMs = this.messages.length === 0 ? this.options.firstMessageTimeoutMs : this.options.messageTimeoutMs;
+      if (silentMs >= limitMs) throw this.#stall(purpose, silentMs, limitMs);
+      await this.#activity(limitMs - silentMs);
     }
   }
 
-  #stall(purpose: string, silentMs: number): HarnessError {
+  #stall(purpose: string, silentMs: number, limitMs: number): HarnessError {
     const last = this.messages.at(-1);
     const where = last?.value ? `the job was ${statusOf(last) ?? '?'}${stepOf(last) === undefined ? '' : ` at step ${stepOf(last)}/${String(last.value.total_steps ?? '?')}`}` : 'no message had come yet';
-    const failure = this.#evidence(StreamFailure.stalled, `the ${this.label} stream stalled: no message for ${formatDuration(silentMs)} (the per-message timeout is ${formatDuration(this.options.messageTimeoutMs)}) while waiting for ${purpose}; ${where}; the socket was still open (${this.messages.length} messages so far)`, {
+    const failure = this.#evidence(StreamFailure.stalled, `the ${this.label} stream stalled: no message for ${formatDuration(silentMs)} (${this.messages.length === 0 && limitMs !== this.options.messageTimeoutMs ? `the wait for a first message is ${formatDuration(limitMs)}` : `the per-message timeout is ${formatDuration(limitMs)}`}) while waiting for ${purpose}; ${where}; the socket was still open (${this.messages.length} messages so far)`, {
       diagnosis: 'stream-stalled',
       hint: 'a running job must send a message at least once a second, and a job whose trainer dies must send {"status": "failed", "complete": true} and close',
     });

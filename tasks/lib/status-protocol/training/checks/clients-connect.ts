@@ -25,7 +25,7 @@ export const clientsConnect: TrainingCheck = {
     const { target } = state;
     const started = performance.now();
     const labels = [...Array.from({ length: target.clients }, (_, index) => `client-${index + 1}`), 'leaver'];
-    const settled = await Promise.allSettled(labels.map((label) => TrainingStreamClient.open(streamOptions(target, label))));
+    const settled = await Promise.allSettled(labels.map((label) => TrainingStreamClient.open(streamOptions(target, label, { watcher: true }))));
     for (const result of settled) if (result.status === 'fulfilled') state.opened.push(result.value);
     const refused = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (refused) {

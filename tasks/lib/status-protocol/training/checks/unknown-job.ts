@@ -14,7 +14,7 @@ export const unknownJob: TrainingCheck = {
   name: 'unknown job',
   async run(state) {
     const jobId = `hivecheck-missing-${randomBytes(3).toString('hex')}`;
-    const outcome = await attemptConnection(streamOptions(state.target, 'unknown-job', jobId));
+    const outcome = await attemptConnection(streamOptions(state.target, 'unknown-job', { jobId }));
     if (outcome.kind === 'streaming' || outcome.kind === 'silent') state.opened.push(outcome.client);
     const what = describeAttempt(outcome);
     const evidence = { requested: jobId, outcome: what, elapsedMs: Math.round(outcome.elapsedMs), ...(outcome.kind === 'streaming' || outcome.kind === 'silent' ? { timeline: outcome.client.log.timeline() } : {}) };

@@ -4,12 +4,14 @@
  */
 import { readinessBench } from './readiness-latency.ts';
 import { statusGapBench } from './status-gap-agreement.ts';
+import { trainingFanoutBench } from './training-fanout.ts';
 import { workerTestBench } from './worker-test-wall.ts';
 
 const benches: Record<string, () => Promise<void>> = {
   readiness: readinessBench,
   'worker-test': workerTestBench,
   'status-gaps': statusGapBench,
+  'training-fanout': trainingFanoutBench,
 };
 
 const wanted = process.argv.slice(2);

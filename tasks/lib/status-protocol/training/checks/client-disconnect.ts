@@ -40,7 +40,7 @@ export const clientDisconnect: TrainingCheck = {
     if (disturbed.length > 0) {
       throw new HarnessError('DISCONNECT_DISTURBED', `after ${leaver.label} dropped its connection, ${disturbed.map((entry) => `${entry.client}: ${entry.text}`).join('; ')}`, { evidence });
     }
-    const others = `the other ${after.length} kept streaming (next message ${after.map((entry) => entry.text).join(', ')})`;
+    const others = after.length <= 3 ? `the other ${after.length} kept streaming (next message ${after.map((entry) => entry.text).join(', ')})` : `the other ${after.length} kept streaming (each got its next message: ${after[0]?.text} … ${after.at(-1)?.text})`;
     if (!before) {
       return { detail: `${others}; the server's connection count cannot be observed (no ${'websocket_connections'}-like field in GET /jobs/${target.jobId}, no /metrics)`, evidence: { ...evidence, countObservable: false } };
     }

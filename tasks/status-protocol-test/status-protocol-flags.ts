@@ -19,7 +19,7 @@ export type StatusProtocol = (typeof PROTOCOLS)[number];
 
 export const STATUS_PROTOCOL_FLAGS: readonly FlagSpec[] = [
   { name: 'protocol', type: 'string', valueName: 'name', choices: PROTOCOLS, description: 'policy: model-loading status (msgpack); training: training progress stream (JSON)', default: 'policy' },
-  { name: 'url', type: 'string', valueName: 'ws://host:port', description: 'test a running policy server', defaultLabel: 'start the reference policy server' },
+  { name: 'url', type: 'string', valueName: 'ws://host:port', description: 'test a running server', defaultLabel: 'start the reference server' },
   { name: 'server-cmd', type: 'string', valueName: 'cmd', description: 'start your server with this command (argv, no shell; {port} is a free port, {token} the --token) and test it' },
   { name: 'model', type: 'string', valueName: 'id', description: 'model/checkpoint id for the sessions', defaultLabel: "the server's default model" },
   { name: 'keepalive', type: 'number', min: 0.001, valueName: 's', description: 'a gap between status frames above this fails the cold start', defaultLabel: `20 (${FAULT_TIMING.keepalive} with --fault)` },
@@ -29,7 +29,7 @@ export const STATUS_PROTOCOL_FLAGS: readonly FlagSpec[] = [
   { name: 'ping-timeout', type: 'number', min: 0.001, valueName: 's', description: 'how long a ping may go without a pong', defaultLabel: `--keepalive (${FAULT_TIMING.pingTimeout} with --fault)` },
   { name: 'max-payload', type: 'number', integer: true, min: 1, valueName: 'bytes', description: 'largest message the client accepts', default: SESSION_DEFAULTS.maxPayload },
   { name: 'token', type: 'string', valueName: 'token', description: 'sent as Authorization: Bearer <token> (redacted everywhere); the reference server then requires it' },
-  { name: 'start-timeout', type: 'number', min: 0.001, valueName: 's', description: 'how long a started server may take to answer GET /api/v1/models', default: 60 },
+  { name: 'start-timeout', type: 'number', min: 0.001, valueName: 's', description: 'how long a started server may take to answer GET /api/v1/models (training: GET /jobs/{id}, and a watcher\'s first message)', default: 60 },
   { name: 'load-seconds', type: 'number', min: 0, valueName: 's', description: 'reference server: how long a model load takes', defaultLabel: '3' },
   { name: 'update-interval', type: 'number', min: 0.001, valueName: 's', description: 'reference server: a loading frame this often while loading', defaultLabel: `1 (${FAULT_TIMING.updateInterval} with --fault)` },
   { name: 'fault', type: 'string', valueName: 'mode', choices: [...FAULT_CHOICES, ...TRAINING_FAULTS], description: 'run the reference server in a fault mode (the run must fail, naming it)' },

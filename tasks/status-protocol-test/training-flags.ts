@@ -48,6 +48,7 @@ export function resolveTrainingSettings(flags: Flags): TrainingSettings {
   if (fault !== undefined && !(TRAINING_FAULTS as readonly string[]).includes(fault)) throw usageError(`--fault ${fault} is not a training fault; with --protocol training: ${TRAINING_FAULTS.join(', ')}`);
   if (fault && (url || serverCmd)) throw usageError('--fault runs the reference training server in a fault mode; it cannot be combined with --url or --server-cmd');
   const reference = !url && !serverCmd;
+  if (reference && flags.has('token')) throw usageError('--token: the reference training server takes no token', 'pass --token with --url or --server-cmd, for your own server');
   for (const knob of ['steps', 'epochs', 'step-interval']) {
     if (!reference && flags.has(knob)) throw usageError(`--${knob} sets up the reference training server; it means nothing with --url or --server-cmd`);
   }

@@ -4,7 +4,9 @@ import { shutdownAbortSignal } from '../lib/process/guard-registry.ts';
 import { Redactor } from '../lib/process/redact.ts';
 import { formatDuration } from '../lib/time/format-duration.ts';
 import { launchPolicyServer } from '../lib/status-protocol/policy-server-launcher.ts';
+import { ensureServerListens } from '../lib/status-protocol/server-preflight.ts';
 import { normalizeBaseUrl } from '../lib/status-protocol/session-url.ts';
+import { jobStatusUrl } from '../lib/status-protocol/training/stream-urls.ts';
 import { runTrainingChecks } from '../lib/status-protocol/training/checks/run-training-checks.ts';
 import { trainingServerArgv } from '../lib/status-protocol/training/training-server-launcher.ts';
 import { closeTrainingClients, newTrainingState, type TrainingTarget } from '../lib/status-protocol/training/training-state.ts';
@@ -51,7 +53,14 @@ export async function runTrainingProtocol(context: TaskContext, flags: Flags): P
   const settings = resolveTrainingSettings(flags);
   context.report.settings = reportSettings(settings);
   const reference = !settings.url && !settings.serverCmd;
-  const { baseUrl, guard } = settings.url ? { baseUrl: normalizeBaseUrl(settings.url), guard: undefined } : await startServer(context, settings);
+  let baseUrl: string;
+  let guard: ProcessGuard | undefined;
+  if (settings.url) {
+    baseUrl = normalizeBaseUrl(settings.url);
+    await ensureServerListens(baseUrl, { token: settings.token, timeoutMs: settings.openTimeoutS * 1000, flag: '--url', probeUrl: jobStatusUrl(baseUrl, settings.jobId), server: 'training server' });
+  } else {
+    ({ baseUrl, guard } = await startServer(context, settings));
+  }
   const target: TrainingTarget = {
     baseUrl,
     jobId: settings.jobId,

@@ -73,3 +73,15 @@ async function runStatusTaskPolicy(args: readonly string[]): Promise<TrainingTas
   const { runStatusTask } = await import('../run-status-task.ts');
   return { ...(await runStatusTask(args)), trainerPids: [] };
 }
+
+describe('status-protocol:test --protocol training against another server (--server-cmd)', () => {
+  it('estimates the latency from the message timestamps, and says so', async () => {
+    const run = await runTrainingTask(['--server-cmd', 'node --import tsx fixtures/training-server/main.ts --port {port} --job-id job_abc123', '--job', 'job_abc123']);
+    expect(run.exitCode, run.output).toBe(0);
+    expect(run.report.settings).toMatchObject({ server: 'server-cmd', job: 'job_abc123' });
+    const latency = check(run.report, 'end-to-end latency');
+    expect(latency.evidence).toMatchObject({ source: 'message-timestamps', resolutionMs: 1 });
+    expect(latency.detail).toContain("estimated from message timestamps (server send → client; assumes the server's clock agrees with this machine's)");
+    expectNothingLeft(run);
+  });
+});

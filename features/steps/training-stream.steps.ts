@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { Given, Then, When } from '@cucumber/cucumber';
 import { ProcessGuard } from '../../tasks/lib/process/process-guard.ts';
-import type { CheckResult } from '../../tasks/lib/report/check-result.ts';
 import { RunReport } from '../../tasks/lib/report/run-report.ts';
 import { launchPolicyServer, type LaunchedServer } from '../../tasks/lib/status-protocol/policy-server-launcher.ts';
 import { runTrainingChecks } from '../../tasks/lib/status-protocol/training/checks/run-training-checks.ts';
@@ -13,8 +12,8 @@ import type { HarnessWorld } from '../support/world.ts';
 // starts the reference training server, the task's checks judge it.
 
 const SERVER = 'training.server';
-const REPORT = 'training.report';
-const FAILURE = 'training.failure';
+/** The report goes where the status-protocol steps read it, so "the status check … passes/fails with/is skipped" serve both subjects. */
+const REPORT = 'status.report';
 const JOB = 'job_feature';
 
 async function startServer(world: HarnessWorld, steps: number, stepInterval: number, fault?: TrainingFault): Promise<void> {
@@ -40,14 +39,6 @@ async function runChecks(world: HarnessWorld, clients: number, messageTimeoutS: 
   world.state.set(REPORT, report);
 }
 
-function checkResult(world: HarnessWorld, name: string): CheckResult {
-  const report = world.state.get(REPORT) as RunReport | undefined;
-  assert.ok(report, 'the checks did not run');
-  const found = report.checks.find((result) => result.name === name);
-  assert.ok(found, `no check "${name}" ran (ran: ${report.checks.map((result) => result.name).join(', ')})`);
-  return found;
-}
-
 Given('the reference training server runs a job of {int} steps at {float} seconds per step', async function (this: HarnessWorld, steps: number, interval: number) {
   await startServer(this, steps, interval);
 });
@@ -64,29 +55,9 @@ When('the training stream checks run with {int} watching clients and a message t
   await runChecks(this, clients, timeout);
 });
 
-Then('the training check {string} passes', function (this: HarnessWorld, name: string) {
-  const result = checkResult(this, name);
-  assert.equal(result.verdict, 'pass', `${name}: [${result.code ?? ''}] ${result.detail}`);
-});
-
-Then('the training check {string} fails with {string}', function (this: HarnessWorld, name: string, code: string) {
-  const result = checkResult(this, name);
-  assert.equal(result.verdict, 'fail', `${name} did not fail: ${result.detail}`);
-  assert.equal(result.code, code, result.detail);
-  this.state.set(FAILURE, result);
-});
-
-Then('the training check {string} is skipped', function (this: HarnessWorld, name: string) {
-  assert.equal(checkResult(this, name).verdict, 'skip');
-});
-
 Then('the largest gap between updates stayed under {float} second(s)', function (this: HarnessWorld, limit: number) {
-  const { evidence } = checkResult(this, 'update interval');
+  const report = this.state.get(REPORT) as RunReport | undefined;
+  const evidence = report?.checks.find((result) => result.name === 'update interval')?.evidence ?? {};
   assert.ok(typeof evidence.largestGapMs === 'number', 'no gap in the evidence');
   assert.ok(evidence.largestGapMs <= limit * 1000, `largest gap ${evidence.largestGapMs} ms`);
-});
-
-Then('the training failure says {string}', function (this: HarnessWorld, text: string) {
-  const failure = this.state.get(FAILURE) as CheckResult;
-  assert.ok(failure.detail.includes(text), failure.detail);
 });

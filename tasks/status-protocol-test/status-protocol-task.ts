@@ -1,27 +1,19 @@
 import { parseCommandTemplate } from '../lib/cli/command-template.ts';
 import { shutdownAbortSignal } from '../lib/process/guard-registry.ts';
-import { Redactor } from '../lib/process/redact.ts';
-import { formatDuration } from '../lib/time/format-duration.ts';
 import { newCheckState, closeSessions, type OwnedServer } from '../lib/status-protocol/checks/check-state.ts';
 import { runStatusChecks, STATUS_CHECKS } from '../lib/status-protocol/checks/run-status-checks.ts';
-import { launchPolicyServer, referenceServerArgv, type LaunchedServer } from '../lib/status-protocol/policy-server-launcher.ts';
-import { ensureServerListens } from '../lib/status-protocol/server-preflight.ts';
-import { normalizeBaseUrl } from '../lib/status-protocol/session-url.ts';
+import { referenceServerArgv, type LaunchedServer } from '../lib/status-protocol/policy-server-launcher.ts';
 import type { StatusTarget } from '../lib/status-protocol/status-target.ts';
 import type { TaskContext } from '../runner/task-context.ts';
 import type { TaskDefinition } from '../runner/task-definition.ts';
 import { protocolOf, resolveSettings, STATUS_PROTOCOL_FLAGS, type StatusProtocolSettings } from './status-protocol-flags.ts';
+import { launchAnnounced, reachServer, serverSettings } from './server-under-test.ts';
 import { runTrainingProtocol } from './training-protocol-run.ts';
 
 function reportSettings(settings: StatusProtocolSettings): Record<string, unknown> {
-  const redactor = new Redactor(settings.token ? [settings.token] : []);
   return {
-    server: settings.url ? 'url' : settings.serverCmd ? 'server-cmd' : 'reference',
-    url: settings.url ?? null,
-    serverCmd: settings.serverCmd ? redactor.redact(settings.serverCmd) : null,
+    ...serverSettings(settings),
     model: settings.model ?? null,
-    token: settings.token ? '[REDACTED]' : null,
-    fault: settings.fault ?? null,
     keepaliveS: settings.keepaliveS,
     messageTimeoutS: settings.messageTimeoutS,
     openTimeoutS: settings.openTimeoutS,
@@ -36,11 +28,7 @@ async function startServer(context: TaskContext, settings: StatusProtocolSetting
   const argv = settings.serverCmd
     ? parseCommandTemplate(settings.serverCmd, 'server-cmd')
     : referenceServerArgv({ loadSeconds: settings.loadSeconds, updateIntervalSeconds: settings.updateIntervalS, fault: settings.fault, token: settings.token !== undefined });
-  const launch = async (name: string): Promise<LaunchedServer> => {
-    const server = await launchPolicyServer({ start: (options) => context.start(options), argv, name, flag: 'server-cmd', token: settings.token, startTimeoutMs: settings.startTimeoutS * 1000, tailLines: context.tailLines });
-    context.out.info(`${name}: ${server.baseUrl} up in ${formatDuration(server.startupMs)} (pid ${server.guard.pid})`);
-    return server;
-  };
+  const launch = (name: string): Promise<LaunchedServer> => launchAnnounced(context, { argv, name, flag: 'server-cmd', token: settings.token, startTimeoutMs: settings.startTimeoutS * 1000 });
   const what = settings.serverCmd ? 'the policy server (--server-cmd)' : `the reference policy server (load ${settings.loadSeconds} s, updates every ${settings.updateIntervalS} s${settings.fault ? `, fault ${settings.fault}` : ''})`;
   context.out.step(`Starting ${what}`);
   const server = await launch('policy-server');
@@ -89,14 +77,8 @@ export const statusProtocolTask: TaskDefinition = {
     if (protocolOf(flags) === 'training') return await runTrainingProtocol(context, flags);
     const settings = resolveSettings(flags);
     context.report.settings = reportSettings(settings);
-    let baseUrl: string;
-    let owned: OwnedServer | undefined;
-    if (settings.url) {
-      baseUrl = normalizeBaseUrl(settings.url);
-      await ensureServerListens(baseUrl, { token: settings.token, timeoutMs: settings.openTimeoutS * 1000, flag: '--url' });
-    } else {
-      ({ baseUrl, owned } = await startServer(context, settings));
-    }
+    const { baseUrl, started } = await reachServer(settings, {}, () => startServer(context, settings));
+    const owned: OwnedServer | undefined = started?.owned;
     const target: StatusTarget = {
       baseUrl,
       model: settings.model,

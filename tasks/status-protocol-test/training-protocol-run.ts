@@ -1,30 +1,21 @@
 import { parseCommandTemplate } from '../lib/cli/command-template.ts';
 import type { Flags } from '../lib/cli/flag-spec.ts';
 import { shutdownAbortSignal } from '../lib/process/guard-registry.ts';
-import { Redactor } from '../lib/process/redact.ts';
-import { formatDuration } from '../lib/time/format-duration.ts';
-import { launchPolicyServer } from '../lib/status-protocol/policy-server-launcher.ts';
-import { ensureServerListens } from '../lib/status-protocol/server-preflight.ts';
-import { normalizeBaseUrl } from '../lib/status-protocol/session-url.ts';
 import { jobStatusUrl } from '../lib/status-protocol/training/stream-urls.ts';
 import { runTrainingChecks } from '../lib/status-protocol/training/checks/run-training-checks.ts';
 import { trainingServerArgv } from '../lib/status-protocol/training/training-server-launcher.ts';
 import { closeTrainingClients, newTrainingState, type TrainingTarget } from '../lib/status-protocol/training/training-state.ts';
 import type { ProcessGuard } from '../lib/process/process-guard.ts';
 import type { TaskContext } from '../runner/task-context.ts';
+import { launchAnnounced, reachServer, serverSettings } from './server-under-test.ts';
 import { resolveTrainingSettings, TRAINING_DEFAULTS, type TrainingSettings } from './training-flags.ts';
 
 function reportSettings(settings: TrainingSettings): Record<string, unknown> {
-  const redactor = new Redactor(settings.token ? [settings.token] : []);
   const reference = !settings.url && !settings.serverCmd;
   return {
     protocol: 'training',
-    server: settings.url ? 'url' : settings.serverCmd ? 'server-cmd' : 'reference',
-    url: settings.url ?? null,
-    serverCmd: settings.serverCmd ? redactor.redact(settings.serverCmd) : null,
+    ...serverSettings(settings),
     job: settings.jobId,
-    token: settings.token ? '[REDACTED]' : null,
-    fault: settings.fault ?? null,
     clients: settings.clients,
     maxConnections: settings.maxConnections,
     maxIntervalS: settings.maxIntervalS,
@@ -43,8 +34,7 @@ async function startServer(context: TaskContext, settings: TrainingSettings): Pr
     ? 'the training server (--server-cmd)'
     : `the reference training server (job ${settings.jobId}: ${settings.steps} steps, ${settings.epochs} epochs, ${settings.stepIntervalS} s/step, cap ${settings.maxConnections}${settings.fault ? `, fault ${settings.fault}` : ''})`;
   context.out.step(`Starting ${what}`);
-  const server = await launchPolicyServer({ start: (options) => context.start(options), argv, name: 'training-server', flag: 'server-cmd', token: settings.token, startTimeoutMs: settings.startTimeoutS * 1000, tailLines: context.tailLines, readyPath: `/jobs/${encodeURIComponent(settings.jobId)}` });
-  context.out.info(`training-server: ${server.baseUrl} up in ${formatDuration(server.startupMs)} (pid ${server.guard.pid})`);
+  const server = await launchAnnounced(context, { argv, name: 'training-server', flag: 'server-cmd', token: settings.token, startTimeoutMs: settings.startTimeoutS * 1000, readyPath: `/jobs/${encodeURIComponent(settings.jobId)}` });
   return { baseUrl: server.baseUrl, guard: server.guard };
 }
 
@@ -53,14 +43,8 @@ export async function runTrainingProtocol(context: TaskContext, flags: Flags): P
   const settings = resolveTrainingSettings(flags);
   context.report.settings = reportSettings(settings);
   const reference = !settings.url && !settings.serverCmd;
-  let baseUrl: string;
-  let guard: ProcessGuard | undefined;
-  if (settings.url) {
-    baseUrl = normalizeBaseUrl(settings.url);
-    await ensureServerListens(baseUrl, { token: settings.token, timeoutMs: settings.openTimeoutS * 1000, flag: '--url', probeUrl: jobStatusUrl(baseUrl, settings.jobId), server: 'training server' });
-  } else {
-    ({ baseUrl, guard } = await startServer(context, settings));
-  }
+  const { baseUrl, started } = await reachServer(settings, { probeUrl: (base) => jobStatusUrl(base, settings.jobId), server: 'training server' }, () => startServer(context, settings));
+  const guard = started?.guard;
   const target: TrainingTarget = {
     baseUrl,
     jobId: settings.jobId,

@@ -14,6 +14,17 @@ describe('reference training server', () => {
   const workDir = mkdtempSync(join(tmpdir(), 'hivecheck-training-test-'));
   let server: LaunchedServer;
   const base = (): string => server.baseUrl.replace(/^ws/, 'http');
+  /** Polls GET /jobs/job_t until the job reaches `status`; fails at once if the server exits. */
+  const whenJob = async (status: string): Promise<Record<string, unknown>> => {
+    const outcome = await waitFor(
+      async () => {
+        const body = JSON.parse((await http(`${base()}/jobs/job_t`)).text) as Record<string, unknown>;
+        return body.status === status ? { ready: true, value: body } : { ready: false, observed: String(body.status) };
+      },
+      { description: `the job to be ${status}`, timeoutMs: 30_000, failFastOn: [server.guard] },
+    );
+    return outcome.value as Record<string, unknown>;
+  };
 
   beforeAll(async () => {
     const argv = [...trainingServerArgv({ jobId: 'job_t', steps: 40, epochs: 2, stepIntervalSeconds: 0.05, maxConnections: 10 }), '--work-dir', workDir];
@@ -26,14 +37,7 @@ describe('reference training server', () => {
   });
 
   it('runs the job in a trainer child process that writes progress.json, and serves it over REST', async () => {
-    const running = await waitFor(
-      async () => {
-        const body = JSON.parse((await http(`${base()}/jobs/job_t`)).text) as Record<string, unknown>;
-        return body.status === 'running' ? { ready: true, value: body } : { ready: false, observed: String(body.status) };
-      },
-      { description: 'the job to run', timeoutMs: 30_000, failFastOn: [server.guard] },
-    );
-    expect(running.value).toMatchObject({ job_id: 'job_t', total_steps: 40, total_epochs: 2, websocket_connections: 0, max_connections: 10 });
+    expect(await whenJob('running')).toMatchObject({ job_id: 'job_t', total_steps: 40, total_epochs: 2, websocket_connections: 0, max_connections: 10 });
     const file = join(workDir, 'progress.json');
     expect(existsSync(file)).toBe(true);
     const progress = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -51,15 +55,9 @@ describe('reference training server', () => {
   });
 
   it('the loss falls: the completed job reports a final loss under 0.5 (it starts near 2.5)', async () => {
-    const done = await waitFor(
-      async () => {
-        const body = JSON.parse((await http(`${base()}/jobs/job_t`)).text) as Record<string, unknown>;
-        return body.status === 'completed' ? { ready: true, value: body } : { ready: false, observed: String(body.status) };
-      },
-      { description: 'the job to complete', timeoutMs: 30_000, failFastOn: [server.guard] },
-    );
-    expect(done.value).toMatchObject({ status: 'completed', progress: 100, current_step: 40 });
-    expect((done.value as Record<string, unknown>).final_loss as number).toBeLessThan(0.5);
+    const done = await whenJob('completed');
+    expect(done).toMatchObject({ status: 'completed', progress: 100, current_step: 40 });
+    expect(done.final_loss as number).toBeLessThan(0.5);
   });
 
   it('stops with its trainer: nothing of its process group is left', async () => {

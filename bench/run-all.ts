@@ -5,6 +5,7 @@
 import { readinessBench } from './readiness-latency.ts';
 import { statusGapBench } from './status-gap-agreement.ts';
 import { workerBenchAgreement } from './worker-bench-agreement.ts';
+import { trainingFanoutBench } from './training-fanout.ts';
 import { workerTestBench } from './worker-test-wall.ts';
 
 const benches: Record<string, () => Promise<void>> = {
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<void>> = {
   'worker-test': workerTestBench,
   'status-gaps': statusGapBench,
   'worker-bench': workerBenchAgreement,
+  'training-fanout': trainingFanoutBench,
 };
 
 const wanted = process.argv.slice(2);

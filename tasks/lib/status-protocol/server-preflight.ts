@@ -15,8 +15,8 @@ const REASONS: Record<string, string> = {
  * environment error (exit 3, one line), not a server that fails its checks. Any answer, even an
  * HTTP error, and a timeout (a server may be busy) let the checks run and judge.
  */
-export async function ensureServerListens(baseUrl: string, options: { token?: string | undefined; timeoutMs: number; flag: string }): Promise<void> {
-  const url = modelsUrl(baseUrl);
+export async function ensureServerListens(baseUrl: string, options: { token?: string | undefined; timeoutMs: number; flag: string; probeUrl?: string; server?: string }): Promise<void> {
+  const url = options.probeUrl ?? modelsUrl(baseUrl);
   const outcome = await tryHttp(url, { headers: options.token ? { authorization: `Bearer ${options.token}` } : {}, timeoutMs: options.timeoutMs });
   if (outcome.ok || outcome.failure.kind !== 'refused') return;
   const { host } = new URL(url);
@@ -26,6 +26,6 @@ export async function ensureServerListens(baseUrl: string, options: { token?: st
   throw new HarnessError('SERVER_UNREACHABLE', `${what} (${options.flag} ${baseUrl}): ${why}`, {
     kind: 'environment',
     evidence: { url, failure: outcome.failure },
-    hint: `start the policy server there first, or point ${options.flag} at the host and port it listens on`,
+    hint: `start the ${options.server ?? 'policy server'} there first, or point ${options.flag} at the host and port it listens on`,
   });
 }

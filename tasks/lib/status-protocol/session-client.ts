@@ -1,4 +1,3 @@
-import type { ClientRequest, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { HarnessError, isHarnessError, type Evidence } from '../errors/harness-error.ts';
 import { shutdownSignal } from '../process/guard-registry.ts';
@@ -7,6 +6,7 @@ import { FrameLog, type FrameGap, type FrameRecord } from './frame-log.ts';
 import { summarize, toJsonSafe } from './json-safe.ts';
 import { decodeMessage, encodeMessage } from './ndarray-codec.ts';
 import { sessionUrl } from './session-url.ts';
+import { openWebSocket } from './ws-open.ts';
 import { describeHandshakeClose, diagnoseSilence, sessionFailure, SessionFailure, type CloseInfo, type Diagnosis } from './status-failure.ts';
 
 export interface SessionClientOptions {
@@ -29,6 +29,8 @@ export interface SessionClientOptions {
   maxPayload?: number;
   /** Name of the session in logs and reports. */
   label?: string;
+  /** A server frame after a silence above this is a `warn` on the run timeline (the keepalive). */
+  warnGapMs?: number;
   /** Called for every `waiting`/`loading` frame (live progress). */
   onStatus?: (frame: StatusFrame) => void;
   /**
@@ -124,13 +126,13 @@ export class SessionClient implements AsyncDisposable {
   #pongTimer: NodeJS.Timeout | undefined;
   #pingSettled: Array<() => void> = [];
   #localPort: number | undefined;
-  #abortOpen: (() => void) | undefined;
 
   private constructor(options: SessionClientOptions) {
     this.url = sessionUrl(options.url, options.model);
     this.model = options.model;
     this.label = options.label ?? 'policy';
     this.log = new FrameLog(this.label);
+    this.log.warnGapMs = options.warnGapMs;
     this.options = {
       openTimeoutMs: options.openTimeoutMs ?? SESSION_DEFAULTS.openTimeoutMs,
       pingIntervalMs: options.pingIntervalMs ?? SESSION_DEFAULTS.pingIntervalMs,
@@ -185,78 +187,47 @@ export class SessionClient implements AsyncDisposable {
 
   // ------------------------------------------------------------------ connect
 
-  #open(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const settle = (error?: HarnessError): void => {
-        if (settled) return;
-        settled = true;
-        this.#abortOpen = undefined;
-        clearTimeout(timer);
-        if (!error) return resolve();
-        this.#terminal ??= error;
-        this.#phase = 'closed';
-        socket.terminate();
-        reject(error);
-      };
-      if (this.#signal?.aborted) {
-        reject(this.#abortError());
-        return;
-      }
-      const headers = { ...this.#headers, ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}) };
-      const socket = new WebSocket(this.url, { headers, maxPayload: this.options.maxPayload });
-      this.#socket = socket;
-      this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
-      this.#abortOpen = () => settle(this.#abortError());
-      const timer = setTimeout(() => {
-        settle(this.#failure(SessionFailure.openTimeout, `connecting to ${this.url} did not finish within the open timeout of ${formatDuration(this.options.openTimeoutMs)} (TCP connect + WebSocket upgrade)`, {
-          diagnosis: 'unreachable',
-          hint: 'is the server up and accepting connections? a server that blocks its event loop cannot answer the upgrade either',
-        }));
-      }, this.options.openTimeoutMs);
-
-      socket.on('upgrade', (response: IncomingMessage) => {
-        this.#localPort = response.socket.localPort;
+  async #open(): Promise<void> {
+    const headers = { ...this.#headers, ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}) };
+    try {
+      await openWebSocket({
+        url: this.url,
+        headers,
+        maxPayload: this.options.maxPayload,
+        openTimeoutMs: this.options.openTimeoutMs,
+        log: this.log,
+        startedAt: this.#startedAt,
+        signal: this.#signal,
+        abortError: () => this.#abortError(),
+        notFoundHint: 'no session endpoint there: check --url and --model',
+        failure: (code, message, options) => this.#failure(code, message, options),
+        attach: (socket) => {
+          this.#socket = socket;
+          this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+          socket.on('error', (error: NodeJS.ErrnoException) => {
+            this.#socketError = error;
+            if (this.#phase !== 'connecting') this.log.record('local', 'error', 0, `${error.name}: ${error.message}`);
+          });
+          socket.on('message', (data: WebSocket.RawData, isBinary: boolean) => this.#onMessage(toBuffer(data), isBinary));
+          socket.on('ping', (data: Buffer) => this.log.record('in', 'ping', data.length, 'ping from the server (answered with a pong)'));
+          socket.on('pong', (data: Buffer) => this.#onPong(data));
+          socket.on('close', (code: number, reason: Buffer) => this.#onClose(code, reason.toString('utf8')));
+        },
+        onOpen: (_socket, localPort) => {
+          this.#localPort = localPort;
+          this.#phase = 'handshake';
+          this.#startKeepalive();
+        },
+        onFailure: (error) => {
+          this.#terminal ??= error;
+          this.#phase = 'closed';
+        },
       });
-      socket.on('open', () => {
-        this.#abortOpen = undefined;
-        this.log.record('local', 'open', 0, `socket open (local port ${this.#localPort ?? '?'}, ${formatDuration(performance.now() - this.#startedAt)} to connect)`);
-        this.#phase = 'handshake';
-        this.#startKeepalive();
-        settle();
-      });
-      socket.on('unexpected-response', (request: ClientRequest, response: IncomingMessage) => {
-        const status = response.statusCode ?? 0;
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (body = (body + chunk).slice(0, 2000)));
-        const finish = (): void => {
-          request.destroy();
-          const hint = status === 401 || status === 403 ? 'the server wants a token: pass --token' : status === 404 ? 'no session endpoint there: check --url and --model' : undefined;
-          settle(this.#failure(SessionFailure.connectFailed, `the WebSocket upgrade of ${this.url} was answered with HTTP ${status} ${response.statusMessage ?? ''}${body ? `: ${body.slice(0, 200)}` : ''}`.trim(), { diagnosis: 'refused', hint, extra: { httpStatus: status, body } }));
-        };
-        response.on('end', finish);
-        response.on('error', finish);
-        setTimeout(finish, 1000).unref();
-      });
-      socket.on('error', (error: NodeJS.ErrnoException) => {
-        this.#socketError = error;
-        if (this.#phase === 'connecting') {
-          const code = error.code ?? '';
-          settle(this.#failure(SessionFailure.connectFailed, `could not connect to ${this.url}: ${code ? `${code} ` : ''}${error.message}`, {
-            diagnosis: 'unreachable',
-            hint: code === 'ECONNREFUSED' ? 'nothing listens there: is the server running, on that port?' : undefined,
-            extra: { errorCode: code || null },
-          }));
-        } else {
-          this.log.record('local', 'error', 0, `${error.name}: ${error.message}`);
-        }
-      });
-      socket.on('message', (data: WebSocket.RawData, isBinary: boolean) => this.#onMessage(toBuffer(data), isBinary));
-      socket.on('ping', (data: Buffer) => this.log.record('in', 'ping', data.length, 'ping from the server (answered with a pong)'));
-      socket.on('pong', (data: Buffer) => this.#onPong(data));
-      socket.on('close', (code: number, reason: Buffer) => this.#onClose(code, reason.toString('utf8')));
-    });
+    } catch (error) {
+      this.#terminal ??= error as HarnessError;
+      this.#phase = 'closed';
+      throw error;
+    }
   }
 
   // ------------------------------------------------------------------ inbound
@@ -439,11 +410,6 @@ export class SessionClient implements AsyncDisposable {
   }
 
   #abort(): void {
-    if (this.#abortOpen) {
-      this.#abortOpen();
-      this.#abortOpen = undefined;
-      return;
-    }
     this.#fail(this.#abortError());
   }
 

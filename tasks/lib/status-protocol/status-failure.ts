@@ -49,7 +49,9 @@ export type Diagnosis =
   | 'unreachable'
   | 'keepalive-lost'
   /** The harness ended the session itself (shutdown): nothing is known about the server. */
-  | 'aborted';
+  | 'aborted'
+  /** Training stream: the socket stayed open but no message came within the per-message timeout. */
+  | 'stream-stalled';
 
 export interface CloseInfo {
   code: number;

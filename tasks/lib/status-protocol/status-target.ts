@@ -37,6 +37,7 @@ export function sessionOptions(target: StatusTarget, label: string, model: strin
     pingTimeoutMs: timing.pingTimeoutMs,
     messageTimeoutMs: timing.messageTimeoutMs,
     maxPayload: timing.maxPayload,
+    warnGapMs: timing.keepaliveMs,
     onStatus: target.onStatus ? (frame) => target.onStatus?.(label, frame) : undefined,
     ...(target.signal ? { signal: target.signal } : {}),
   };

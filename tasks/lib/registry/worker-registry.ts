@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs';
+import { Database } from 'node-sqlite3-wasm';
+import { HarnessError } from '../errors/harness-error.ts';
+import { prepareParentDirectory, sqliteConnection, type SqliteConnection } from './sqlite-connection.ts';
+
+/** One worker as the keeper records it (seed 004, phase 6). */
+export interface WorkerRow {
+  workerId: string;
+  url: string;
+  model: string;
+  backend: string;
+  device: number;
+  state: string;
+  /** The hive (pool) the worker runs on. */
+  node: string;
+  registeredAt: string;
+  updatedAt: string;
+}
+
+const SCHEMA = `CREATE TABLE IF NOT EXISTS workers (
+  worker_id TEXT PRIMARY KEY,
+  url TEXT NOT NULL,
+  model TEXT NOT NULL,
+  backend TEXT NOT NULL,
+  device INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL,
+  node TEXT NOT NULL DEFAULT '',
+  registered_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+)`;
+
+type Raw = Record<string, string | number | bigint | null | Uint8Array>;
+
+const rowOf = (raw: Raw): WorkerRow => ({
+  workerId: String(raw.worker_id),
+  url: String(raw.url),
+  model: String(raw.model),
+  backend: String(raw.backend),
+  device: Number(raw.device),
+  state: String(raw.state),
+  node: String(raw.node),
+  registeredAt: String(raw.registered_at),
+  updatedAt: String(raw.updated_at),
+});
+
+/**
+ * The keeper's worker registry: a real SQLite database file (node-sqlite3-wasm: SQLite compiled
+ * to WebAssembly, reading and writing the file in place through Node's fs, so the `sqlite3` CLI
+ * or any other SQLite opens the same file). Opened from a connection string (see
+ * `sqliteConnection`); every failure is a named `REGISTRY_*` error with a fix.
+ */
+export class WorkerRegistry implements Disposable {
+  readonly connection: SqliteConnection;
+  readonly #db: Database;
+
+  private constructor(connection: SqliteConnection, db: Database) {
+    this.connection = connection;
+    this.#db = db;
+  }
+
+  static open(dbPath: string, cwd?: string): WorkerRegistry {
+    const connection = sqliteConnection(dbPath, cwd);
+    const where = connection.memory ? ':memory:' : connection.filename;
+    if (!connection.memory && connection.mode !== 'rwc' && !existsSync(connection.filename)) {
+      throw new HarnessError('REGISTRY_NOT_FOUND', `worker registry ${connection.connectionString}: database file ${connection.filename} does not exist and mode=${connection.mode} does not create it`, {
+        kind: 'environment',
+        evidence: { connection },
+        hint: `append ?mode=rwc (sqlite://${connection.filename}?mode=rwc), or pass a plain path, which gets it`,
+      });
+    }
+    try {
+      prepareParentDirectory(connection);
+    } catch (error) {
+      throw new HarnessError('REGISTRY_OPEN_FAILED', `cannot create the directory for the worker registry ${where}: ${(error as Error).message}`, { kind: 'environment', cause: error, evidence: { connection }, hint: 'pick a --registry path in a writable directory' });
+    }
+    let db: Database;
+    try {
+      db = new Database(connection.filename, { readOnly: connection.mode === 'ro', fileMustExist: connection.mode !== 'rwc' });
+    } catch (error) {
+      throw new HarnessError('REGISTRY_OPEN_FAILED', `cannot open the worker registry ${where}: ${(error as Error).message}`, { kind: 'environment', cause: error, evidence: { connection }, hint: 'check the path and its permissions, or pass another --registry' });
+    }
+    const registry = new WorkerRegistry(connection, db);
+    try {
+      if (connection.mode !== 'ro') db.exec(SCHEMA);
+      db.get('SELECT count(*) AS n FROM workers');
+    } catch (error) {
+      db.close();
+      throw new HarnessError('REGISTRY_INVALID', `worker registry ${where} is not usable: ${(error as Error).message}`, { kind: 'environment', cause: error, evidence: { connection }, hint: 'the file is not a SQLite database with a workers table: move it away or pass another --registry' });
+    }
+    return registry;
+  }
+
+  /** SQLite's own version, from the engine that has the file open. */
+  sqliteVersion(): string {
+    return String(this.#db.get('SELECT sqlite_version() AS v')?.v);
+  }
+
+  upsert(row: Omit<WorkerRow, 'registeredAt' | 'updatedAt'>): WorkerRow {
+    const now = new Date().toISOString();
+    this.#db.run(
+      `INSERT INTO workers (worker_id, url, model, backend, device, state, node, registered_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(worker_id) DO UPDATE SET url = excluded.url, model = excluded.model, backend = excluded.backend, device = excluded.device, state = excluded.state, node = excluded.node, updated_at = excluded.updated_at`,
+      [row.workerId, row.url, row.model, row.backend, row.device, row.state, row.node, now, now],
+    );
+    return this.get(row.workerId) as WorkerRow;
+  }
+
+  setState(workerId: string, state: string): boolean {
+    return this.#db.run('UPDATE workers SET state = ?, updated_at = ? WHERE worker_id = ?', [state, new Date().toISOString(), workerId]).changes > 0;
+  }
+
+  get(workerId: string): WorkerRow | undefined {
+    const raw = this.#db.get('SELECT * FROM workers WHERE worker_id = ?', [workerId]) as Raw | null;
+    return raw ? rowOf(raw) : undefined;
+  }
+
+  list(): WorkerRow[] {
+    return (this.#db.all('SELECT * FROM workers ORDER BY registered_at, worker_id') as Raw[]).map(rowOf);
+  }
+
+  remove(workerId: string): boolean {
+    return this.#db.run('DELETE FROM workers WHERE worker_id = ?', [workerId]).changes > 0;
+  }
+
+  close(): void {
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

@@ -18,7 +18,7 @@ export interface PlaceholderValues {
 }
 
 /** The argv that starts one worker: no shell, every user value one argv element. */
-export function workerArgv(plan: WorkerTestPlan, values: PlaceholderValues): string[] {
+export function workerArgv(plan: Pick<WorkerTestPlan, 'launch' | 'extraArgs' | 'profile'>, values: PlaceholderValues): string[] {
   const fill = (argv: readonly string[], flag: string): string[] => fillTemplate(argv, values as unknown as Record<string, string | number>, flag);
   const extra = plan.extraArgs;
   switch (plan.launch.kind) {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { Database } from 'node-sqlite3-wasm';
+import { createRequire } from 'node:module';
+import type { Database as SqliteDatabase } from 'node-sqlite3-wasm';
 import { HarnessError } from '../errors/harness-error.ts';
 import { prepareParentDirectory, sqliteConnection, type SqliteConnection } from './sqlite-connection.ts';
 
@@ -28,6 +29,10 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS workers (
   registered_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
 )`;
+
+// A CommonJS module without named ESM exports: load it through require.
+const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
+type Database = SqliteDatabase;
 
 type Raw = Record<string, string | number | bigint | null | Uint8Array>;
 

@@ -67,7 +67,7 @@ export async function runKeeperFlow(env: KeeperEnv, plan: KeeperPlan): Promise<K
       const hiveProcess = env.hiveProcess;
       try {
         const waited = await waitFor(
-          httpReadiness({ url, classify: healthClassifier('status-ok'), maxConsecutiveErrors: plan.failAfterErrors, errorIntervalMs: plan.errorIntervalMs, requestTimeoutMs: Math.min(2000, plan.healthTimeoutMs), ownerAlive: hiveProcess ? () => hiveProcess.exitInfo === undefined : undefined }),
+          httpReadiness({ url, classify: healthClassifier('status-ok'), maxConsecutiveErrors: plan.failAfterErrors, errorIntervalMs: plan.errorIntervalMs, requestTimeoutMs: Math.min(2000, Math.max(100, plan.healthTimeoutMs / 4)), ownerAlive: hiveProcess ? () => hiveProcess.exitInfo === undefined : undefined }),
           { description: `the hive at ${hiveUrl} to answer GET /v1/health`, timeoutMs: plan.healthTimeoutMs, failFastOn: hiveProcess ? [hiveProcess] : [] },
         );
         const how = nodeHost(plan.node) === plan.node ? `node '${plan.node}' used as is` : `node '${plan.node}' → ${nodeHost(plan.node)}`;

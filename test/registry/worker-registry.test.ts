@@ -70,3 +70,20 @@ describe('WorkerRegistry on a SQLite file', () => {
     expect(registry.sqliteVersion()).toMatch(/^3\.\d+/);
   });
 });
+
+describe('WorkerRegistry with concurrent keepers', () => {
+  it('two processes writing the same file at once both succeed (lock retry), and every row is there', async () => {
+    const file = join(tempDir(), 'workers.db');
+    WorkerRegistry.open(file).close();
+    const script = `import { WorkerRegistry } from ${JSON.stringify(new URL('../../tasks/lib/registry/worker-registry.ts', import.meta.url).href)};
+const [file, prefix] = process.argv.slice(-2);
+const registry = WorkerRegistry.open(file);
+for (let i = 0; i < 15; i += 1) registry.upsert({ workerId: prefix + i, url: 'http://127.0.0.1:' + (1000 + i), model: 'm', backend: 'cpu', device: 0, state: 'Ready', node: 'localhost' });
+registry.close();`;
+    const { execFile } = await import('node:child_process');
+    const run = (prefix: string): Promise<void> =>
+      new Promise((resolve, reject) => execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, file, prefix], (error, _out, stderr) => (error ? reject(new Error(stderr)) : resolve())));
+    await Promise.all([run('a-'), run('b-')]);
+    expect(readWithPythonSqlite(file)).toHaveLength(30);
+  }, 60_000);
+});

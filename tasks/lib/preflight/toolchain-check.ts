@@ -1,9 +1,6 @@
 import { readFileSync, statfsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { HarnessError } from '../errors/harness-error.ts';
 import { WorkerRegistry } from '../registry/worker-registry.ts';
-
-const require = createRequire(import.meta.url);
 
 /** `major.minor.patch` of a version string. */
 function parts(version: string): number[] {
@@ -18,7 +15,8 @@ function atLeast(version: string, minimum: string): boolean {
 
 const packageVersion = (name: string): string => {
   try {
-    return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+    // Read directly: packages with an `exports` map do not resolve `<name>/package.json`.
+    return (JSON.parse(readFileSync(new URL(`../../../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version;
   } catch {
     return 'not installed';
   }

@@ -34,6 +34,32 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS workers (
 const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
 type Database = SqliteDatabase;
 
+/** How long a statement waits for another process's lock before giving up (REGISTRY_LOCKED). */
+export const REGISTRY_BUSY_TIMEOUT_MS = 5000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * node-sqlite3-wasm locks the database with a `<file>.lock` directory and answers "database is
+ * locked" at once when another process holds it (SQLite's busy timeout needs a sleep its VFS lacks).
+ * Statements are short, so retry with a short backoff (2 → 50 ms) up to `timeoutMs`.
+ */
+function withLockRetry<T>(file: string, body: () => T, timeoutMs = REGISTRY_BUSY_TIMEOUT_MS): T {
+  const deadline = performance.now() + timeoutMs;
+  let delay = 2;
+  for (;;) {
+    try {
+      return body();
+    } catch (error) {
+      if (!/database is locked|SQLITE_BUSY/i.test((error as Error).message)) throw error;
+      if (performance.now() >= deadline) {
+        throw new HarnessError('REGISTRY_LOCKED', `worker registry ${file} stayed locked by another process for ${timeoutMs} ms`, { kind: 'environment', cause: error, hint: `wait for the other keeper to finish; if none runs, remove the stale lock directory ${file}.lock` });
+      }
+      Atomics.wait(pause, 0, 0, delay); // a bounded lock backoff in synchronous code
+      delay = Math.min(delay * 2, 50);
+    }
+  }
+}
+
 type Raw = Record<string, string | number | bigint | null | Uint8Array>;
 
 const rowOf = (raw: Raw): WorkerRow => ({
@@ -86,45 +112,52 @@ export class WorkerRegistry implements Disposable {
     }
     const registry = new WorkerRegistry(connection, db);
     try {
-      if (connection.mode !== 'ro') db.exec(SCHEMA);
-      db.get('SELECT count(*) AS n FROM workers');
+      withLockRetry(where, () => {
+        if (connection.mode !== 'ro') db.exec(SCHEMA);
+        db.get('SELECT count(*) AS n FROM workers');
+      });
     } catch (error) {
       db.close();
+      if (error instanceof HarnessError) throw error;
       throw new HarnessError('REGISTRY_INVALID', `worker registry ${where} is not usable: ${(error as Error).message}`, { kind: 'environment', cause: error, evidence: { connection }, hint: 'the file is not a SQLite database with a workers table: move it away or pass another --registry' });
     }
     return registry;
   }
 
+  #locked<T>(body: () => T): T {
+    return withLockRetry(this.connection.memory ? ':memory:' : this.connection.filename, body);
+  }
+
   /** SQLite's own version, from the engine that has the file open. */
   sqliteVersion(): string {
-    return String(this.#db.get('SELECT sqlite_version() AS v')?.v);
+    return String(this.#locked(() => this.#db.get('SELECT sqlite_version() AS v'))?.v);
   }
 
   upsert(row: Omit<WorkerRow, 'registeredAt' | 'updatedAt'>): WorkerRow {
     const now = new Date().toISOString();
-    this.#db.run(
+    this.#locked(() => this.#db.run(
       `INSERT INTO workers (worker_id, url, model, backend, device, state, node, registered_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(worker_id) DO UPDATE SET url = excluded.url, model = excluded.model, backend = excluded.backend, device = excluded.device, state = excluded.state, node = excluded.node, updated_at = excluded.updated_at`,
       [row.workerId, row.url, row.model, row.backend, row.device, row.state, row.node, now, now],
-    );
+    ));
     return this.get(row.workerId) as WorkerRow;
   }
 
   setState(workerId: string, state: string): boolean {
-    return this.#db.run('UPDATE workers SET state = ?, updated_at = ? WHERE worker_id = ?', [state, new Date().toISOString(), workerId]).changes > 0;
+    return this.#locked(() => this.#db.run('UPDATE workers SET state = ?, updated_at = ? WHERE worker_id = ?', [state, new Date().toISOString(), workerId])).changes > 0;
   }
 
   get(workerId: string): WorkerRow | undefined {
-    const raw = this.#db.get('SELECT * FROM workers WHERE worker_id = ?', [workerId]) as Raw | null;
+    const raw = this.#locked(() => this.#db.get('SELECT * FROM workers WHERE worker_id = ?', [workerId])) as Raw | null;
     return raw ? rowOf(raw) : undefined;
   }
 
   list(): WorkerRow[] {
-    return (this.#db.all('SELECT * FROM workers ORDER BY registered_at, worker_id') as Raw[]).map(rowOf);
+    return (this.#locked(() => this.#db.all('SELECT * FROM workers ORDER BY registered_at, worker_id')) as Raw[]).map(rowOf);
   }
 
   remove(workerId: string): boolean {
-    return this.#db.run('DELETE FROM workers WHERE worker_id = ?', [workerId]).changes > 0;
+    return this.#locked(() => this.#db.run('DELETE FROM workers WHERE worker_id = ?', [workerId])).changes > 0;
   }
 
   close(): void {

@@ -5,6 +5,7 @@ import { fillTemplate } from '../lib/cli/command-template.ts';
 import { runKeeperFlow } from '../lib/e2e/keeper-flow.ts';
 import type { KeeperPlan } from '../lib/e2e/keeper-plan.ts';
 import { poolUrl } from '../lib/e2e/pool-url.ts';
+import { userCwd } from '../lib/cli/user-cwd.ts';
 import type { TaskDefinition } from '../runner/task-definition.ts';
 import type { TaskContext } from '../runner/task-context.ts';
 import { E2E_FLAGS } from './e2e-flags.ts';
@@ -13,8 +14,6 @@ import { planE2e, type E2ePlan } from './e2e-plan.ts';
 import { hiveLauncher } from './hive-launcher.ts';
 import { runKeeperCommand } from './keeper-command.ts';
 
-/** Where the user ran the command (`npm run` changes into the package root and sets INIT_CWD). */
-export const userCwd = (): string => process.env.INIT_CWD ?? process.cwd();
 
 async function withBuiltinHive(context: TaskContext, plan: E2ePlan, keeper: KeeperPlan): Promise<void> {
   const logFile = join(context.runDir, 'hive.log');

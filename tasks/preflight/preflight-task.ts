@@ -8,12 +8,11 @@ import { checkModelFile } from '../lib/preflight/model-check.ts';
 import { checkPortsFree } from '../lib/preflight/ports-check.ts';
 import { resolveExecutable } from '../lib/preflight/program-check.ts';
 import { checkDiskSpace, checkSqlite, checkToolchain } from '../lib/preflight/toolchain-check.ts';
+import { userCwd } from '../lib/cli/user-cwd.ts';
 import type { TaskDefinition } from '../runner/task-definition.ts';
 
 const ENGINES_NODE = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { engines: { node: string } }).engines.node.replace(/^>=\s*/, '');
 
-/** Where the user ran the command (`npm run` changes into the package root and sets INIT_CWD). */
-const userCwd = (): string => process.env.INIT_CWD ?? process.cwd();
 
 export const preflightTask: TaskDefinition = {
   name: 'preflight',

@@ -11,7 +11,8 @@ export interface AllStep {
 
 export const ALL_STEPS: readonly AllStep[] = [
   { task: 'preflight', args: [], gate: true },
-  { task: 'worker:test', args: [] },
+  // A release run on a busy machine: a model load may take longer than worker:test's 30 s default.
+  { task: 'worker:test', args: ['--timeout', '120'] },
   { task: 'status-protocol:test', args: [] },
   { task: 'e2e', args: [] },
 ];

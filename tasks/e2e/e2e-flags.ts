@@ -23,7 +23,7 @@ export const E2E_FLAGS: readonly FlagSpec[] = [
   { name: 'temperature', type: 'number', min: 0, max: 5, default: 0.7, description: 'sampling temperature' },
   { name: 'health-timeout', type: 'number', min: 0.1, default: 10, valueName: 'seconds', description: 'phase 2: how long the hive has to answer GET /v1/health' },
   { name: 'register-timeout', type: 'number', min: 0.1, default: 30, valueName: 'seconds', description: 'phase 6: how long the worker has to register with the hive (first heartbeat)' },
-  { name: 'ready-timeout', type: 'number', min: 0.1, default: 60, valueName: 'seconds', description: 'phase 7: how long to keep waiting while the worker answers "not ready yet"' },
+  { name: 'ready-timeout', type: 'number', min: 0.1, default: 120, valueName: 'seconds', description: 'phase 7: how long to keep waiting while the worker answers "not ready yet"' },
   { name: 'fail-after-errors', type: 'number', integer: true, min: 1, default: 10, description: 'consecutive connection/HTTP errors that fail phases 2 and 7 at once' },
   { name: 'error-interval', type: 'number', min: 0.01, default: 2, valueName: 'seconds', description: 'pause after each error (10 errors × 2 s ≈ 20 s, as in the seed)' },
   { name: 'inference-timeout', type: 'number', min: 0.1, default: 30, valueName: 'seconds', description: 'limit for the inference request' },

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { toHarnessError } from '../../tasks/lib/errors/harness-error.ts';
 import { processesMatching } from '../../tasks/lib/process/find-processes.ts';
 import { WorkerRegistry } from '../../tasks/lib/registry/worker-registry.ts';
 import { resolveProfile } from '../../tasks/lib/worker/profile-store.ts';
+import { readWorkersWithPythonSqlite } from '../../test/helpers/python-sqlite.ts';
 import { runTaskLine, type TaskRun } from '../support/task-runs.ts';
 import type { HarnessWorld } from '../support/world.ts';
 
@@ -93,8 +93,7 @@ Then('the registry file holds the worker\'s row, read by another SQLite', functi
   const run = lastRun(this);
   const [workerId] = run.report.settings.workerIds as string[];
   const file = expand(this, '%registry%');
-  const script = 'import json, sqlite3, sys\ncon = sqlite3.connect(sys.argv[1])\ncon.row_factory = sqlite3.Row\nprint(json.dumps([dict(r) for r in con.execute("select * from workers")]))';
-  const rows = JSON.parse(execFileSync('python3', ['-c', script, file], { encoding: 'utf8' })) as Array<Record<string, unknown>>;
+  const rows = readWorkersWithPythonSqlite(file);
   const row = rows.find((r) => r.worker_id === workerId);
   assert.ok(row, `no row for ${workerId} in ${file}: ${JSON.stringify(rows)}`);
   assert.match(String(row.url), /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -127,8 +126,8 @@ Then('its connection string is {string}', function (this: HarnessWorld, expected
 Then('a worker row the keeper writes is read back by another SQLite from the file', function (this: HarnessWorld) {
   const registry = this.state.get('registry') as WorkerRegistry;
   registry.upsert({ workerId: 'w-1', url: 'http://127.0.0.1:18081', model: 'hf:tiny.gguf', backend: 'cpu', device: 0, state: 'Loading', node: 'localhost' });
-  const out = execFileSync('python3', ['-c', 'import sqlite3, sys\nprint(sqlite3.connect(sys.argv[1]).execute("select worker_id, url, state from workers").fetchall())', registry.connection.filename], { encoding: 'utf8' });
-  assert.equal(out.trim(), "[('w-1', 'http://127.0.0.1:18081', 'Loading')]");
+  const rows = readWorkersWithPythonSqlite(registry.connection.filename);
+  assert.deepEqual(rows.map((row) => [row.worker_id, row.url, row.state]), [['w-1', 'http://127.0.0.1:18081', 'Loading']]);
 });
 
 Then('opening fails with {string} and the fix says {string}', function (this: HarnessWorld, code: string, fix: string) {

@@ -1,19 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { processesMatching } from '../../tasks/lib/process/find-processes.ts';
 import { fixturePath } from '../helpers/fixture-path.ts';
+import { readWorkersWithPythonSqlite } from '../helpers/python-sqlite.ts';
 import { checkNamed, runTask, verdicts } from '../helpers/run-task-in-process.ts';
 
 const registryIn = (): string => join(mkdtempSync(join(tmpdir(), 'hivecheck-e2e-')), 'nested', 'workers.db');
 const PHASE_NAMES = ['Phase 1: worker registry', 'Phase 2: pool preflight', 'Phase 3-5: worker spawn', 'Phase 6: worker registration', 'Phase 7: worker ready', 'Phase 8: inference'];
-
-function rowsOf(file: string): Array<Record<string, unknown>> {
-  const script = 'import json, sqlite3, sys\ncon = sqlite3.connect(sys.argv[1])\ncon.row_factory = sqlite3.Row\nprint(json.dumps([dict(r) for r in con.execute("select * from workers")]))';
-  return JSON.parse(execFileSync('python3', ['-c', script, file], { encoding: 'utf8' })) as Array<Record<string, unknown>>;
-}
 
 function noWorkerLeft(report: { settings: Record<string, unknown> }): void {
   for (const id of report.settings.workerIds as string[]) expect(processesMatching(id)).toEqual([]);
@@ -30,7 +25,7 @@ describe('e2e task (keeper → built-in hive → reference worker)', () => {
     expect(checkNamed(run.report, 'Phase 8: inference').evidence.result).toMatchObject({ tokens: 8 });
     // The row, read by another SQLite (Python's): url, model, backend, state (Stopped after teardown).
     const [workerId] = run.report.settings.workerIds as string[];
-    const rows = rowsOf(registry);
+    const rows = readWorkersWithPythonSqlite(registry);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ worker_id: workerId, model: 'hivecheck:tiny-random-llama', backend: 'cpu', device: 0, state: 'Stopped', node: 'localhost' });
     expect(String(rows[0]?.url)).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -4,15 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WorkerRegistry } from '../../tasks/lib/registry/worker-registry.ts';
+import { readWorkersWithPythonSqlite } from '../helpers/python-sqlite.ts';
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'hivecheck-registry-'));
 const row = { workerId: 'worker-1', url: 'http://127.0.0.1:18081', model: 'hf:tiny.gguf', backend: 'cpu', device: 0, state: 'Loading', node: 'localhost' };
 
-/** Reads the table with another SQLite: Python's sqlite3 module (C SQLite, not our WASM build). */
-function readWithPythonSqlite(file: string): unknown[] {
-  const script = 'import json, sqlite3, sys\ncon = sqlite3.connect(sys.argv[1])\ncon.row_factory = sqlite3.Row\nprint(json.dumps([dict(r) for r in con.execute("select * from workers")]))';
-  return JSON.parse(execFileSync('python3', ['-c', script, file], { encoding: 'utf8' })) as unknown[];
-}
 
 describe('WorkerRegistry on a SQLite file', () => {
   it('creates the database and its directories from a bare path, and keeps rows across opens', () => {
@@ -36,7 +32,7 @@ describe('WorkerRegistry on a SQLite file', () => {
       registry.upsert(row);
       registry.upsert({ ...row, workerId: 'worker-2', url: 'http://127.0.0.1:18082', backend: 'cuda', device: 1 });
     }
-    const rows = readWithPythonSqlite(file) as Array<Record<string, unknown>>;
+    const rows = readWorkersWithPythonSqlite(file) as Array<Record<string, unknown>>;
     expect(rows.map((r) => [r.worker_id, r.url, r.model, r.backend, r.device, r.state])).toEqual([
       ['worker-1', 'http://127.0.0.1:18081', 'hf:tiny.gguf', 'cpu', 0, 'Loading'],
       ['worker-2', 'http://127.0.0.1:18082', 'hf:tiny.gguf', 'cuda', 1, 'Loading'],
@@ -84,6 +80,6 @@ registry.close();`;
     const run = (prefix: string): Promise<void> =>
       new Promise((resolve, reject) => execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, file, prefix], (error, _out, stderr) => (error ? reject(new Error(stderr)) : resolve())));
     await Promise.all([run('a-'), run('b-')]);
-    expect(readWithPythonSqlite(file)).toHaveLength(30);
+    expect(readWorkersWithPythonSqlite(file)).toHaveLength(30);
   }, 60_000);
 });

@@ -28,6 +28,7 @@ export const allTask: TaskDefinition = {
   examples: ['npm run task -- all', 'npm run task -- all --report out/release', 'npm run task -- all --skip status-protocol:test'],
   async run(context, flags) {
     const skipped = new Set(flags.list('skip'));
+    report.settings = { steps: ALL_STEPS.filter((step) => !skipped.has(step.task)).map((step) => [step.task, ...step.args].join(' ')), workerIds: [] };
     const { report, out } = context;
     // task-table imports this task: load it when the run starts, not at module load.
     const { TASKS } = await import('../task-table.ts');
@@ -50,6 +51,8 @@ export const allTask: TaskDefinition = {
       const sub = readReport(dir);
       for (const check of sub?.checks ?? []) report.checks.push({ ...check, name: `${step.task} › ${check.name}` });
       for (const log of sub?.logs ?? []) report.attachLog({ ...log, name: `${step.task} › ${log.name}` });
+      const ids = sub?.settings.workerIds;
+      if (Array.isArray(ids)) report.settings.workerIds = [...((report.settings.workerIds as string[] | undefined) ?? []), ...ids];
       await report.check(name, async () => {
         const counts = sub ? `${sub.summary.passed} passed, ${sub.summary.failed} failed${sub.summary.skipped ? `, ${sub.summary.skipped} skipped` : ''}` : 'no report';
         const detail = `${counts} in ${formatDuration(performance.now() - started)} (exit ${code}; report ${dir}/report.json)`;

@@ -9,7 +9,7 @@ import type { TaskDefinition } from '../runner/task-definition.ts';
 export const mockHiveTask: TaskDefinition = {
   name: 'mock-hive',
   kind: 'service',
-  summary: 'run the mock hive by itself and print worker heartbeats until Ctrl-C',
+  summary: 'run the mock hive by itself: print worker heartbeats, spawn workers on request, until Ctrl-C',
   description: [
     'Starts the mock hive on 127.0.0.1 and prints every heartbeat it accepts or rejects:',
     '  POST /heartbeat/workers  {"worker_id": "...", "state": "Loading" | "Ready" | ...}   (seed protocol)',

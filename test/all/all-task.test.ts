@@ -16,5 +16,6 @@ describe('all task', () => {
     const junit = readFileSync(join(run.reportDir, 'junit.xml'), 'utf8');
     expect(junit).toContain('e2e › Phase 7: worker ready');
     expect(run.output).toMatch(/📊 all: \d+ passed, 0 failed/);
+    expect(run.report.settings.workerIds).toHaveLength(1); // the e2e worker, for leak checks
   }, 180_000);
 });

@@ -28,8 +28,8 @@ export const allTask: TaskDefinition = {
   examples: ['npm run task -- all', 'npm run task -- all --report out/release', 'npm run task -- all --skip status-protocol:test'],
   async run(context, flags) {
     const skipped = new Set(flags.list('skip'));
-    report.settings = { steps: ALL_STEPS.filter((step) => !skipped.has(step.task)).map((step) => [step.task, ...step.args].join(' ')), workerIds: [] };
     const { report, out } = context;
+    report.settings = { steps: ALL_STEPS.filter((step) => !skipped.has(step.task)).map((step) => [step.task, ...step.args].join(' ')), workerIds: [] };
     // task-table imports this task: load it when the run starts, not at module load.
     const { TASKS } = await import('../task-table.ts');
     const sink = { write: (text: string) => out.print(text.replace(/\n$/, '')), isTTY: false };

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { HarnessError } from '../errors/harness-error.ts';
 import { currentTimeline } from '../report/timeline.ts';
 import { formatDuration } from '../time/format-duration.ts';
+import { recordGroupEnd, recordGroupStart } from './group-record.ts';
 import { shutdownSignal, trackGuard, untrackGuard } from './guard-registry.ts';
 import { LineRingBuffer } from './line-ring-buffer.ts';
 import { liveGroupMembers, signalGroup } from './process-groups.ts';
@@ -135,6 +136,9 @@ export class ProcessGuard implements AsyncDisposable {
       detached: true, // own session and process group: -pid reaches every descendant
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // Recorded at once (libuv has exec'd the child when spawn returns): a harness killed with
+    // SIGKILL from here on still has its watchdog, or the next run, kill this group.
+    if (child.pid !== undefined) recordGroupStart(child.pid, options.name);
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', (error: NodeJS.ErrnoException) => {
@@ -248,7 +252,9 @@ export class ProcessGuard implements AsyncDisposable {
     await Promise.race([this.settled, new Promise((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS).unref())]);
     await new Promise<void>((resolve) => (this.#log ? this.#log.end(resolve) : resolve()));
     untrackGuard(this);
-    return { signal, durationMs: performance.now() - started, exit: this.#exitInfo, survivors: liveGroupMembers(this.pid) };
+    const survivors = liveGroupMembers(this.pid);
+    if (survivors.length === 0) recordGroupEnd(this.pid);
+    return { signal, durationMs: performance.now() - started, exit: this.#exitInfo, survivors };
   }
 
   async #pollUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {

@@ -45,8 +45,6 @@ function ensureRecord(): string | undefined {
 }
 
 function startWatchdog(path: string): void {
-  if (watchdogStarted) return;
-  watchdogStarted = true;
   let logFd: number | undefined;
   try {
     logFd = openSync(join(stateDir(), 'watchdog.log'), 'a');
@@ -79,7 +77,12 @@ export function recordGroupStart(pid: number, name: string): void {
   } catch {
     return;
   }
-  startWatchdog(path);
+  // Off the critical path: the fork of the watchdog happens once the caller has moved on to
+  // waiting for its process (a kill in between still leaves the record for the next sweep).
+  if (!watchdogStarted) {
+    watchdogStarted = true;
+    setImmediate(() => startWatchdog(path));
+  }
 }
 
 /** Records that nothing of the group runs any more. */

@@ -11,8 +11,8 @@ const started: ChildProcess[] = [];
 const dirs: string[] = [];
 
 /** A real process in its own group, as a guard would have started it. */
-async function startGroup(label: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-e', `setInterval(() => {}, 1000) // ${label}`], { detached: true, stdio: 'ignore' });
+async function startGroup(label: string, detached = true): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['-e', `setInterval(() => {}, 1000) // ${label}`], { detached, stdio: 'ignore' });
   await new Promise((resolve) => child.once('spawn', resolve));
   started.push(child);
   return child;
@@ -24,7 +24,7 @@ function groupLine(pid: number, overrides: Record<string, unknown> = {}): string
 }
 
 afterEach(() => {
-  for (const child of started.splice(0)) if (child.pid && isPidAlive(child.pid)) process.kill(-child.pid, 'SIGKILL');
+  for (const child of started.splice(0)) if (child.pid && isPidAlive(child.pid)) process.kill(child.pid, 'SIGKILL');
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -34,7 +34,10 @@ describe('cleanup (sweep of a dead harness run record)', () => {
     dirs.push(dir);
     const leaked = await startGroup('leaked');
     const recycledStart = await startGroup('recycled start time');
-    const recycledCommand = await startGroup('recycled command');
+    // Same pid and start tick but another command and no session of its own: not ours.
+    const recycledCommand = await startGroup('recycled command', false);
+    // Same pid, start tick and session, another command: it exec'd (a pyenv shim exec's python).
+    const reExeced = await startGroup('exec-ed another program');
     const ended = await startGroup('ended');
     const owned = await startGroup('owned by a live harness');
     // A pid that has exited and been reaped: a dead owner.
@@ -45,6 +48,7 @@ describe('cleanup (sweep of a dead harness run record)', () => {
       groupLine(leaked.pid as number),
       groupLine(recycledStart.pid as number, { startTime: '12345' }), // same pid, another process
       groupLine(recycledCommand.pid as number, { commandDigest: commandDigest('python3 -m http.server 8000') }),
+      groupLine(reExeced.pid as number, { commandDigest: commandDigest('bash /root/.pyenv/libexec/pyenv-exec python3 -m http.server 8000') }),
       groupLine(ended.pid as number),
       JSON.stringify({ op: 'end', pgid: ended.pid }),
       '{"op":"start","pgid":', // a line cut short by the kill
@@ -59,6 +63,8 @@ describe('cleanup (sweep of a dead harness run record)', () => {
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
     expect(isPidAlive(leaked.pid as number)).toBe(false);
     expect(run.stdout).toMatch(new RegExp(`killed \\(SIGTERM\\)  group-${leaked.pid} `));
+    expect(isPidAlive(reExeced.pid as number)).toBe(false);
+    expect(run.stdout).toMatch(new RegExp(`killed \\(SIGTERM\\)  group-${reExeced.pid} `));
     for (const spared of [recycledStart, recycledCommand, ended, owned]) expect(isPidAlive(spared.pid as number), `pid ${spared.pid} was spared`).toBe(true);
     expect(run.stdout).toContain(`left alone    group-${recycledStart.pid}`);
     expect(run.stdout).toMatch(new RegExp(`pid ${recycledStart.pid} now has start time \\d+, recorded 12345`));

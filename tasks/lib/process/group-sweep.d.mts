@@ -45,6 +45,7 @@ export interface SweepOptions {
 export function stateDir(env?: Record<string, string | undefined>): string;
 export function processStartTime(pid: number): string | undefined;
 export function processCommandLine(pid: number): string | undefined;
+export function processSession(pid: number): number | undefined;
 export function commandDigest(commandLine: string): string;
 export function groupMembers(pgid: number): { pid: number; startTime: string }[];
 export function ownerAlive(owner: RecordOwner | undefined): boolean;

@@ -6,7 +6,8 @@
 // one `end` line when the guard saw the whole group gone. The command line is stored as a digest
 // (matching) and redacted (display). Sweeping a record kills the groups that
 // were started and never ended, but only where the process is provably the one that was recorded:
-// same pid AND same start time (clock ticks since boot, from /proc) AND same command line. A pid
+// same pid AND same start time (clock ticks since boot, from /proc) AND the same command line (or,
+// for a program that exec'd another, still the leader of the session the harness created). A pid
 // the kernel recycled for an unrelated process fails that test and is left alone.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync, unlinkSync, mkdirSync } from 'node:fs';
@@ -42,6 +43,12 @@ export function processStartTime(pid) {
   const fields = statFields(pid);
   if (!fields || fields[0] === 'Z' || fields[0] === 'X') return undefined;
   return fields[19];
+}
+
+/** The session id of the process (`/proc/<pid>/stat` field 6), or undefined. */
+export function processSession(pid) {
+  const fields = statFields(pid);
+  return fields ? Number(fields[3]) : undefined;
 }
 
 /** The process's command line (argv joined by spaces), or undefined when it is gone. */
@@ -118,8 +125,13 @@ export function judgeGroup(group) {
   const leaderStart = processStartTime(group.pgid);
   if (leaderStart !== undefined) {
     if (leaderStart !== group.startTime) return { action: 'recycled', reason: `pid ${group.pgid} now has start time ${leaderStart}, recorded ${group.startTime}` };
+    // The command line changes when the process exec's another program (a pyenv shim exec's
+    // python, `sh -c 'exec …'`). Pid, start time and session are kept across exec: a process
+    // with the recorded pid and start tick that still leads the session our spawn created for it
+    // is the recorded one; anything else with a new command line is not touched.
     const commandLine = processCommandLine(group.pgid);
-    if (commandLine === undefined || commandDigest(commandLine) !== group.commandDigest) return { action: 'recycled', reason: `pid ${group.pgid} now runs another command than the recorded "${group.command}"` };
+    const sameCommand = commandLine !== undefined && commandDigest(commandLine) === group.commandDigest;
+    if (!sameCommand && processSession(group.pgid) !== group.pgid) return { action: 'recycled', reason: `pid ${group.pgid} now runs another command than the recorded "${group.command}" and leads no session of its own` };
     return { action: 'kill', members: groupMembers(group.pgid).map((member) => member.pid) };
   }
   // The leader is gone but children may still hold the group. While any process is in a group the
@@ -155,7 +167,10 @@ async function until(condition, timeoutMs) {
 export async function sweepGroups(groups, { graceMs = 1000 } = {}) {
   const outcomes = groups.map((group) => ({ group, ...judgeGroup(group) }));
   const targets = outcomes.filter((outcome) => outcome.action === 'kill');
-  for (const target of targets) signalGroup(target.group.pgid, 'SIGTERM');
+  for (const target of targets) {
+    signalGroup(target.group.pgid, 'SIGTERM');
+    signalGroup(target.group.pgid, 'SIGCONT'); // a stopped member acts on SIGTERM only once it runs
+  }
   const allGone = () => targets.every((target) => groupMembers(target.group.pgid).length === 0);
   if (!(await until(allGone, graceMs))) {
     for (const target of targets) {

@@ -242,6 +242,9 @@ export class ProcessGuard implements AsyncDisposable {
       signal = 'SIGTERM';
       this.#timeline.record({ lane: `process:${this.name}`, kind: 'process', label: 'SIGTERM (teardown)', status: 'info' });
       signalGroup(this.pid, 'SIGTERM');
+      // A stopped (SIGSTOPped, hung in a debugger) member keeps SIGTERM pending until it runs
+      // again; SIGCONT lets it act on it now instead of costing the whole grace.
+      signalGroup(this.pid, 'SIGCONT');
       if (!(await this.#pollUntil(gone, graceMs))) {
         signal = 'SIGKILL';
         this.#timeline.record({ lane: `process:${this.name}`, kind: 'process', label: `SIGKILL (no exit within ${formatDuration(graceMs)} of SIGTERM)`, status: 'warn' });

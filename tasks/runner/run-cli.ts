@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { parseFlags, type Flags } from '../lib/cli/flag-spec.ts';
-import { ExitCode, isHarnessError, toHarnessError } from '../lib/errors/harness-error.ts';
+import { ExitCode, HarnessError, isHarnessError, toHarnessError } from '../lib/errors/harness-error.ts';
 import { Reporter } from '../lib/output/reporter.ts';
 import { onShutdown, shutdownSignal } from '../lib/process/guard-registry.ts';
 import { writeReportFiles } from '../lib/report/report-files.ts';
@@ -32,7 +32,7 @@ function runStamp(): string {
 export async function runCli(argv: readonly string[], tasks: readonly TaskDefinition[], io: CliIo = defaultIo()): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {
-    io.stderr.write(`${renderTaskList(tasks)}\nerror: no task given\n`);
+    io.stderr.write(`${renderTaskList(tasks)}\nerror: [NO_TASK] no task given\n`);
     return ExitCode.usage;
   }
   if (name === 'help' || name === '--help' || name === '-h') {
@@ -43,7 +43,7 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskDefini
     }
     const task = tasks.find((candidate) => candidate.name === wanted);
     if (!task) {
-      io.stderr.write(`${renderTaskList(tasks)}\nerror: unknown task '${wanted}'\n`);
+      io.stderr.write(`${renderTaskList(tasks)}\nerror: [UNKNOWN_TASK] unknown task '${wanted}'\n`);
       return ExitCode.usage;
     }
     io.stdout.write(renderTaskHelp(task));
@@ -51,7 +51,7 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskDefini
   }
   const task = tasks.find((candidate) => candidate.name === name);
   if (!task) {
-    io.stderr.write(`${renderTaskList(tasks)}\nerror: unknown task '${name}'\n`);
+    io.stderr.write(`${renderTaskList(tasks)}\nerror: [UNKNOWN_TASK] unknown task '${name}'\n`);
     return ExitCode.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -62,7 +62,7 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskDefini
   try {
     flags = parseFlags(rest, [...task.flags, ...COMMON_FLAGS]);
   } catch (error) {
-    io.stderr.write(`${renderTaskHelp(task)}\nerror: ${toHarnessError(error).message}\n`);
+    io.stderr.write(`${renderTaskHelp(task)}\nerror: ${toHarnessError(error).describe()}\n`);
     return ExitCode.usage;
   }
   return task.kind === 'service' ? await runService(task, flags, io) : await runCheckTask(task, flags, io);
@@ -96,6 +96,7 @@ async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Prom
   const context = new TaskContext(report, out, runDir, flags, flags.number('log-lines'));
   out.info(`logs: ${runDir}`);
 
+  let reportError: HarnessError | undefined;
   let finishing: Promise<void> | undefined;
   const finish = (): Promise<void> => (finishing ??= writeResults());
   const writeResults = async (): Promise<void> => {
@@ -107,7 +108,13 @@ async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Prom
       try {
         files = await writeReportFiles(resolve(io.cwd, reportDir), data);
       } catch (error) {
-        io.stderr.write(`error: could not write the report into ${reportDir}: ${(error as Error).message}\n`);
+        // A lost report is an environment failure (exit 3), said by name; the summary still prints.
+        reportError = new HarnessError('REPORT_WRITE_FAILED', `could not write the report into ${reportDir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+          kind: 'environment',
+          cause: error,
+          hint: 'pass --report a writable directory on a disk with free space',
+        });
+        io.stderr.write(`error: ${reportError.describe()}\n`);
       }
     }
     out.print(renderSummary(data, files));
@@ -125,5 +132,5 @@ async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Prom
     removeHook();
   }
   await finish();
-  return report.exitCode;
+  return reportError && !report.interrupted ? reportError.exitCode : report.exitCode;
 }

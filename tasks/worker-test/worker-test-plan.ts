@@ -46,20 +46,20 @@ export function planWorkerTest(flags: Flags): WorkerTestPlan {
   const profile = resolveProfile(flags.string('profile'), flags.optionalString('profiles'));
   const bin = flags.optionalString('worker-bin');
   const cmd = flags.optionalString('worker-cmd');
-  if (bin && cmd) throw usageError('--worker-bin and --worker-cmd both say how to start the worker; pass one');
+  if (bin && cmd) throw usageError('--worker-bin and --worker-cmd both say how to start the worker; pass one', undefined, 'FLAGS_CONFLICT');
   let launch: LaunchMode = { kind: 'reference' };
   if (cmd) launch = { kind: 'cmd', argv: parseCommandTemplate(cmd, 'worker-cmd'), flag: 'worker-cmd' };
   else if (bin) {
-    if (profile.args.length === 0) throw usageError(`profile '${profile.name}' has no argument template for --worker-bin; use --worker-cmd`);
+    if (profile.args.length === 0) throw usageError(`profile '${profile.name}' has no argument template for --worker-bin; use --worker-cmd`, undefined, 'PROFILE_NO_COMMAND');
     launch = { kind: 'bin', bin };
   } else if (profile.command) launch = { kind: 'cmd', argv: parseCommandTemplate(profile.command, `profile ${profile.name} command`), flag: `profile ${profile.name} command` };
-  else if (!profile.referenceApi) throw usageError(`profile '${profile.name}' has no built-in reference worker; pass --worker-bin or --worker-cmd`);
+  else if (!profile.referenceApi) throw usageError(`profile '${profile.name}' has no built-in reference worker; pass --worker-bin or --worker-cmd`, undefined, 'PROFILE_NO_COMMAND');
 
   const workers = flags.number('workers');
   const id = flags.optionalString('worker-id') ?? `test-worker-${uuidv4()}`;
   const modelPath = flags.optionalString('model');
   const port = flags.optionalNumber('port');
-  if (port !== undefined && port + workers - 1 > 65535) throw usageError(`--port ${port} leaves no room for ${workers} workers`);
+  if (port !== undefined && port + workers - 1 > 65535) throw usageError(`--port ${port} leaves no room for ${workers} workers`, undefined, 'BAD_FLAG_VALUE');
   return {
     profile,
     launch,

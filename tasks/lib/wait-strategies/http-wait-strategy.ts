@@ -74,6 +74,11 @@ export function httpReadiness(options: HttpWaitOptions): Probe<ReadyAnswer> {
     if (!outcome.ok) {
       const { failure } = outcome;
       if (failure.kind === 'aborted') return { ready: false, observed: 'wait ended during a request' };
+      if (failure.kind === 'too-large') {
+        answeredOnce = true;
+        tally['http-error'] += 1;
+        return failing(`HTTP error: ${failure.message}`);
+      }
       if (failure.kind === 'timeout') {
         tally.timeout += 1;
         return failing(`request timeout (${failure.message})`);

@@ -59,7 +59,7 @@ export function httpReadiness(options: HttpWaitOptions): Probe<ReadyAnswer> {
     consecutiveErrors += 1;
     failures.push(observed);
     if (consecutiveErrors >= maxErrors) {
-      const unreachable = failures.slice(-maxErrors).every((line) => line.startsWith('connection'));
+      const unreachable = failures.slice(-maxErrors).every((line) => line.startsWith('connection refused'));
       throw new HarnessError(
         unreachable ? 'ENDPOINT_UNREACHABLE' : 'ENDPOINT_ERRORS',
         `${options.method ?? 'GET'} ${options.url} failed ${consecutiveErrors} times in a row (${unreachable ? 'nothing is answering' : 'it answers with errors'}); last: ${observed}`,
@@ -85,7 +85,9 @@ export function httpReadiness(options: HttpWaitOptions): Probe<ReadyAnswer> {
       }
       tally.refused += 1;
       const observed = `connection ${failure.kind} (${failure.code ?? failure.message})`;
-      if (!answeredOnce && options.ownerAlive?.()) {
+      // Refused: nothing listens yet. A reset means something accepted the connection and
+      // dropped it: that is an answer of sorts, and counts as an error.
+      if (!answeredOnce && failure.kind === 'refused' && options.ownerAlive?.()) {
         consecutiveErrors = 0;
         return { ready: false, observed: `${observed}: not listening yet` };
       }

@@ -1,3 +1,4 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseFlags, type Flags } from '../lib/cli/flag-spec.ts';
 import { ExitCode, HarnessError, isHarnessError, toHarnessError } from '../lib/errors/harness-error.ts';
@@ -83,6 +84,20 @@ async function runService(task: TaskDefinition, flags: Flags, io: CliIo): Promis
   }
 }
 
+/** The run's log directory, made before anything starts: a bad one is named, and costs no process. */
+function prepareRunDir(runDir: string): void {
+  try {
+    mkdirSync(runDir, { recursive: true });
+    accessSync(runDir, constants.W_OK);
+  } catch (error) {
+    throw new HarnessError('LOG_DIR_NOT_WRITABLE', `cannot write logs into ${runDir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {
+      kind: 'environment',
+      cause: error,
+      hint: 'pass --report <dir> with a writable directory (logs go to <dir>/logs)',
+    });
+  }
+}
+
 async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Promise<number> {
   const json = flags.boolean('json');
   const progress = json ? io.stderr : io.stdout;
@@ -123,6 +138,7 @@ async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Prom
   // Ctrl-C: the guards are stopped by the registry, then this writes what we have.
   const removeHook = onShutdown(() => finish());
   try {
+    prepareRunDir(runDir);
     await withTimeline(report.timeline, () => task.run(context, flags));
   } catch (error) {
     report.fail(error);

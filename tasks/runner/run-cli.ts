@@ -116,6 +116,7 @@ async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Prom
   const finish = (): Promise<void> => (finishing ??= writeResults());
   const writeResults = async (): Promise<void> => {
     report.interruptedBy = shutdownSignal();
+    if (report.interruptedBy) report.interruptRunning(report.interruptedBy);
     context.collectLogs();
     const data = report.toJSON();
     let files: { json: string; junit: string } | undefined;

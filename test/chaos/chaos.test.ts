@@ -7,6 +7,8 @@ import { describeRun } from '../../tasks/lib/chaos/chaos-summary.ts';
 // leak the harness does not know about still counts. "Nothing left" is judged 10 s after the
 // harness exited (a bound for a loaded 2-core machine; the chaos script reports the real figure).
 const SETTLE_MS = 10_000;
+// Each case is a whole worker:test run (tsx start-up, model load): minutes on a loaded 2-core machine.
+const CASE_TIMEOUT_MS = 240_000;
 
 function expectNothingLeft(result: ChaosRunResult): void {
   const detail = `${describeRun(0, result)}\n${result.output.slice(-3000)}`;
@@ -21,7 +23,7 @@ describe('chaos (bounded)', () => {
     const result = await chaosRun({ fault: 'harness-SIGKILL', delayMs: 300, forkGrandchildren: true, settleMs: SETTLE_MS });
     expect(result.exitSignal).toBe('SIGKILL');
     expectNothingLeft(result);
-  });
+  }, CASE_TIMEOUT_MS);
 
   it("the issue's repro: kill -9 of the harness testing python3 -m http.server leaves no python server", async () => {
     const result = await chaosRun({
@@ -34,18 +36,18 @@ describe('chaos (bounded)', () => {
     });
     expect(result.exitSignal).toBe('SIGKILL');
     expectNothingLeft(result);
-  });
+  }, CASE_TIMEOUT_MS);
 
   it('SIGINT to the harness: exit 130, the forking worker and its grandchild gone', async () => {
     const result = await chaosRun({ fault: 'harness-SIGINT', delayMs: 300, forkGrandchildren: true, settleMs: SETTLE_MS });
     expect(result.exitCode).toBe(130);
     expectNothingLeft(result);
-  });
+  }, CASE_TIMEOUT_MS);
 
   it('a hung (SIGSTOPped) worker: the run fails on its startup budget and the stopped worker is torn down', async () => {
     const result = await chaosRun({ fault: 'worker-hang', delayMs: 0, forkGrandchildren: false, timeoutS: 3, settleMs: SETTLE_MS });
     expect(result.exitCode).toBe(1);
     expect(result.output).toMatch(/teardown: SIGTERM → (ended by SIGTERM|exited)/); // SIGCONT let it act on SIGTERM: no SIGKILL needed
     expectNothingLeft(result);
-  });
+  }, CASE_TIMEOUT_MS);
 });

@@ -71,15 +71,17 @@ export async function tryHttp(url: string, options: HttpRequestOptions = {}): Pr
   try {
     const res = await request(url, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const tooLarge = (): HttpOutcome => {
+      res.body.destroy();
+      const message = `HTTP ${res.statusCode} with a body above ${limit} bytes (${res.headers['content-length'] ? `content-length ${String(res.headers['content-length'])}` : 'no content-length'}); stopped reading`;
+      return { ok: false, failure: { kind: 'too-large', code: 'HTTP_BODY_TOO_LARGE', message, durationMs: performance.now() - started } };
+    };
+    if (Number(res.headers['content-length']) > limit) return tooLarge(); // announced: not a byte read
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of res.body) {
       size += (chunk as Buffer).length;
-      if (size > limit) {
-        res.body.destroy();
-        const message = `HTTP ${res.statusCode} with a body above ${limit} bytes (${res.headers['content-length'] ? `content-length ${String(res.headers['content-length'])}` : 'no content-length'}); stopped reading`;
-        return { ok: false, failure: { kind: 'too-large', code: 'HTTP_BODY_TOO_LARGE', message, durationMs: performance.now() - started } };
-      }
+      if (size > limit) return tooLarge();
       chunks.push(chunk as Buffer);
     }
     const text = Buffer.concat(chunks).toString('utf8');

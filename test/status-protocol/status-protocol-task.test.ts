@@ -130,7 +130,7 @@ describe('status-protocol:test flags', () => {
     const { io: captured, text } = io();
     expect(await runCli(['status-protocol:test', '--help'], [statusProtocolTask], captured)).toBe(0);
     for (const [flag, shown] of [
-      ['--url <ws://host:port>', 'start the reference policy server'],
+      ['--url <ws://host:port>', 'start the reference server'],
       ['--keepalive <s>', '20 (1 with --fault)'],
       ['--message-timeout <s>', '30 (2 with --fault)'],
       ['--open-timeout <s>', '10'],
@@ -142,6 +142,6 @@ describe('status-protocol:test flags', () => {
       expect(text()).toContain(`(default: ${shown}`);
     }
     expect(text()).toContain('--fault <mode>');
-    expect(text()).toContain('[block-event-loop|buggy-periodic|crash-during-load|fail-load]');
+    expect(text()).toContain('[block-event-loop|buggy-periodic|crash-during-load|fail-load|slow-updates|drop-completion|leak|wrong-schema|trainer-crash|silent-crash|no-connection-cap]');
   });
 });

@@ -4,11 +4,17 @@
  */
 import { canaryAaBench } from './canary-aa.ts';
 import { readinessBench } from './readiness-latency.ts';
+import { statusGapBench } from './status-gap-agreement.ts';
+import { workerBenchAgreement } from './worker-bench-agreement.ts';
+import { trainingFanoutBench } from './training-fanout.ts';
 import { workerTestBench } from './worker-test-wall.ts';
 
 const benches: Record<string, () => Promise<void>> = {
   readiness: readinessBench,
   'worker-test': workerTestBench,
+  'status-gaps': statusGapBench,
+  'worker-bench': workerBenchAgreement,
+  'training-fanout': trainingFanoutBench,
   'canary-aa': canaryAaBench,
 };
 

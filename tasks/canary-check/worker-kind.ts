@@ -52,7 +52,7 @@ async function startWorker(context: TaskContext, side: Side, model: ModelFileInf
     hivePort: side.hive.port, hiveUrl: side.hive.url, heartbeatInterval: plan.heartbeatIntervalMs / 1000, threads: plan.threads, contextSize: plan.contextSize,
   });
   const guard = await context.start({ name: `${side.role}-worker`, command: argv[0] as string, args: argv.slice(1), graceMs: plan.graceMs, ...(plan.launch.kind === 'reference' ? {} : { cwd: process.env.INIT_CWD ?? process.cwd() }) });
-  return { guard, workerId, port, baseUrl: `http://127.0.0.1:${port}`, label: '', modelName: plan.modelRef, startupDeadline: performance.now() + plan.timeoutMs };
+  return { guard, workerId, port, baseUrl: `http://127.0.0.1:${port}`, label: '', modelName: plan.modelRef, startupDeadline: performance.now() + plan.timeoutMs, headers: plan.headers };
 }
 
 /** Every worker:test check of one side, into its own report (the gates), timing the start to healthy. */

@@ -1,6 +1,7 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseFlags, type Flags } from '../lib/cli/flag-spec.ts';
-import { ExitCode, isHarnessError, toHarnessError } from '../lib/errors/harness-error.ts';
+import { ExitCode, HarnessError, isHarnessError, toHarnessError } from '../lib/errors/harness-error.ts';
 import { Reporter } from '../lib/output/reporter.ts';
 import { onShutdown, shutdownSignal } from '../lib/process/guard-registry.ts';
 import { writeReportFiles } from '../lib/report/report-files.ts';
@@ -19,7 +20,15 @@ export interface CliIo {
   cwd: string;
 }
 
-const defaultIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
+/**
+ * Where the user ran the command: `npm run` changes into the repository root and leaves the
+ * user's directory in INIT_CWD, so user paths (--model ../models/x.gguf) resolve from there.
+ */
+export function userCwd(env: NodeJS.ProcessEnv = process.env): string {
+  return env.INIT_CWD && env.INIT_CWD !== '' ? env.INIT_CWD : process.cwd();
+}
+
+const defaultIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: userCwd() });
 
 function runStamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 23);
@@ -32,7 +41,7 @@ function runStamp(): string {
 export async function runCli(argv: readonly string[], tasks: readonly TaskDefinition[], io: CliIo = defaultIo()): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {
-    io.stderr.write(`${renderTaskList(tasks)}\nerror: no task given\n`);
+    io.stderr.write(`${renderTaskList(tasks)}\nerror: [NO_TASK] no task given\n`);
     return ExitCode.usage;
   }
   if (name === 'help' || name === '--help' || name === '-h') {
@@ -43,7 +52,7 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskDefini
     }
     const task = tasks.find((candidate) => candidate.name === wanted);
     if (!task) {
-      io.stderr.write(`${renderTaskList(tasks)}\nerror: unknown task '${wanted}'\n`);
+      io.stderr.write(`${renderTaskList(tasks)}\nerror: [UNKNOWN_TASK] unknown task '${wanted}'\n`);
       return ExitCode.usage;
     }
     io.stdout.write(renderTaskHelp(task));
@@ -51,7 +60,7 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskDefini
   }
   const task = tasks.find((candidate) => candidate.name === name);
   if (!task) {
-    io.stderr.write(`${renderTaskList(tasks)}\nerror: unknown task '${name}'\n`);
+    io.stderr.write(`${renderTaskList(tasks)}\nerror: [UNKNOWN_TASK] unknown task '${name}'\n`);
     return ExitCode.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -62,7 +71,7 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskDefini
   try {
     flags = parseFlags(rest, [...task.flags, ...COMMON_FLAGS]);
   } catch (error) {
-    io.stderr.write(`${renderTaskHelp(task)}\nerror: ${toHarnessError(error).message}\n`);
+    io.stderr.write(`${renderTaskHelp(task)}\nerror: ${toHarnessError(error).describe()}\n`);
     return ExitCode.usage;
   }
   return task.kind === 'service' ? await runService(task, flags, io) : await runCheckTask(task, flags, io);
@@ -70,7 +79,7 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskDefini
 
 async function runService(task: TaskDefinition, flags: Flags, io: CliIo): Promise<number> {
   const out = new Reporter({ mode: Reporter.detectMode(io.stdout, io.env), quiet: false, write: (text) => io.stdout.write(text) });
-  const context = new TaskContext(new RunReport(task.name), out, join(io.cwd, '.hivecheck', 'runs', `${runStamp()}-${task.name.replace(/[^a-z0-9-]/gi, '-')}`), flags, 30);
+  const context = new TaskContext(new RunReport(task.name), out, join(process.cwd(), '.hivecheck', 'runs', `${runStamp()}-${task.name.replace(/[^a-z0-9-]/gi, '-')}`), flags, 30, io.cwd);
   try {
     await task.run(context, flags);
     return ExitCode.passed;
@@ -83,19 +92,34 @@ async function runService(task: TaskDefinition, flags: Flags, io: CliIo): Promis
   }
 }
 
+/** The run's log directory, made before anything starts: a bad one is named, and costs no process. */
+function prepareRunDir(runDir: string): void {
+  try {
+    mkdirSync(runDir, { recursive: true });
+    accessSync(runDir, constants.W_OK);
+  } catch (error) {
+    throw new HarnessError('LOG_DIR_NOT_WRITABLE', `cannot write logs into ${runDir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {
+      kind: 'environment',
+      cause: error,
+      hint: 'pass --report <dir> with a writable directory (logs go to <dir>/logs)',
+    });
+  }
+}
+
 async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Promise<number> {
   const json = flags.boolean('json');
   const progress = json ? io.stderr : io.stdout;
   const out = new Reporter({ mode: Reporter.detectMode(progress, io.env), quiet: flags.boolean('quiet'), write: (text) => progress.write(text) });
   const reportDir = flags.optionalString('report');
-  const runDir = reportDir ? join(resolve(io.cwd, reportDir), 'logs') : join(io.cwd, '.hivecheck', 'runs', `${runStamp()}-${task.name.replace(/[^a-z0-9-]/gi, '-')}`);
+  const runDir = reportDir ? join(resolve(io.cwd, reportDir), 'logs') : join(process.cwd(), '.hivecheck', 'runs', `${runStamp()}-${task.name.replace(/[^a-z0-9-]/gi, '-')}`);
   const report = new RunReport(task.name);
   report.onCheck((event) => {
     if (event.phase === 'end') out.check(event.result);
   });
-  const context = new TaskContext(report, out, runDir, flags, flags.number('log-lines'));
+  const context = new TaskContext(report, out, runDir, flags, flags.number('log-lines'), io.cwd);
   out.info(`logs: ${runDir}`);
 
+  let reportError: HarnessError | undefined;
   let finishing: Promise<void> | undefined;
   const finish = (): Promise<void> => (finishing ??= writeResults());
   const writeResults = async (): Promise<void> => {
@@ -108,7 +132,13 @@ async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Prom
       try {
         files = await writeReportFiles(resolve(io.cwd, reportDir), data);
       } catch (error) {
-        io.stderr.write(`error: could not write the report into ${reportDir}: ${(error as Error).message}\n`);
+        // A lost report is an environment failure (exit 3), said by name; the summary still prints.
+        reportError = new HarnessError('REPORT_WRITE_FAILED', `could not write the report into ${reportDir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+          kind: 'environment',
+          cause: error,
+          hint: 'pass --report a writable directory on a disk with free space',
+        });
+        io.stderr.write(`error: ${reportError.describe()}\n`);
       }
     }
     out.print(renderSummary(data, files));
@@ -117,6 +147,7 @@ async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Prom
   // Ctrl-C: the guards are stopped by the registry, then this writes what we have.
   const removeHook = onShutdown(() => finish());
   try {
+    prepareRunDir(runDir);
     await withTimeline(report.timeline, () => task.run(context, flags));
   } catch (error) {
     report.fail(error);
@@ -126,5 +157,5 @@ async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Prom
     removeHook();
   }
   await finish();
-  return report.exitCode;
+  return reportError && !report.interrupted ? reportError.exitCode : report.exitCode;
 }

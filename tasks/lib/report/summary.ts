@@ -19,7 +19,7 @@ export function renderSummary(report: ReportJson, files?: { json: string; junit:
     out.push(`  ${MARK[check.verdict]} ${check.name}: ${check.verdict === 'fail' && check.code ? `[${check.code}] ` : ''}${check.detail}`);
     if (check.verdict === 'fail') {
       if (check.hint) out.push(`     fix: ${check.hint}`);
-      if (typeof check.evidence.lastObserved === 'string') out.push(`     last observed: ${check.evidence.lastObserved}`);
+      if (typeof check.evidence.lastObserved === 'string' && !check.detail.includes(check.evidence.lastObserved)) out.push(`     last observed: ${check.evidence.lastObserved}`);
     }
   }
   const error = report.error;

@@ -1,3 +1,4 @@
+import { currentTimeline, type Timeline, type TimelineStatus } from '../report/timeline.ts';
 import { formatDuration } from '../time/format-duration.ts';
 
 export type FrameDirection = 'in' | 'out' | 'local';
@@ -31,13 +32,19 @@ const DATA_KINDS: readonly FrameKind[] = ['binary', 'text'];
 
 /**
  * Every frame of one WebSocket session with a monotonic timestamp, in order. Bounded: past
- * `limit` records the oldest data/control frames are dropped but counted.
+ * `limit` records the oldest data/control frames are dropped but counted. Each record also goes
+ * to the run's timeline (lane `ws:<label>`), a server frame after a silence above `warnGapMs`
+ * marked `warn`.
  */
 export class FrameLog {
   readonly #records: FrameRecord[] = [];
   readonly #listeners = new Set<(record: FrameRecord) => void>();
+  readonly #timeline: Timeline = currentTimeline();
   #seq = 0;
   #dropped = 0;
+  #lastInboundAt: number | undefined;
+  /** A server frame this long after the previous one (or the open) is a `warn` on the timeline. */
+  warnGapMs: number | undefined;
 
   constructor(
     readonly label: string,
@@ -54,8 +61,24 @@ export class FrameLog {
       this.#records.splice(1, 1); // keep `open`
       this.#dropped += 1;
     }
+    this.#toTimeline(record);
     for (const listener of this.#listeners) listener(record);
     return record;
+  }
+
+  #toTimeline(record: FrameRecord): void {
+    const data = DATA_KINDS.includes(record.kind);
+    let status: TimelineStatus = record.kind === 'error' ? 'error' : data || record.kind === 'pong' ? 'ok' : 'info';
+    const detail: Record<string, unknown> = { seq: record.seq, direction: record.direction, kind: record.kind, bytes: record.size };
+    if (record.kind === 'open' || (record.direction === 'in' && data)) {
+      const gapMs = this.#lastInboundAt === undefined ? undefined : record.atMs - this.#lastInboundAt;
+      if (record.kind !== 'open' && gapMs !== undefined) {
+        detail.gapMs = Math.round(gapMs);
+        if (this.warnGapMs !== undefined && gapMs > this.warnGapMs) status = 'warn';
+      }
+      this.#lastInboundAt = record.atMs;
+    }
+    this.#timeline.record({ lane: `ws:${this.label}`, kind: 'frame', label: record.summary.slice(0, 80), status, atMs: this.#timeline.at(record.atMs), detail });
   }
 
   onRecord(listener: (record: FrameRecord) => void): () => void {

@@ -66,8 +66,12 @@ export class WaitScope implements Disposable {
     return performance.now() - this.started;
   }
 
-  observe(observation: string): void {
-    this.lastObserved = observation;
+  /**
+   * Records what an attempt saw. Only a real observation (an answer, a refused connection, a
+   * request that used its whole own timeout) becomes `lastObserved`, the evidence a timeout reports.
+   */
+  observe(observation: string, options: { real?: boolean } = {}): void {
+    if (options.real !== false || this.history.length === 0) this.lastObserved = observation;
     this.history.push(observation);
     if (this.history.length > 50) this.history.shift();
   }

@@ -69,7 +69,9 @@ describe('canary:check --kind ws-server', () => {
   });
 
   it.concurrent('fails the max-age, before-close and dead-path-close probes on a service that breaks them', async () => {
-    const evidence = await runPair({ ...BASE, faults: ['max-age-abrupt', 'lose-on-close', 'close-blocks'] });
+    // 100 ms of handling per message, so the SIGTERM surely lands while the burst is being
+    // handled (with 5 ms a service descheduled for 5 ms on a busy machine answers before it sees the signal).
+    const evidence = await runPair({ ...BASE, replyDelayMs: 100, faults: ['max-age-abrupt', 'lose-on-close', 'close-blocks'] });
     expect(states(evidence)).toMatchObject({
       connects: 'pass/pass',
       'graceful close at max age': 'pass/fail',

@@ -1,12 +1,6 @@
-/** Knobs the reference bot and the reference service share (seconds unless named). */
-export interface ChatKnobs {
-  pingInterval: number;
-  pongTimeout: number;
-  maxAge: number;
-  closeTimeout: number;
-  replyDelayMs: number;
-  replyJitterMs: number;
-}
+import type { ChatKnobs } from '../../fixtures/chat-common/chat-fixture.ts';
+
+export type { ChatKnobs } from '../../fixtures/chat-common/chat-fixture.ts';
 
 /** The shared knobs as command-line flags of the fixtures. */
 export function chatKnobArgs(knobs: ChatKnobs): string[] {

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { shutdownAbortSignal } from '../../process/guard-registry.ts';
 import { ChatLedger, type ChatConnection } from '../chat/chat-ledger.ts';
 
 const RETRY_MS = 50;
@@ -30,7 +31,7 @@ export class ChatClient extends ChatLedger {
   }
 
   #connect(): void {
-    if (this.#stopped || this.#attempt || this.current()) return;
+    if (this.#stopped || this.#attempt || this.current() || shutdownAbortSignal().aborted) return; // Ctrl-C: no new connection
     const ws = new WebSocket(this.url, { handshakeTimeout: 5000 });
     this.#attempt = ws;
     let opened = false;

@@ -10,7 +10,7 @@ import { withTimeline } from '../lib/report/timeline.ts';
 import { COMMON_FLAGS } from './common-flags.ts';
 import { renderTaskHelp, renderTaskList } from './help-text.ts';
 import { TaskContext } from './task-context.ts';
-import type { TaskDefinition } from './task-definition.ts';
+import { loadTask, type TaskDefinition, type TaskTableRow } from './task-definition.ts';
 
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean };
@@ -29,7 +29,7 @@ function runStamp(): string {
  * The single entry: `help`, `<task> --help`, or a task run. Returns the exit code:
  * 0 passed, 1 a check failed, 2 usage/config error, 3 environment/preflight error.
  */
-export async function runCli(argv: readonly string[], tasks: readonly TaskDefinition[], io: CliIo = defaultIo()): Promise<number> {
+export async function runCli(argv: readonly string[], tasks: readonly TaskTableRow[], io: CliIo = defaultIo()): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {
     io.stderr.write(`${renderTaskList(tasks)}\nerror: no task given\n`);
@@ -41,19 +41,20 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskDefini
       io.stdout.write(renderTaskList(tasks));
       return ExitCode.passed;
     }
-    const task = tasks.find((candidate) => candidate.name === wanted);
-    if (!task) {
+    const row = tasks.find((candidate) => candidate.name === wanted);
+    if (!row) {
       io.stderr.write(`${renderTaskList(tasks)}\nerror: unknown task '${wanted}'\n`);
       return ExitCode.usage;
     }
-    io.stdout.write(renderTaskHelp(task));
+    io.stdout.write(renderTaskHelp(await loadTask(row)));
     return ExitCode.passed;
   }
-  const task = tasks.find((candidate) => candidate.name === name);
-  if (!task) {
+  const row = tasks.find((candidate) => candidate.name === name);
+  if (!row) {
     io.stderr.write(`${renderTaskList(tasks)}\nerror: unknown task '${name}'\n`);
     return ExitCode.usage;
   }
+  const task = await loadTask(row);
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(renderTaskHelp(task));
     return ExitCode.passed;

@@ -3,7 +3,7 @@ import { parseFlags, type Flags } from '../lib/cli/flag-spec.ts';
 import { ExitCode, isHarnessError, toHarnessError } from '../lib/errors/harness-error.ts';
 import { Reporter } from '../lib/output/reporter.ts';
 import { onShutdown, shutdownSignal } from '../lib/process/guard-registry.ts';
-import { writeReportFiles } from '../lib/report/report-files.ts';
+import { writeReportFiles, type ReportFiles } from '../lib/report/report-files.ts';
 import { RunReport } from '../lib/report/run-report.ts';
 import { renderSummary } from '../lib/report/summary.ts';
 import { withTimeline } from '../lib/report/timeline.ts';
@@ -103,13 +103,13 @@ async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Prom
     report.interruptedBy = shutdownSignal();
     context.collectLogs();
     const data = report.toJSON();
-    let files: { json: string; junit: string } | undefined;
-    if (reportDir) {
-      try {
-        files = await writeReportFiles(resolve(io.cwd, reportDir), data);
-      } catch (error) {
-        io.stderr.write(`error: could not write the report into ${reportDir}: ${(error as Error).message}\n`);
-      }
+    let files: ReportFiles | undefined;
+    // With --report <dir> the reports go there (logs in <dir>/logs); otherwise beside the logs in the run directory.
+    const target = reportDir ? resolve(io.cwd, reportDir) : runDir;
+    try {
+      files = await writeReportFiles(target, data);
+    } catch (error) {
+      io.stderr.write(`error: could not write the report into ${target}: ${(error as Error).message}\n`);
     }
     out.print(renderSummary(data, files));
     if (json) io.stdout.write(`${JSON.stringify(data, null, 2)}\n`);

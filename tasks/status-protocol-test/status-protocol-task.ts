@@ -8,6 +8,7 @@ import { normalizeBaseUrl } from '../lib/status-protocol/session-url.ts';
 import type { StatusTarget } from '../lib/status-protocol/status-target.ts';
 import type { TaskContext } from '../runner/task-context.ts';
 import type { TaskDefinition } from '../runner/task-definition.ts';
+import { currentTimeline } from '../lib/report/timeline.ts';
 import { resolveSettings, STATUS_PROTOCOL_FLAGS, type StatusProtocolSettings } from './status-protocol-flags.ts';
 
 function reportSettings(settings: StatusProtocolSettings): Record<string, unknown> {
@@ -40,6 +41,7 @@ async function startServer(context: TaskContext, settings: StatusProtocolSetting
   };
   const what = settings.serverCmd ? 'the policy server (--server-cmd)' : `the reference policy server (load ${settings.loadSeconds} s, updates every ${settings.updateIntervalS} s${settings.fault ? `, fault ${settings.fault}` : ''})`;
   context.out.step(`Starting ${what}`);
+  if (settings.fault && !settings.serverCmd) currentTimeline().record({ lane: 'faults', kind: 'fault', label: `reference server in fault mode ${settings.fault}`, status: 'warn', detail: { fault: settings.fault } });
   const server = await launch('policy-server');
   return { baseUrl: server.baseUrl, owned: { guard: server.guard, relaunch: launch } };
 }

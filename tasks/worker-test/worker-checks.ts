@@ -18,7 +18,7 @@ import type { WorkerUnderTest } from './worker-under-test.ts';
 /** Waits for an endpoint to say ready (fail fast on exit and on repeated errors) and describes the wait. */
 export async function awaitEndpoint(plan: WorkerTestPlan, worker: WorkerUnderTest, path: string, classify: AnswerClassifier, what: string): Promise<string> {
   const outcome = await waitFor(
-    httpReadiness({ url: `${worker.baseUrl}${path}`, classify, maxConsecutiveErrors: plan.failAfterErrors, ownerAlive: () => worker.guard.running }),
+    httpReadiness({ url: `${worker.baseUrl}${path}`, classify, maxConsecutiveErrors: plan.failAfterErrors, ownerAlive: () => worker.guard.running, lane: `probe:${worker.guard.name} ${path}` }),
     { description: `${what} (startup budget ${formatDuration(plan.timeoutMs)})`, timeoutMs: Math.max(0, worker.startupDeadline - performance.now()), failFastOn: [worker.guard] },
   );
   const { response, tally } = outcome.value;

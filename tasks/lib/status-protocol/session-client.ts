@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { HarnessError, isHarnessError, type Evidence } from '../errors/harness-error.ts';
 import { formatDuration } from '../time/format-duration.ts';
 import { FrameLog, type FrameGap, type FrameRecord } from './frame-log.ts';
+import { recordFramesOnTimeline } from './frame-timeline.ts';
 import { summarize, toJsonSafe } from './json-safe.ts';
 import { decodeMessage, encodeMessage } from './ndarray-codec.ts';
 import { sessionUrl } from './session-url.ts';
@@ -30,6 +31,8 @@ export interface SessionClientOptions {
   label?: string;
   /** Called for every `waiting`/`loading` frame (live progress). */
   onStatus?: (frame: StatusFrame) => void;
+  /** Frames after a longer silence are marked on the run timeline (default: the ping interval). */
+  keepaliveMs?: number;
 }
 
 export const SESSION_DEFAULTS = {
@@ -121,6 +124,7 @@ export class SessionClient implements AsyncDisposable {
     this.model = options.model;
     this.label = options.label ?? 'policy';
     this.log = new FrameLog(this.label);
+    recordFramesOnTimeline(this.log, options.keepaliveMs ?? options.pingIntervalMs ?? SESSION_DEFAULTS.pingIntervalMs);
     this.options = {
       openTimeoutMs: options.openTimeoutMs ?? SESSION_DEFAULTS.openTimeoutMs,
       pingIntervalMs: options.pingIntervalMs ?? SESSION_DEFAULTS.pingIntervalMs,

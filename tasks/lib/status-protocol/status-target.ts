@@ -35,6 +35,7 @@ export function sessionOptions(target: StatusTarget, label: string, model: strin
     pingTimeoutMs: timing.pingTimeoutMs,
     messageTimeoutMs: timing.messageTimeoutMs,
     maxPayload: timing.maxPayload,
+    keepaliveMs: timing.keepaliveMs,
     onStatus: target.onStatus ? (frame) => target.onStatus?.(label, frame) : undefined,
   };
 }

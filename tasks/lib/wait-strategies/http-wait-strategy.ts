@@ -1,6 +1,7 @@
 import { HarnessError } from '../errors/harness-error.ts';
 import { tryHttp, type HttpResponse } from '../http/http-client.ts';
-import type { Probe, ProbeResult } from './wait-for.ts';
+import { currentTimeline, type TimelineStatus } from '../report/timeline.ts';
+import type { Probe, ProbeContext, ProbeResult } from './wait-for.ts';
 
 /**
  * How one answer of a readiness endpoint is judged:
@@ -33,6 +34,8 @@ export interface HttpWaitOptions {
    * error until the endpoint has answered once; if the process dies, its exit fails the wait.
    */
   ownerAlive?: () => boolean;
+  /** Timeline lane for the attempts (`probe:worker /v1/health`); default `probe:<method> <host:port/path>`. */
+  lane?: string;
 }
 
 export interface ReadyAnswer {
@@ -54,6 +57,10 @@ export function httpReadiness(options: HttpWaitOptions): Probe<ReadyAnswer> {
   let consecutiveErrors = 0;
   let answeredOnce = false;
   const failures: string[] = [];
+  const lane = options.lane ?? `probe:${options.method ?? 'GET'} ${options.url.replace(/^https?:\/\//, '')}`;
+  let label = '';
+  const tick = (status: TimelineStatus, observed: string, started: number): void =>
+    void currentTimeline().record({ lane, kind: 'probe', label, status, detail: { observed, durationMs: Math.round((performance.now() - started) * 10) / 10 } });
 
   const failing = (observed: string): ProbeResult<ReadyAnswer> => {
     consecutiveErrors += 1;
@@ -69,8 +76,22 @@ export function httpReadiness(options: HttpWaitOptions): Probe<ReadyAnswer> {
     return { ready: false, observed, retryAfterMs: errorInterval };
   };
 
-  return async ({ signal, remainingMs }) => {
+  // Each attempt is a tick on the run timeline: refused / not-ready / error / ok.
+  return async (context) => {
+    const started = performance.now();
+    try {
+      const result = await attempt(context);
+      if (label) tick(result.ready ? 'ok' : result.observed?.startsWith('connection') ? 'refused' : result.observed.startsWith('not ready') ? 'not-ready' : 'error', result.observed ?? label, started);
+      return result;
+    } catch (error) {
+      tick('error', (error as Error).message, started);
+      throw error;
+    }
+  };
+
+  async function attempt({ signal, remainingMs }: ProbeContext): Promise<ProbeResult<ReadyAnswer>> {
     const outcome = await tryHttp(options.url, { method: options.method ?? 'GET', signal, timeoutMs: Math.max(1, Math.min(options.requestTimeoutMs ?? 2000, remainingMs)) });
+    label = outcome.ok ? `HTTP ${outcome.response.status}` : outcome.failure.kind === 'aborted' ? '' : outcome.failure.kind;
     if (!outcome.ok) {
       const { failure } = outcome;
       if (failure.kind === 'aborted') return { ready: false, observed: 'wait ended during a request' };
@@ -97,5 +118,5 @@ export function httpReadiness(options: HttpWaitOptions): Probe<ReadyAnswer> {
     }
     tally['http-error'] += 1;
     return failing(`HTTP error: ${judged.detail ?? `HTTP ${response.status}`}`);
-  };
+  }
 }

@@ -9,7 +9,9 @@ const asset = (name: string): string => readFileSync(new URL(name, import.meta.u
 let assets: { css: string; js: string } | undefined;
 
 const EXIT_MEANING: Record<number, string> = { 0: 'all checks passed', 1: 'a check failed', 2: 'usage or config error', 3: 'environment or preflight error', 130: 'interrupted (SIGINT)', 143: 'interrupted (SIGTERM)' };
-const MARK: Record<string, string> = { pass: '✅', fail: '❌', skip: '⏭️', interrupted: '⛔' };
+/** Verdict badges are text, not emoji: headless browsers and CI machines often have no emoji font. */
+const BADGE: Record<string, string> = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP', interrupted: 'STOP' };
+const badge = (verdict: string): string => `<span class="badge b-${verdict}">${BADGE[verdict] ?? escapeHtml(verdict.toUpperCase())}</span>`;
 /** Evidence is shown in full up to this many characters; report.json always has all of it. */
 const EVIDENCE_CHARS = 12_000;
 /** Log lines shown around a failed check's end. */
@@ -35,7 +37,7 @@ function logsAround(report: ReportJson, check: CheckResult, span: TimelineEvent 
   return candidates
     .map((log) => {
       const lines = logLines(log, from, end + AROUND_AFTER_MS);
-      return `<div class="around"><div class="around-h">📋 ${escapeHtml(log.name)} between ${escapeHtml(at(from))} and ${escapeHtml(at(end + AROUND_AFTER_MS))}${log.path ? ` · <code>${escapeHtml(log.path)}</code>` : ''}</div><pre class="log">${lines || '<span class="muted">(no output in that window)</span>'}</pre></div>`;
+      return `<div class="around"><div class="around-h">${escapeHtml(log.name)} between ${escapeHtml(at(from))} and ${escapeHtml(at(end + AROUND_AFTER_MS))}${log.path ? ` · <code>${escapeHtml(log.path)}</code>` : ''}</div><pre class="log">${lines || '<span class="muted">(no output in that window)</span>'}</pre></div>`;
     })
     .join('');
 }
@@ -68,7 +70,7 @@ export function renderReportHtml(report: ReportJson): string {
     const start = span === undefined ? '' : `<a href="#" class="jump" data-e="${span}">${escapeHtml(at(events[span]?.atMs))}</a>`;
     const name = check.verdict === 'fail' ? `<a href="#check-${i}">${escapeHtml(check.name)}</a>` : escapeHtml(check.name);
     const code = check.verdict === 'fail' && check.code ? `<code>[${escapeHtml(check.code)}]</code> ` : '';
-    return `<tr class="v-${check.verdict}" id="row-${i}"><td>${MARK[check.verdict] ?? ''}</td><td class="name">${name}</td><td>${start}</td><td class="num">${escapeHtml(fmt(check.durationMs))}</td><td>${code}${escapeHtml(check.detail)}</td></tr>`;
+    return `<tr class="v-${check.verdict}" id="row-${i}"><td>${badge(check.verdict)}</td><td class="name">${name}</td><td>${start}</td><td class="num">${escapeHtml(fmt(check.durationMs))}</td><td>${code}${escapeHtml(check.detail)}</td></tr>`;
   });
   const failures = report.checks
     .map((check, i) => ({ check, i }))
@@ -78,7 +80,7 @@ export function renderReportHtml(report: ReportJson): string {
       const span = spanIndex === undefined ? undefined : events[spanIndex];
       return [
         `<section class="evidence" id="check-${i}">`,
-        `<h3>❌ ${escapeHtml(check.name)} ${check.code ? `<code>[${escapeHtml(check.code)}]</code>` : ''} ${span ? `<a href="#" class="jump" data-e="${spanIndex}">${escapeHtml(at(span.atMs))} → ${escapeHtml(at(span.endMs))}</a>` : ''}</h3>`,
+        `<h3>${badge('fail')} ${escapeHtml(check.name)} ${check.code ? `<code>[${escapeHtml(check.code)}]</code>` : ''} ${span ? `<a href="#" class="jump" data-e="${spanIndex}">${escapeHtml(at(span.atMs))} → ${escapeHtml(at(span.endMs))}</a>` : ''}</h3>`,
         `<p>${escapeHtml(check.detail)}</p>`,
         check.hint ? `<p class="hint">fix: ${escapeHtml(check.hint)}</p>` : '',
         logsAround(report, check, span),
@@ -87,21 +89,21 @@ export function renderReportHtml(report: ReportJson): string {
       ].join('\n');
     });
   const error = report.error
-    ? `<section class="run-error"><h3>❌ ${escapeHtml(report.error.kind)}: <code>[${escapeHtml(report.error.code)}]</code></h3><p>${escapeHtml(report.error.message)}</p>${report.error.hint ? `<p class="hint">fix: ${escapeHtml(report.error.hint)}</p>` : ''}</section>`
+    ? `<section class="run-error"><h3>${badge('fail')} ${escapeHtml(report.error.kind)}: <code>[${escapeHtml(report.error.code)}]</code></h3><p>${escapeHtml(report.error.message)}</p>${report.error.hint ? `<p class="hint">fix: ${escapeHtml(report.error.hint)}</p>` : ''}</section>`
     : '';
   const logs = report.logs.map(
     (log) =>
-      `<details class="logfile"${passed ? '' : ' open'}><summary>📋 ${escapeHtml(log.name)} <span class="muted">(last ${log.tail.length} lines${log.path ? `, full log: <code>${escapeHtml(log.path)}</code>` : ''})</span></summary><pre class="log">${logLines(log) || '<span class="muted">(empty)</span>'}</pre></details>`,
+      `<details class="logfile"${passed ? '' : ' open'}><summary><strong>${escapeHtml(log.name)}</strong> <span class="muted">(last ${log.tail.length} lines${log.path ? `, full log: <code>${escapeHtml(log.path)}</code>` : ''})</span></summary><pre class="log">${logLines(log) || '<span class="muted">(empty)</span>'}</pre></details>`,
   );
   const { passed: p, failed: f, skipped: s } = report.summary;
   const dropped = report.timeline?.dropped ? ` · ${report.timeline.dropped} timeline events not kept` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>${MARK[passed ? 'pass' : 'fail']} ${escapeHtml(report.task)} ${verdict}</title>
+<title>${escapeHtml(report.task)} ${verdict}</title>
 <style>${assets.css}</style></head>
 <body class="${passed ? 'passed' : 'failed'}">
-<header><h1>${passed ? '✅' : report.interrupted ? '⛔' : '❌'} ${escapeHtml(report.task)} ${verdict}</h1>
+<header><h1>${badge(passed ? 'pass' : report.interrupted ? 'interrupted' : 'fail')} ${escapeHtml(report.task)} ${verdict}</h1>
 <p class="meta"><span class="exit">exit ${report.exitCode} (${escapeHtml(EXIT_MEANING[report.exitCode] ?? 'see README')})</span> · ${p} passed, ${f} failed${s ? `, ${s} skipped` : ''} · ${escapeHtml(fmt(report.durationMs))} · started ${escapeHtml(report.startedAt)}${report.interruptedBy ? ` · interrupted by ${escapeHtml(report.interruptedBy)}` : ''}</p></header>
 <main>
 ${error}

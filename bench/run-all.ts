@@ -10,12 +10,18 @@ import { dirname, resolve } from 'node:path';
 import { figureTable, type Figure } from './figures.ts';
 import { readinessBench } from './readiness-latency.ts';
 import { startupBench } from './startup.ts';
+import { statusGapBench } from './status-gap-agreement.ts';
+import { trainingFanoutBench } from './training-fanout.ts';
+import { workerBenchAgreement } from './worker-bench-agreement.ts';
 import { workerTestBench } from './worker-test-wall.ts';
 
 const benches: Record<string, () => Promise<Figure[]>> = {
   startup: startupBench,
   readiness: readinessBench,
   'worker-test': workerTestBench,
+  'status-gaps': statusGapBench,
+  'worker-bench': workerBenchAgreement,
+  'training-fanout': trainingFanoutBench,
 };
 
 const args = process.argv.slice(2);

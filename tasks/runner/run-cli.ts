@@ -19,7 +19,15 @@ export interface CliIo {
   cwd: string;
 }
 
-const defaultIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
+/**
+ * Where the user ran the command: `npm run` changes into the repository root and leaves the
+ * user's directory in INIT_CWD, so user paths (--model ../models/x.gguf) resolve from there.
+ */
+export function userCwd(env: NodeJS.ProcessEnv = process.env): string {
+  return env.INIT_CWD && env.INIT_CWD !== '' ? env.INIT_CWD : process.cwd();
+}
+
+const defaultIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: userCwd() });
 
 function runStamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 23);
@@ -71,7 +79,7 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskTableR
 
 async function runService(task: TaskDefinition, flags: Flags, io: CliIo): Promise<number> {
   const out = new Reporter({ mode: Reporter.detectMode(io.stdout, io.env), quiet: false, write: (text) => io.stdout.write(text) });
-  const context = new TaskContext(new RunReport(task.name), out, join(io.cwd, '.hivecheck', 'runs', `${runStamp()}-${task.name.replace(/[^a-z0-9-]/gi, '-')}`), flags, 30);
+  const context = new TaskContext(new RunReport(task.name), out, join(process.cwd(), '.hivecheck', 'runs', `${runStamp()}-${task.name.replace(/[^a-z0-9-]/gi, '-')}`), flags, 30, io.cwd);
   try {
     await task.run(context, flags);
     return ExitCode.passed;
@@ -89,18 +97,19 @@ async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Prom
   const progress = json ? io.stderr : io.stdout;
   const out = new Reporter({ mode: Reporter.detectMode(progress, io.env), quiet: flags.boolean('quiet'), write: (text) => progress.write(text) });
   const reportDir = flags.optionalString('report');
-  const runDir = reportDir ? join(resolve(io.cwd, reportDir), 'logs') : join(io.cwd, '.hivecheck', 'runs', `${runStamp()}-${task.name.replace(/[^a-z0-9-]/gi, '-')}`);
+  const runDir = reportDir ? join(resolve(io.cwd, reportDir), 'logs') : join(process.cwd(), '.hivecheck', 'runs', `${runStamp()}-${task.name.replace(/[^a-z0-9-]/gi, '-')}`);
   const report = new RunReport(task.name);
   report.onCheck((event) => {
     if (event.phase === 'end') out.check(event.result);
   });
-  const context = new TaskContext(report, out, runDir, flags, flags.number('log-lines'));
+  const context = new TaskContext(report, out, runDir, flags, flags.number('log-lines'), io.cwd);
   out.info(`logs: ${runDir}`);
 
   let finishing: Promise<void> | undefined;
   const finish = (): Promise<void> => (finishing ??= writeResults());
   const writeResults = async (): Promise<void> => {
     report.interruptedBy = shutdownSignal();
+    if (report.interruptedBy) report.interruptRunning(report.interruptedBy);
     context.collectLogs();
     const data = report.toJSON();
     let files: ReportFiles | undefined;

@@ -26,6 +26,8 @@ export class TaskContext {
     readonly runDir: string,
     readonly flags: Flags,
     readonly tailLines: number,
+    /** Where the user ran the command (INIT_CWD under npm run): user paths resolve from here. */
+    readonly cwd: string = process.cwd(),
   ) {}
 
   /** Starts a guarded process logging to `<runDir>/<name>.log`. Names are made unique per run. */

@@ -16,8 +16,9 @@ export async function checkModel(context: TaskContext, plan: WorkerTestPlan): Pr
   let info: ModelFileInfo | undefined;
   await context.report.check('model file', async () => {
     const path = plan.modelPath ?? (await ensureTinyModel());
-    info = await inspectModelFile(path);
-    return { detail: `${path}: GGUF v${info.ggufVersion}, ${info.architecture}, ${kb(info.sizeBytes)}, ${info.tensorCount} tensors${plan.modelPath ? '' : ' (generated tiny model)'}`, evidence: { model: info } };
+    info = await inspectModelFile(path, { cwd: plan.cwd });
+    const unused = plan.warnings.some((warning) => warning.includes('{model}')) ? ' — not passed to the worker: its command has no {model}' : '';
+    return { detail: `${info.path}: GGUF v${info.ggufVersion}, ${info.architecture}, ${kb(info.sizeBytes)}, ${info.tensorCount} tensors${plan.modelPath ? '' : ' (generated tiny model)'}${unused}`, evidence: { model: info } };
   });
   return info;
 }

@@ -8,7 +8,8 @@ import { formatDuration } from '../lib/time/format-duration.ts';
 import type { TaskContext } from '../runner/task-context.ts';
 import { checkWorkerCommand } from './preflight.ts';
 import { checkWorker } from './worker-checks.ts';
-import { workerArgv } from './worker-launch.ts';
+import { commandUsesHive, NO_HIVE, workerArgv } from './worker-launch.ts';
+import { Redactor } from '../lib/process/redact.ts';
 import type { WorkerTestPlan } from './worker-test-plan.ts';
 import type { WorkerUnderTest } from './worker-under-test.ts';
 
@@ -19,9 +20,14 @@ async function workerPorts(plan: WorkerTestPlan): Promise<number[]> {
   return ports;
 }
 
-function describeStop(stop: StopReport): string {
+/** How teardown went, in words that do not blame the harness for a signal someone else sent. */
+export function describeStop(stop: StopReport): string {
   const exit = stop.exit ? (stop.exit.signal ? `ended by ${stop.exit.signal}` : `exited with code ${stop.exit.code}`) : 'exit not seen';
-  const how = stop.signal === 'none' ? 'had already exited' : `${stop.signal} → ${exit} in ${formatDuration(stop.durationMs)}`;
+  let how: string;
+  if (stop.signal === 'none' || stop.exitedBeforeStop) how = `had already ${stop.exit ? exit.replace(/^ended/, 'been ended').replace(/^exited/, 'exited') : 'exited'} before teardown${stop.exit?.signal === 'SIGKILL' ? ' (not by the harness)' : ''}`;
+  else if (stop.signal === 'SIGTERM' && stop.exit?.signal === 'SIGKILL') how = `SIGTERM → ${exit} in ${formatDuration(stop.durationMs)} (the harness sent no SIGKILL: something else did)`;
+  else if (stop.signal === 'SIGKILL') how = `SIGTERM, no exit within the grace → SIGKILL → ${exit} in ${formatDuration(stop.durationMs)}`;
+  else how = `${stop.signal} → ${exit} in ${formatDuration(stop.durationMs)}`;
   return `${how}; no process of its group left`;
 }
 
@@ -35,11 +41,16 @@ export async function runBackend(context: TaskContext, plan: WorkerTestPlan, mod
   const suffix = plan.backends.length > 1 ? `-${backend}` : '';
   if (!(await checkWorkerCommand(context, plan, backend, label))) return;
 
-  out.step(`${label}Starting mock hive`);
+  // Profiles without heartbeats (llama-server, openai) get no hive, unless the command names one.
+  const needsHive = plan.profile.heartbeats !== undefined || commandUsesHive(plan);
+  if (needsHive) out.step(`${label}Starting mock hive`);
   const heartbeatLog = join(context.runDir, `hive-heartbeats${suffix}.log`);
-  await using hive = await MockHive.start({ port: plan.hivePort, logFile: heartbeatLog, onLine: (line) => out.info(`hive: ${line}`) });
-  context.attachLog(`mock-hive heartbeats${suffix}`, { path: heartbeatLog, lines: () => hive.log.lines() });
-  out.info(`mock hive listening on ${hive.url}`);
+  await using hive = needsHive ? await MockHive.start({ port: plan.hivePort, logFile: heartbeatLog, onLine: (line) => out.info(`hive: ${line}`) }) : undefined;
+  if (hive) {
+    context.attachLog(`mock-hive heartbeats${suffix}`, { path: heartbeatLog, lines: () => hive.log.lines() });
+    out.info(`mock hive listening on ${hive.url}`);
+  }
+  const redactor = new Redactor(plan.secrets);
 
   const ports = await workerPorts(plan);
   const workers: WorkerUnderTest[] = [];
@@ -50,12 +61,13 @@ export async function runBackend(context: TaskContext, plan: WorkerTestPlan, mod
       const name = plan.workerIds.length === 1 ? `worker${suffix}` : `worker-${i + 1}${suffix}`;
       const argv = workerArgv(plan, {
         workerId, model: model.path, modelRef: plan.modelRef, backend, device: plan.device, port,
-        hivePort: hive.port, hiveUrl: hive.url, heartbeatInterval: plan.heartbeatIntervalMs / 1000, threads: plan.threads, contextSize: plan.contextSize,
+        ...(hive ? { hivePort: hive.port, hiveUrl: hive.url } : NO_HIVE), heartbeatInterval: plan.heartbeatIntervalMs / 1000, threads: plan.threads, contextSize: plan.contextSize,
+        ...(plan.apiKey === undefined ? {} : { apiKey: plan.apiKey }),
       });
-      out.info(`${name}: id ${workerId}, backend ${backend}, port ${port}, hive ${hive.url}`);
-      out.info(`${name}: ${argv.join(' ')}`);
-      const guard = await context.start({ name, command: argv[0] as string, args: argv.slice(1), graceMs: plan.graceMs });
-      workers.push({ guard, workerId, port, baseUrl: `http://127.0.0.1:${port}`, label: `${label}${plan.workerIds.length === 1 ? '' : `${name} `}`, modelName: plan.modelRef, startupDeadline: performance.now() + plan.timeoutMs });
+      out.info(`${name}: id ${workerId}, backend ${backend}, port ${port}${hive ? `, hive ${hive.url}` : ''}`);
+      out.info(`${name}: ${redactor.redact(argv.join(' '))}`);
+      const guard = await context.start({ name, command: argv[0] as string, args: argv.slice(1), cwd: plan.cwd, graceMs: plan.graceMs, secrets: plan.secrets });
+      workers.push({ guard, workerId, port, baseUrl: `http://127.0.0.1:${port}`, label: `${label}${plan.workerIds.length === 1 ? '' : `${name} `}`, modelName: plan.modelRef, startupDeadline: performance.now() + plan.timeoutMs, headers: plan.headers });
     }
     out.step(`${label}Checking ${workers.length === 1 ? 'the worker' : `${workers.length} workers`}`);
     await Promise.all(workers.map((worker) => checkWorker(context, plan, hive, worker)));

@@ -5,28 +5,58 @@ import { HarnessError } from '../lib/errors/harness-error.ts';
 import { tryHttp } from '../lib/http/http-client.ts';
 import { formatDuration } from '../lib/time/format-duration.ts';
 import { quoteForTerminal } from '../lib/output/quote-for-terminal.ts';
-import { httpReadiness, type AnswerClassifier } from '../lib/wait-strategies/http-wait-strategy.ts';
+import { describeAnswers, httpReadiness, type AnswerClassifier } from '../lib/wait-strategies/http-wait-strategy.ts';
 import { waitFor } from '../lib/wait-strategies/wait-for.ts';
 import { healthClassifier, modelIds, readyFlagClassifier } from '../lib/worker/answer-judges.ts';
-import { runInference } from '../lib/worker/inference-styles.ts';
+import { runInference, type InferenceResult } from '../lib/worker/inference-styles.ts';
 import { inferenceRequest } from './inference-request.ts';
 import type { InferenceEndpoint } from '../lib/worker/worker-profile.ts';
+import type { CheckOutcome } from '../lib/report/run-report.ts';
 import type { TaskContext } from '../runner/task-context.ts';
 import type { WorkerTestPlan } from './worker-test-plan.ts';
 import type { WorkerUnderTest } from './worker-under-test.ts';
+import { workerCheck } from './worker-watch.ts';
 
-/** Waits for an endpoint to say ready (fail fast on exit and on repeated errors) and describes the wait. */
-export async function awaitEndpoint(plan: WorkerTestPlan, worker: WorkerUnderTest, path: string, classify: AnswerClassifier, what: string): Promise<string> {
-  const outcome = await waitFor(
-    httpReadiness({ url: `${worker.baseUrl}${path}`, classify, maxConsecutiveErrors: plan.failAfterErrors, ownerAlive: () => worker.guard.running, lane: `probe:${worker.guard.name} ${path}` }),
-    { description: `${what} (startup budget ${formatDuration(plan.timeoutMs)})`, timeoutMs: Math.max(0, worker.startupDeadline - performance.now()), failFastOn: [worker.guard] },
-  );
-  const { response, tally } = outcome.value;
+/**
+ * Waits for an endpoint to say ready (fail fast on exit and on repeated errors) and describes the
+ * wait; the evidence lists the answers seen (`503 Loading model ×20 → 200 {"status":"ok"}`).
+ */
+export async function awaitEndpoint(plan: WorkerTestPlan, worker: WorkerUnderTest, path: string, classify: AnswerClassifier, what: string, signal?: AbortSignal, budget?: { timeoutMs: number; label: string }): Promise<CheckOutcome> {
+  const url = `${worker.baseUrl}${path}`;
+  const timeoutMs = budget?.timeoutMs ?? Math.max(0, worker.startupDeadline - performance.now());
+  const label = budget?.label ?? `startup budget ${formatDuration(plan.timeoutMs)}`;
+  const probe = httpReadiness({ url, classify, maxConsecutiveErrors: plan.failAfterErrors, ownerAlive: () => worker.guard.running, headers: worker.headers, lane: `probe:${worker.guard.name} ${path}` });
+  let outcome;
+  try {
+    outcome = await waitFor(probe, { description: `${what} (${label})`, timeoutMs, failFastOn: [worker.guard], ...(signal ? { signal } : {}) });
+  } catch (error) {
+    if (!(error instanceof HarnessError)) throw error;
+    Object.assign(error.evidence, { url, tally: { ...probe.seen.tally }, answers: probe.seen.answers.map((answer) => ({ ...answer })) });
+    if (error.code !== 'WAIT_TIMEOUT' || error.hint) throw error;
+    throw new HarnessError(error.code, error.message, { evidence: error.evidence, cause: error, hint: timeoutHint(probe.seen, worker, budget ? '--ready-timeout' : '--timeout') });
+  }
+  const { response, tally, answers } = outcome.value;
   const seen = Object.entries(tally)
     .filter(([, n]) => n > 0)
     .map(([kind, n]) => `${n} ${kind}`)
     .join(', ');
-  return `HTTP ${response.status} ${response.text.trim().slice(0, 120)} after ${formatDuration(outcome.elapsedMs)} (${outcome.attempts} probe${outcome.attempts === 1 ? '' : 's'}${seen ? `: ${seen}` : ''})`;
+  return {
+    detail: `HTTP ${response.status} ${response.text.trim().slice(0, 120)} after ${formatDuration(outcome.elapsedMs)} (${outcome.attempts} probe${outcome.attempts === 1 ? '' : 's'}${seen ? `: ${seen}` : ''})`,
+    evidence: { url, elapsedMs: Math.round(outcome.elapsedMs), attempts: outcome.attempts, tally, answers, seen: describeAnswers(answers) },
+  };
+}
+
+/** What a timed-out wait's answers suggest, only as far as they show it. */
+function timeoutHint(seen: { tally: Record<string, number>; answers: { status: number | string }[] }, worker: WorkerUnderTest, flag: string): string | undefined {
+  const last = seen.answers.at(-1);
+  if (!last) return undefined;
+  if (seen.answers.every((answer) => answer.status === 'refused')) {
+    return `nothing ever answered on port ${worker.port}: check that the worker listens on the port it is given as {port} (its log below may say where it listens)`;
+  }
+  if (seen.tally['not-ready'] && typeof last.status === 'number') {
+    return `it answered "not ready yet" until the end (${seen.tally['not-ready']} times): if it is only slow to load, raise ${flag}; its log below shows how far it got`;
+  }
+  return undefined;
 }
 
 /** The answer forms to check for an endpoint: JSON and/or SSE, as the endpoint allows and --stream asks. */
@@ -36,16 +66,26 @@ export function formsFor(endpoint: InferenceEndpoint, stream: WorkerTestPlan['st
   return stream === 'both' ? [false, true] : [stream === 'sse'];
 }
 
+/** `32 tokens (server's count; 21 text events)`: where the count came from, and the events when they differ. */
+export function describeTokens(result: InferenceResult): string {
+  const n = `${result.tokens} token${result.tokens === 1 ? '' : 's'}`;
+  if (!result.streamed) return n;
+  if (result.tokenSource === 'events') return `${n} (counted from events: the stream carries no token count)`;
+  return result.tokenEvents === result.tokens ? `${n} (server's count)` : `${n} (server's count; ${result.tokenEvents} text events: partial characters are sent with a later token)`;
+}
+
 async function checkInference(context: TaskContext, plan: WorkerTestPlan, worker: WorkerUnderTest): Promise<void> {
   let n = 0;
   for (const endpoint of plan.profile.inference) {
     for (const streamed of formsFor(endpoint, plan.stream)) {
       n += 1;
-      await context.report.check(`${worker.label}inference ${streamed ? 'SSE' : 'JSON'} POST ${endpoint.path}`, async () => {
-        const result = await runInference(worker.baseUrl, endpoint, inferenceRequest(plan, worker, n), streamed);
+      const form = streamed ? 'SSE' : 'JSON';
+      await workerCheck(context, worker, `inference ${form} POST ${endpoint.path}`, `the ${form} answer of POST ${endpoint.path}`, async (signal) => {
+        const result = await runInference(worker.baseUrl, endpoint, { ...inferenceRequest(plan, worker, n), signal }, streamed);
         const timing = streamed ? `first token ${formatDuration(result.firstTokenMs)}, ${result.events} events` : 'one answer';
+        const eval_ = result.serverTimings?.predictedPerSecond === undefined ? '' : `, server eval ${result.serverTimings.predictedPerSecond.toFixed(0)} tokens/s`;
         return {
-          detail: `${result.tokens} token${result.tokens === 1 ? '' : 's'} in ${formatDuration(result.durationMs)} (${timing}, finish ${result.finishReason ?? 'n/a'}): ${quoteForTerminal(result.text.slice(0, 60))}`,
+          detail: `${describeTokens(result)} in ${formatDuration(result.durationMs)} (${timing}${eval_}, finish ${result.finishReason ?? 'n/a'}): ${quoteForTerminal(result.text.slice(0, 60))}`,
           evidence: { result },
         };
       });
@@ -55,12 +95,16 @@ async function checkInference(context: TaskContext, plan: WorkerTestPlan, worker
 
 /**
  * The whole check sequence for one worker: health → ready → heartbeats (Ready ones follow
- * ready) → models → inference (→ bench). A worker that never gets healthy skips the rest, with the reason.
+ * ready) → models → inference (→ bench). A worker that never gets healthy skips the rest, with
+ * the reason; a worker that exits during any check ends that check at once, named, and the
+ * rest are skipped.
  */
-export async function checkWorker(context: TaskContext, plan: WorkerTestPlan, hive: MockHive, worker: WorkerUnderTest): Promise<void> {
+export async function checkWorker(context: TaskContext, plan: WorkerTestPlan, hive: MockHive | undefined, worker: WorkerUnderTest): Promise<void> {
   const { report } = context;
   const { profile } = plan;
-  const healthy = await report.check(`${worker.label}health`, () => awaitEndpoint(plan, worker, profile.health.path, healthClassifier(profile.health.expect), `${profile.health.path} to report healthy`));
+  const healthy = await workerCheck(context, worker, 'health', `${profile.health.path} to report healthy`, (signal) =>
+    awaitEndpoint(plan, worker, profile.health.path, healthClassifier(profile.health.expect), `${profile.health.path} to report healthy`, signal),
+  );
   const later = [
     ...(profile.ready ? ['ready'] : []),
     ...(profile.heartbeats ? ['heartbeats', 'heartbeat states', 'heartbeat interval'] : []),
@@ -74,19 +118,20 @@ export async function checkWorker(context: TaskContext, plan: WorkerTestPlan, hi
   }
   if (profile.ready) {
     const ready = profile.ready;
-    const isReady = await report.check(`${worker.label}ready`, () => awaitEndpoint(plan, worker, ready.path, readyFlagClassifier, `${ready.path} to say ready`));
+    const budget = plan.readyTimeoutMs === undefined ? undefined : { timeoutMs: plan.readyTimeoutMs, label: `--ready-timeout ${formatDuration(plan.readyTimeoutMs)}, counted from healthy` };
+    const isReady = await workerCheck(context, worker, 'ready', `${ready.path} to say ready`, (signal) => awaitEndpoint(plan, worker, ready.path, readyFlagClassifier, `${ready.path} to say ready`, signal, budget));
     if (!isReady) {
-      for (const name of later.slice(1)) report.skip(`${worker.label}${name}`, 'the worker never became ready');
+      for (const name of later.slice(1)) report.skip(`${worker.label}${name}`, worker.guard.running ? 'the worker never became ready' : 'the worker had exited');
       return;
     }
   }
-  if (profile.heartbeats) await heartbeatChecksFor(context, plan, hive, worker, profile.heartbeats.states);
-  else report.skip(`${worker.label}heartbeats`, `the ${profile.name} profile sends no heartbeats`);
+  if (profile.heartbeats && hive) await heartbeatChecksFor(context, plan, hive, worker, profile.heartbeats.states);
+  else if (!profile.heartbeats) report.skip(`${worker.label}heartbeats`, `the ${profile.name} profile sends no heartbeats`);
   if (profile.models) {
     const models = profile.models;
-    await report.check(`${worker.label}models`, async () => {
-      const outcome = await tryHttp(`${worker.baseUrl}${models.path}`, { timeoutMs: plan.inferenceTimeoutMs });
-      if (!outcome.ok) throw new HarnessError('MODELS_FAILED', `GET ${models.path}: ${outcome.failure.kind} (${outcome.failure.message})`);
+    await workerCheck(context, worker, 'models', `GET ${models.path}`, async (signal) => {
+      const outcome = await tryHttp(`${worker.baseUrl}${models.path}`, { timeoutMs: plan.inferenceTimeoutMs, headers: worker.headers, signal });
+      if (!outcome.ok) throw new HarnessError('MODELS_FAILED', `GET ${models.path}: ${outcome.failure.kind} (${outcome.failure.message})`, { evidence: { failure: outcome.failure } });
       const ids = modelIds(outcome.response);
       if (typeof ids === 'string') throw new HarnessError('MODELS_INVALID', `GET ${models.path}: ${ids}`, { evidence: { body: outcome.response.text.slice(0, 2000) } });
       if (!ids.includes(worker.modelName)) worker.modelName = ids[0] as string;

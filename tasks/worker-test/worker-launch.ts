@@ -15,18 +15,36 @@ export interface PlaceholderValues {
   heartbeatInterval: number;
   threads: number;
   contextSize: number;
+  /** --api-key (only when given). */
+  apiKey?: string;
+}
+
+/** Placeholder values when this run has no hive (a profile without heartbeats). */
+export const NO_HIVE = { hivePort: 0, hiveUrl: '' } as const;
+
+/** True when the worker's command refers to the hive (so a hive must run even without heartbeats). */
+export function commandUsesHive(plan: WorkerTestPlan): boolean {
+  const words = plan.launch.kind === 'cmd' ? plan.launch.argv : plan.launch.kind === 'bin' ? plan.profile.args : [];
+  return words.some((word) => word.includes('{hiveUrl}') || word.includes('{hivePort}'));
 }
 
 /** The argv that starts one worker: no shell, every user value one argv element. */
 export function workerArgv(plan: WorkerTestPlan, values: PlaceholderValues): string[] {
-  const fill = (argv: readonly string[], flag: string): string[] => fillTemplate(argv, values as unknown as Record<string, string | number>, flag);
+  const known: Record<string, string | number> = { ...values };
+  if (known.apiKey === undefined) delete known.apiKey;
+  const fill = (argv: readonly string[], flag: string): string[] => fillTemplate(argv, known, flag);
   const extra = plan.extraArgs;
   switch (plan.launch.kind) {
     case 'cmd':
       return [...fill(plan.launch.argv, plan.launch.flag), ...extra];
     case 'bin':
       return [plan.launch.bin, ...fill(plan.profile.args, `profile ${plan.profile.name} args`), ...extra];
-    case 'reference':
-      return [...referenceWorkerBase(), ...fill(REFERENCE_ARGS, 'reference worker args'), '--api', plan.profile.referenceApi ?? 'seed', ...extra];
+    case 'reference': {
+      // Without a hive (a profile without heartbeats) the reference worker gets no --hive-url.
+      const args = values.hiveUrl === NO_HIVE.hiveUrl ? REFERENCE_ARGS.filter((word, i) => word !== '{hiveUrl}' && REFERENCE_ARGS[i + 1] !== '{hiveUrl}') : REFERENCE_ARGS;
+      // With --api-key the reference worker is a key-protected server: it wants that key.
+      const key = plan.apiKey === undefined ? [] : ['--api-key', plan.apiKey];
+      return [...referenceWorkerBase(), ...fill(args, 'reference worker args'), '--api', plan.profile.referenceApi ?? 'seed', ...key, ...extra];
+    }
   }
 }

@@ -14,18 +14,22 @@ export const workerTestTask: TaskDefinition = {
     'health (fails fast if the worker exits), heartbeats at the hive (count, worker id, Loading → Ready,',
     'interval), ready, inference (JSON and SSE, real tokens), and that teardown leaves no process behind.',
     'Placeholders for --worker-cmd and profile args: {workerId} {model} {modelRef} {backend} {device}',
-    '{port} {hivePort} {hiveUrl} {heartbeatInterval} {threads} {contextSize}.',
+    '{port} {hivePort} {hiveUrl} {heartbeatInterval} {threads} {contextSize} {apiKey}. {port} is required (the harness',
+    'probes the port it gives the worker), {model} expected when --model is given. Relative paths resolve from',
+    'the directory you ran the command in; a bare program name must be on PATH.',
   ].join('\n'),
   flags: WORKER_TEST_FLAGS,
   examples: [
     'npm run task -- worker:test',
     'npm run task -- worker:test --profile v1 --bench',
     'npm run task -- worker:test --worker-bin ./target/release/llm-worker --model ./models/tinyllama.gguf --heartbeat-interval 30',
-    'npm run task -- worker:test --profile llama-server --worker-cmd "llama-server -m {model} --port {port} -t {threads}"',
+    'npm run task -- worker:test --profile llama-server --model ./models/x.gguf --worker-cmd "llama-server -m {model} --host 127.0.0.1 --port {port} -t 1"',
+    'npm run task -- worker:test --profile llama-server --api-key sekrit --worker-cmd "llama-server -m {model} --port {port} --api-key {apiKey}"',
     'npm run task -- worker:test --backend cpu,cuda --workers 4 --report out/',
   ],
   async run(context, flags) {
-    const plan = planWorkerTest(flags);
+    const plan = planWorkerTest(flags, context.cwd);
+    for (const warning of plan.warnings) context.out.warn(warning);
     context.report.settings = {
       profile: plan.profile.name,
       launch: plan.launch.kind,
@@ -34,6 +38,8 @@ export const workerTestTask: TaskDefinition = {
       heartbeatIntervalMs: plan.heartbeatIntervalMs,
       timeoutMs: plan.timeoutMs,
       maxTokens: plan.maxTokens,
+      ...(plan.warnings.length ? { warnings: plan.warnings } : {}),
+      ...(Object.keys(plan.headers).length ? { headers: Object.keys(plan.headers) } : {}),
     };
     context.out.step('Preflight');
     const model = await checkModel(context, plan);

@@ -12,4 +12,6 @@ export interface WorkerUnderTest {
   modelName: string;
   /** performance.now() by which the worker must be healthy and ready (--timeout after its start). */
   startupDeadline: number;
+  /** Sent with every request: --api-key as a bearer token, --header. */
+  headers: Record<string, string>;
 }

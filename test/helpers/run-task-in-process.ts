@@ -14,11 +14,11 @@ export interface InProcessRun {
 }
 
 /** Runs a real task through the runner (same code path as `npm run task`), capturing its output and report. */
-export async function runTask(args: readonly string[]): Promise<InProcessRun> {
+export async function runTask(args: readonly string[], options: { cwd?: string } = {}): Promise<InProcessRun> {
   const reportDir = mkdtempSync(join(tmpdir(), 'hivecheck-test-'));
   let output = '';
   const sink = { write: (text: string) => (output += text), isTTY: false };
-  const exitCode = await runCli([...args, '--report', reportDir], TASKS, { stdout: sink, stderr: sink, env: { ...process.env, CI: 'true' }, cwd: repoPath('') });
+  const exitCode = await runCli([...args, '--report', reportDir], TASKS, { stdout: sink, stderr: sink, env: { ...process.env, CI: 'true' }, cwd: options.cwd ?? repoPath('') });
   const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as ReportJson;
   return { exitCode, output, report, reportDir };
 }

@@ -10,7 +10,7 @@ import { SessionClient } from '../../tasks/lib/status-protocol/session-client.ts
 import { buggyUpdateOffsets } from '../../fixtures/policy-server/buggy-schedule.ts';
 import { FrameLogger, type LoggedEvent } from '../../fixtures/policy-server/frame-logger.ts';
 import { PolicyServer } from '../../fixtures/policy-server/policy-server.ts';
-import { parseServerArgs, type ServerConfig } from '../../fixtures/policy-server/server-config.ts';
+import { DEFAULT_BEHAVIOUR, parseServerArgs, type ServerConfig } from '../../fixtures/policy-server/server-config.ts';
 
 const running: PolicyServer[] = [];
 afterEach(async () => {
@@ -20,7 +20,7 @@ afterEach(async () => {
 /** The reference server in this process (no fault that blocks or kills it), with its event log. */
 async function serve(overrides: Partial<ServerConfig> = {}): Promise<{ url: string; events: LoggedEvent[]; server: PolicyServer }> {
   const events: LoggedEvent[] = [];
-  const config: ServerConfig = { port: 0, models: ['alpha', 'beta'], defaultModel: 'alpha', loadSeconds: 0.3, updateIntervalSeconds: 0.1, inferenceMs: 0, token: undefined, fault: undefined, ...overrides };
+  const config: ServerConfig = { port: 0, models: ['alpha', 'beta'], defaultModel: 'alpha', loadSeconds: 0.3, updateIntervalSeconds: 0.1, inferenceMs: 0, token: undefined, fault: undefined, behaviour: DEFAULT_BEHAVIOUR, ...overrides };
   const server = new PolicyServer(config, new FrameLogger((line) => events.push(JSON.parse(line) as LoggedEvent)));
   running.push(server);
   const port = await server.listen();
@@ -35,6 +35,9 @@ describe('reference policy server: CLI', () => {
     expect(() => parseServerArgs(['--default-model', 'gamma'])).toThrow('not one of --models');
     expect(() => parseServerArgs(['--update-interval', '0'])).toThrow('--update-interval must be a positive number');
     expect(() => parseServerArgs(['--bogus'])).toThrow();
+    expect(parseServerArgs([])).toMatchObject({ behaviour: DEFAULT_BEHAVIOUR });
+    expect(parseServerArgs(['--always-send-loading', '--no-available-list', '--block-seconds', '2.5', '--ready-at-once', '--bare-result'])).toMatchObject({ behaviour: { alwaysSendLoading: true, availableList: false, blockSeconds: 2.5, readyAtOnce: true, bareResult: true } });
+    expect(() => parseServerArgs(['--block-seconds=-1'])).toThrow('--block-seconds must be a non-negative number');
   });
 
   it('binds 127.0.0.1 on a free port and says where', async () => {
@@ -186,5 +189,57 @@ describe('reference policy server: protocol', () => {
     await gotResult;
     ws.close();
     expect(frames.map((frame) => frame.status ?? 'result')).toEqual(['loading', 'ready', 'result']);
+  });
+});
+
+describe('reference policy server: behaviours of real servers', () => {
+  const behave = (overrides: Partial<ServerConfig['behaviour']>): Partial<ServerConfig> => ({ behaviour: { ...DEFAULT_BEHAVIOUR, ...overrides } });
+
+  it('--always-send-loading: a warm session gets loading then ready at once, and the model is loaded once', async () => {
+    const { url, events } = await serve({ loadSeconds: 0.2, updateIntervalSeconds: 0.05, ...behave({ alwaysSendLoading: true }) });
+    const cold = await SessionClient.connect({ url });
+    const warm = await SessionClient.connect({ url });
+    await Promise.all([cold.client.close(), warm.client.close()]);
+    expect(warm.ready.statusFrames.map((frame) => `${frame.status} ${frame.message}`)).toEqual(['loading Loading policy alpha...']);
+    expect(events.filter((event) => event.event === 'load-start')).toHaveLength(1);
+  });
+
+  it('--no-available-list: the unknown-model error names only the id', async () => {
+    const { url } = await serve({ loadSeconds: 0, ...behave({ availableList: false }) });
+    const error = await SessionClient.connect({ url, model: 'gamma' }).catch((e: unknown) => e as HarnessError);
+    expect((error as HarnessError).evidence).toMatchObject({ serverError: 'Policy not found: gamma', closeCode: 1008, closeReason: 'Policy not found' });
+  });
+
+  it('--ready-at-once: ready with no loading frame and no load, for a model never loaded', async () => {
+    const { url, events } = await serve({ loadSeconds: 5, ...behave({ readyAtOnce: true }) });
+    const { client, ready } = await SessionClient.connect({ url, model: 'beta' });
+    await client.close();
+    expect(ready.statusFrames).toEqual([]);
+    expect(ready.meta.model_name).toBe('beta');
+    expect(events.filter((event) => event.event === 'load-start')).toHaveLength(0);
+  });
+
+  it('--bare-result: the result is the actions ndarray itself', async () => {
+    const { url } = await serve({ loadSeconds: 0, ...behave({ bareResult: true }) });
+    await using client = (await SessionClient.connect({ url })).client;
+    const reply = await client.infer(defaultObservation());
+    expect(reply.ok && reply.result instanceof NdArray && reply.result.describe()).toBe('<f4[10, 7]');
+  });
+
+  it('--block-seconds: one loading frame, then no frame and no pong until the block ends', async () => {
+    await using guard = await ProcessGuard.start({ name: 'policy-server', command: process.execPath, args: ['--import', 'tsx', REFERENCE_SERVER_ENTRY, '--port', '0', '--load-seconds', '1', '--block-seconds', '1'], cwd: REPO_ROOT });
+    const match = await guard.waitForLine(/^listening on http:\/\/127\.0\.0\.1:(\d+)$/, { timeoutMs: 15_000 });
+    const client = await SessionClient.open({ url: `ws://127.0.0.1:${match[1]}`, pingIntervalMs: 200, pingTimeoutMs: 5000 });
+    const ready = await client.waitReady();
+    await client.close();
+    expect(ready.statusFrames).toHaveLength(1);
+    const records = client.log.records;
+    const firstPing = records.find((record) => record.kind === 'ping' && record.direction === 'out');
+    const firstPong = records.find((record) => record.kind === 'pong');
+    const readyFrame = records.find((record) => record.seq === ready.readySeq);
+    // The ping sent during the block is answered only once the block is over, with ready.
+    expect(firstPing && firstPong && readyFrame).toBeTruthy();
+    expect((firstPong?.atMs ?? 0) - (firstPing?.atMs ?? 0)).toBeGreaterThan(150);
+    expect(Math.abs((firstPong?.atMs ?? 0) - (readyFrame?.atMs ?? 0))).toBeLessThan((firstPong?.atMs ?? 0) - (firstPing?.atMs ?? 0));
   });
 });

@@ -31,7 +31,8 @@ describe('fault flags (no-heartbeats: see startup-failures, with --callback-url)
       const posts = await hive.waitUntil((all) => all.length >= 4, '4 heartbeats', { failFastOn: [worker.guard] });
       expect(new Set(posts.map((post) => post.body.state))).toEqual(new Set(['Loading']));
       // What a harness sees: a readiness wait that keeps hearing "not ready yet" until it times out.
-      const waiting = waitFor(httpReadiness({ url: `${worker.baseUrl}/v1/ready` }), { description: 'worker /v1/ready', timeoutMs: 300, failFastOn: [worker.guard] });
+      // The last probe is usually cut short by the deadline; the evidence must still be the worker's answer.
+      const waiting = waitFor(httpReadiness({ url: `${worker.baseUrl}/v1/ready` }), { description: 'worker /v1/ready', timeoutMs: 1500, failFastOn: [worker.guard] });
       await expect(waiting).rejects.toMatchObject({ code: 'WAIT_TIMEOUT', evidence: { lastObserved: expect.stringContaining('not ready yet: HTTP 503') } });
     } finally {
       await stopCleanly(worker);

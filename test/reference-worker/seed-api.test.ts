@@ -43,7 +43,7 @@ describe('reference worker, seed API', () => {
     const tokens = events.filter((event) => (event as { type?: string }).type === 'token');
     expect(tokens).toHaveLength(12);
     expect(tokens.every((event) => typeof (event as { t?: unknown }).t === 'string')).toBe(true);
-    expect(events.at(-2)).toEqual({ type: 'end', job_id: 'sse-1', tokens: 12, finish_reason: 'length' });
+    expect(events.at(-2)).toEqual({ type: 'end', job_id: 'sse-1', tokens: 12, finish_reason: 'length', timings: expect.objectContaining({ predicted_n: 12, prompt_ms: expect.any(Number), predicted_ms: expect.any(Number) }) });
     expect(events.at(-1)).toBe('[DONE]');
   });
 

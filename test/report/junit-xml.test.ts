@@ -14,7 +14,7 @@ describe('RunReport and junit.xml', () => {
     ).toBe(false);
     report.skip('heartbeats', 'profile has no heartbeats');
     const json = report.toJSON();
-    expect(json.summary).toEqual({ passed: 1, failed: 1, skipped: 1 });
+    expect(json.summary).toEqual({ passed: 1, failed: 1, skipped: 1, interrupted: 0 });
     expect(json.exitCode).toBe(1);
     const xml = toJunitXml(json);
     expect(xml).toContain('name="health &lt;json&gt;"');

@@ -12,7 +12,7 @@ function report(overrides: Partial<ReportJson> = {}): ReportJson {
     interrupted: false,
     startedAt: '2026-11-25T09:00:00.000Z',
     durationMs: 1000,
-    summary: { passed: 0, failed: 0, skipped: 0 },
+    summary: { passed: 0, failed: 0, skipped: 0, interrupted: 0 },
     settings: {},
     checks: [],
     logs: [],
@@ -40,7 +40,7 @@ describe('renderReportHtml', () => {
       report({
         verdict: 'fail',
         exitCode: 1,
-        summary: { passed: 0, failed: 1, skipped: 0 },
+        summary: { passed: 0, failed: 1, skipped: 0, interrupted: 0 },
         checks: [{ name: evil, verdict: 'fail', durationMs: 3, detail: evil, code: 'X', evidence: { process: 'w', logTail: [evil] } }],
         logs: [{ name: 'w', path: undefined, tail: [evil], times: [4] }],
         timeline: timeline.toJSON(),

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Timeline, currentTimeline, withTimeline } from '../../tasks/lib/report/timeline.ts';
 import { FrameLog } from '../../tasks/lib/status-protocol/frame-log.ts';
-import { recordFramesOnTimeline } from '../../tasks/lib/status-protocol/frame-timeline.ts';
 
 describe('Timeline', () => {
   it('keeps probe attempts in a row with the same outcome as one event with every attempt time', () => {
@@ -32,8 +31,8 @@ describe('Timeline', () => {
 describe('WebSocket frames on the timeline', () => {
   it('marks a server frame after a silence above the keepalive with warn and the gap', () => {
     const timeline = new Timeline(0);
-    const log = new FrameLog('cold-start');
-    withTimeline(timeline, () => recordFramesOnTimeline(log, 1000));
+    const log = withTimeline(timeline, () => new FrameLog('cold-start'));
+    log.warnGapMs = 1000;
     log.record('local', 'open', 0, 'socket open', undefined, 10);
     log.record('in', 'binary', 40, 'loading', { status: 'loading' }, 900);
     log.record('out', 'ping', 0, 'keepalive ping', undefined, 1200);
@@ -41,9 +40,9 @@ describe('WebSocket frames on the timeline', () => {
     log.record('in', 'binary', 60, 'ready', { status: 'ready' }, 2500);
     const frames = timeline.toJSON().events;
     expect(frames.map((event) => [event.lane, event.label, event.status])).toEqual([
-      ['ws:cold-start', 'open', 'ok'],
+      ['ws:cold-start', 'socket open', 'info'],
       ['ws:cold-start', 'loading', 'info'],
-      ['ws:cold-start', 'ping →', 'info'],
+      ['ws:cold-start', 'keepalive ping', 'info'],
       ['ws:cold-start', 'loading after 1.50 s gap', 'warn'],
       ['ws:cold-start', 'ready', 'ok'],
     ]);

@@ -136,7 +136,7 @@ describe('SessionClient: every typed failure, with its evidence', () => {
     const error = await failureOf({ url: url('slow-updates'), pingIntervalMs: 150, pingTimeoutMs: 2000, messageTimeoutMs: 600 });
     expect(error.code).toBe(SessionFailure.messageTimeout);
     expect(error.evidence.diagnosis).toBe('updates-stopped');
-    expect(error.message).toMatch(/still answered \d+ keepalive ping/);
+    expect(error.message).toMatch(/it answered the \d+ keepalive pings? sent since the last frame \(keepalive: the ping sent at /);
   });
 
   it('a missing token is refused with 1008 before any frame; the right one gets a session', async () => {
@@ -228,11 +228,13 @@ describe('SessionClient: failures a misbehaving peer causes', () => {
 describe('diagnoseSilence', () => {
   it('tells a blocked event loop from stopped updates from not knowing', () => {
     const blocked = new FrameLog('t');
-    blocked.record('local', 'open', 0, 'open');
-    blocked.record('in', 'binary', 10, 'loading');
-    blocked.record('out', 'ping', 0, 'ping');
+    const now = performance.now();
+    blocked.record('local', 'open', 0, 'open', undefined, now - 2000);
+    blocked.record('in', 'binary', 10, 'loading', undefined, now - 1500);
+    blocked.record('out', 'ping', 0, 'ping', undefined, now - 1000);
     expect(diagnoseSilence(blocked, 100).diagnosis).toBe('event-loop-blocked');
-    blocked.record('in', 'pong', 0, 'pong');
+    expect(diagnoseSilence(blocked, 100).text).toBe('none of the 1 keepalive ping sent since the last frame got a pong: the server blocks its event loop while loading (no frames, no pongs), e.g. it loads the model in-process');
+    blocked.record('in', 'pong', 0, 'pong', undefined, now - 990);
     expect(diagnoseSilence(blocked, 100).diagnosis).toBe('updates-stopped');
     const quiet = new FrameLog('t');
     quiet.record('local', 'open', 0, 'open');

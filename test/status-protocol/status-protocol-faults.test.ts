@@ -18,16 +18,19 @@ describe('status-protocol:test --fault', () => {
     expect(failed).toEqual([['cold start', 'fail']]);
     const cold = check(run.report, 'cold start');
     expect(cold.code).toBe('STATUS_GAP_ABOVE_KEEPALIVE');
-    expect(cold.detail).toContain('periodic updates have gaps above the keepalive');
-    expect(cold.evidence.diagnosis).toBe('gap-above-keepalive');
-    expect((cold.evidence.largestGap as FrameGap).ms).toBeGreaterThan(1200);
-    expect((cold.evidence.largestGap as FrameGap).ms).toBeLessThan(1400); // 1.265 s by construction
+    expect(cold.detail).toContain('The server does send periodic status frames');
+    expect(cold.detail).toContain('the server was alive (its event loop answered at once), its periodic updates just left a gap (like the old int(elapsed) % 5 bug)');
+    expect(cold.evidence).toMatchObject({ diagnosis: 'gap-above-keepalive', pongs: 'on-time' });
+    expect(cold.hint).toContain('not when int(elapsed) % 5 == 0');
+    expect((cold.evidence.largestGap as FrameGap).ms).toBeGreaterThan(1000); // 1.265 s by construction, above the 1 s keepalive
     expect((cold.evidence.timeline as string[]).length).toBeGreaterThanOrEqual(4);
+    // The gap the harness blames is the one the server really left: the same pair of frames, above
+    // the keepalive in the server's own send times too (how closely the numbers agree: npm run bench -- status-gaps).
     const timing = compareColdStartGaps(run);
     console.info(describeTiming('buggy-periodic', timing));
     expect(timing.largestIndex).toBe(3); // frame 2 → frame 3: the drifted loop skipped two updates
-    expect(Math.abs(timing.harnessLargestMs - timing.serverSamePairMs)).toBeLessThan(5);
-    expect(Math.abs(timing.harnessLargestMs - timing.serverLargestMs)).toBeLessThan(5);
+    expect(timing.serverSamePairMs).toBeGreaterThan(1000);
+    expect(timing.serverGapsMs.indexOf(timing.serverLargestMs)).toBe(3);
     expectNothingRunning(run);
   });
 

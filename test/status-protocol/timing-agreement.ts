@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameRecord } from '../../tasks/lib/status-protocol/frame-log.ts';
-import type { StatusTaskRun } from './run-status-task.ts';
+import type { ReportJson } from '../../tasks/lib/report/run-report.ts';
+
+/** A finished run: its report and the directory its logs went to (`<dir>/logs/policy-server.log`). */
+export interface RunFiles {
+  report: ReportJson;
+  reportDir: string;
+}
 
 export interface TimingComparison {
   /** open → frame 1 → … → ready, as the harness received them. */
@@ -18,10 +24,13 @@ export interface TimingComparison {
 }
 
 /**
+ * Used by the tests for what holds on any machine (which gap is the largest, in both views) and by
+ * `npm run bench -- status-gaps` for how closely the numbers agree (a figure, not an assertion).
+ *
  * Pairs the cold-start session's frames as the harness received them (report.json evidence) with
  * the server's own log of when it sent them (matched by the client's port), and compares the gaps.
  */
-export function compareColdStartGaps(run: StatusTaskRun): TimingComparison {
+export function compareColdStartGaps(run: RunFiles): TimingComparison {
   const cold = run.report.checks.find((check) => check.name === 'cold start');
   if (!cold) throw new Error('no cold start check');
   const frames = cold.evidence.frames as FrameRecord[];

@@ -15,19 +15,21 @@ async function server(mode: string, delayMs = 0, port = 0): Promise<{ guard: Pro
 
 describe('httpReadiness', () => {
   it('keeps waiting while the service answers "not ready yet", then succeeds', async () => {
-    const { guard, url } = await server('ready', 400);
+    // "Not ready" for the first 3 requests, whatever the load: a time-based delay could pass before the first probe.
+    const { guard, url } = await server('ready-after', 3);
     await using _ = guard;
     const outcome = await waitFor(httpReadiness({ url, ownerAlive: () => guard.running }), { description: 'ready', timeoutMs: 10_000, failFastOn: [guard] });
     expect(outcome.value.response.status).toBe(200);
-    expect(outcome.value.tally['not-ready']).toBeGreaterThan(0);
+    expect(outcome.value.tally['not-ready']).toBe(3);
   });
 
   it('waits through "not listening yet" for a live process it owns', async () => {
     const port = await getPort({ host: '127.0.0.1' });
-    const { guard, url } = await server('late-listen', 600, port);
+    const { guard, url } = await server('late-listen', 1500, port);
     await using _ = guard;
-    const outcome = await waitFor(httpReadiness({ url, ownerAlive: () => guard.running }), { description: 'listening', timeoutMs: 10_000, failFastOn: [guard] });
-    expect(outcome.value.tally.refused).toBeGreaterThan(10); // more refusals than the error budget, yet no failure
+    // An error budget of 3, so that 1.5 s of polling (≥ 15 probes even when slow) surely exceeds it.
+    const outcome = await waitFor(httpReadiness({ url, ownerAlive: () => guard.running, maxConsecutiveErrors: 3 }), { description: 'listening', timeoutMs: 60_000, failFastOn: [guard] });
+    expect(outcome.value.tally.refused).toBeGreaterThan(3); // more refusals than the error budget, yet no failure
   });
 
   it('stops after 10 consecutive refusals when nothing of ours is behind the URL', async () => {
@@ -57,5 +59,26 @@ describe('httpReadiness', () => {
     const failure = error as HarnessError;
     expect(failure.code).toBe('WAIT_TIMEOUT');
     expect(failure.message).toContain('last observed: not ready yet: HTTP 503 {"ready":false}');
+  });
+
+  it('reports the last real answer on timeout, not the probe the deadline cut short', async () => {
+    const { guard, url } = await server('503-then-hang');
+    await using _ = guard;
+    // The second probe hangs; the wait's deadline (600 ms) cuts it well before its own 2 s limit.
+    const error = await waitFor(httpReadiness({ url, requestTimeoutMs: 2000 }), { description: 'worker to be ready', timeoutMs: 600 }).catch((e: unknown) => e);
+    const failure = error as HarnessError;
+    expect(failure.code).toBe('WAIT_TIMEOUT');
+    expect(failure.evidence.lastObserved).toBe('not ready yet: HTTP 503 {"ready":false}');
+    expect(failure.message).toContain('last observed: not ready yet: HTTP 503');
+    expect(failure.message).not.toContain('request timeout');
+  });
+
+  it('a probe that used its whole own timeout is a real observation (the service did not answer)', async () => {
+    const { guard, url } = await server('503-then-hang');
+    await using _ = guard;
+    const error = await waitFor(httpReadiness({ url, requestTimeoutMs: 100 }), { description: 'worker to be ready', timeoutMs: 1500 }).catch((e: unknown) => e);
+    const failure = error as HarnessError;
+    expect(failure.code).toBe('WAIT_TIMEOUT');
+    expect(failure.evidence.lastObserved).toMatch(/^request timeout \(no answer within 100 ms\)$/);
   });
 });

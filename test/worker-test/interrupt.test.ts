@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { v4 as uuidv4 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { processesMatching } from '../../tasks/lib/process/find-processes.ts';
+import type { ReportJson } from '../../tasks/lib/report/run-report.ts';
 import { repoPath } from '../helpers/fixture-path.ts';
 
 describe('Ctrl-C during worker:test', () => {
@@ -37,5 +38,51 @@ describe('Ctrl-C during worker:test', () => {
     expect(report.interrupted).toBe(true);
     expect(report.exitCode).toBe(130);
     expect(readFileSync(join(reportDir, 'logs', 'worker.log'), 'utf8')).toContain(workerId);
+  });
+});
+
+describe('Ctrl-C while worker:test reads a stream from a server that will not stop while a stream is open', () => {
+  it('aborts the stream first, so SIGTERM suffices: exit 130, the check interrupted (not failed), no SIGKILL; screen, report.json and junit agree', async () => {
+    const workerId = `sigint-stream-${uuidv4()}`;
+    const reportDir = mkdtempSync(join(tmpdir(), 'hivecheck-sigint-'));
+    // The worker sends two events, then nothing (a long generation), and (like llama-server) keeps
+    // running on SIGTERM while a stream is open. A big grace: a needed SIGKILL would show.
+    const harness = spawn(process.execPath, ['--import', 'tsx', 'tasks/main.ts', 'worker:test', '--worker-id', workerId, '--report', reportDir, '--stream', 'sse', '--timeout', '120', '--grace', '60', '--heartbeat-interval', '0.3',
+      '--worker-arg=--fault=stall-stream', '--worker-arg=--fault=sigterm-waits-for-streams'], { cwd: repoPath(''), env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => harness.once('exit', (code) => resolve(code)));
+    let stdout = '';
+    harness.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    harness.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    // Bounded, fast poll of the worker's log for the moment its stream stalls (the check is then in flight).
+    const log = join(reportDir, 'logs', 'worker.log');
+    const deadline = performance.now() + 180_000;
+    while (!(existsSync(log) && readFileSync(log, 'utf8').includes('fault injected (stall-stream)'))) {
+      if (performance.now() > deadline) throw new Error(`the stream never stalled:\n${stdout}`);
+      if (harness.exitCode !== null) throw new Error(`harness exited early (${harness.exitCode}):\n${stdout}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+
+    harness.kill('SIGINT');
+    expect(await exited, stdout).toBe(130);
+    expect(processesMatching(workerId)).toEqual([]);
+    const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as ReportJson;
+    const junit = readFileSync(join(reportDir, 'junit.xml'), 'utf8');
+    expect(report.verdict).toBe('interrupted');
+    expect(report.exitCode).toBe(130);
+    const inference = report.checks.find((check) => check.name === 'inference SSE POST /v1/inference');
+    expect(inference?.verdict).toBe('interrupted');
+    expect(report.checks.filter((check) => check.verdict === 'fail')).toEqual([]);
+    // Screen, report.json and junit.xml list the same checks.
+    const names = report.checks.map((check) => check.name);
+    expect([...junit.matchAll(/<testcase [^>]*name="([^"]+)"/g)].map((match) => match[1])).toEqual(names);
+    const summary = stdout.slice(stdout.lastIndexOf('📊'));
+    for (const name of names) expect(summary).toContain(` ${name}: `);
+    expect(summary).toContain('⛔ inference SSE POST /v1/inference: cut short by SIGINT');
+    // Teardown: SIGTERM was enough, the worker exited 0 after its stream closed.
+    const worker = report.timeline.events.filter((event) => event.lane === 'process:worker').map((event) => event.label);
+    expect(worker).toContain('SIGTERM (teardown)');
+    expect(worker.some((label) => label.startsWith('SIGKILL'))).toBe(false);
+    expect(worker).toContain('exited with code 0');
+    expect(readFileSync(log, 'utf8')).toContain('Worker stopped');
   });
 });

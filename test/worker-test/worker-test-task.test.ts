@@ -7,7 +7,8 @@ import { ensureTinyModel } from '../../fixtures/tiny-model/write-tiny-llama.ts';
 import { processesMatching } from '../../tasks/lib/process/find-processes.ts';
 import { checkNamed, runTask, verdicts, type InProcessRun } from '../helpers/run-task-in-process.ts';
 
-const FAST = ['--heartbeat-interval', '0.3'];
+/** Short heartbeats; a startup budget that covers a start on a loaded 2-core machine (> 30 s seen there). */
+const FAST = ['--heartbeat-interval', '0.3', '--timeout', '120'];
 
 function nothingLeft(run: InProcessRun): void {
   for (const id of run.report.settings.workerIds as string[]) expect(processesMatching(id), `processes of ${id} left running`).toEqual([]);
@@ -143,7 +144,7 @@ describe('worker:test failure runs', () => {
     expect(bytes.subarray(value, value + 5).toString()).toBe('llama');
     bytes.write('llamb', value);
     writeFileSync(path, bytes);
-    const run = await runTask(['worker:test', '--model', path]);
+    const run = await runTask(['worker:test', '--model', path, '--timeout', '120']);
     expect(run.exitCode, run.output).toBe(1);
     const health = checkNamed(run.report, 'health');
     expect(health.code).toBe('PROCESS_EXITED');
@@ -178,12 +179,14 @@ describe('worker:test failure runs', () => {
   });
 
   it('a worker whose /v1/ready stays false times out on ready (it does not fail fast: it answers "not yet")', async () => {
-    const run = await runTask(['worker:test', '--worker-arg=--fault=never-ready', '--timeout', '8', ...FAST]);
+    // The startup budget must cover a start on a loaded machine (it took > 8 s there); the ready
+    // wait gets its own short budget, counted once the worker is healthy.
+    const run = await runTask(['worker:test', '--worker-arg=--fault=never-ready', '--timeout', '120', '--ready-timeout', '2', ...FAST]);
     expect(run.exitCode).toBe(1);
-    expect(checkNamed(run.report, 'health').verdict).toBe('pass');
+    expect(checkNamed(run.report, 'health').verdict, checkNamed(run.report, 'health').detail).toBe('pass');
     const ready = checkNamed(run.report, 'ready');
     expect(ready.code).toBe('WAIT_TIMEOUT');
-    expect(ready.detail).toContain('waiting for /v1/ready to say ready (startup budget 8.00 s)');
+    expect(ready.detail).toContain('waiting for /v1/ready to say ready (--ready-timeout 2.00 s, counted from healthy)');
     expect(ready.detail).toMatch(/last observed: not ready yet: HTTP \d+ \{"ready":false/);
     nothingLeft(run);
   });

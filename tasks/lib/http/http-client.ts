@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { HarnessError } from '../errors/harness-error.ts';
+import { shutdownAbortSignal } from '../process/guard-registry.ts';
 import { formatDuration } from '../time/format-duration.ts';
 
 export interface HttpRequestOptions {
@@ -60,14 +61,15 @@ export async function tryHttp(url: string, options: HttpRequestOptions = {}): Pr
   const timeoutMs = Math.max(1, Math.ceil(options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS));
   const started = performance.now();
   const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const shutdown = shutdownAbortSignal(); // Ctrl-C: requests end before the processes are stopped
+  const signal = AbortSignal.any([timeout, shutdown, ...(options.signal ? [options.signal] : [])]);
   const { headers, body } = requestHeaders(options);
   try {
     const res = await request(url, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     const text = await res.body.text();
     return { ok: true, response: { url, status: res.statusCode, headers: res.headers, text, durationMs: performance.now() - started } };
   } catch (error) {
-    const kind = timeout.aborted ? 'timeout' : classifyNetworkError(error, options.signal?.aborted ?? false);
+    const kind = timeout.aborted ? 'timeout' : classifyNetworkError(error, (options.signal?.aborted ?? false) || shutdown.aborted);
     const message = kind === 'timeout' ? `no answer within ${formatDuration(timeoutMs)}` : `${errorCode(error) ?? ''} ${(error as Error).message}`.trim();
     return { ok: false, failure: { kind, code: errorCode(error), message, durationMs: performance.now() - started } };
   }

@@ -1,6 +1,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { request } from 'undici';
 import { HarnessError } from '../errors/harness-error.ts';
+import { shutdownAbortSignal } from '../process/guard-registry.ts';
 import { formatDuration } from '../time/format-duration.ts';
 import { classifyNetworkError, requestHeaders, type HttpRequestOptions } from './http-client.ts';
 
@@ -27,7 +28,8 @@ export async function readSse(url: string, options: HttpRequestOptions & { onEve
   const started = performance.now();
   const timeout = AbortSignal.timeout(timeoutMs);
   const controller = new AbortController();
-  const signal = AbortSignal.any([timeout, controller.signal, ...(options.signal ? [options.signal] : [])]);
+  const shutdown = shutdownAbortSignal(); // Ctrl-C: the stream is closed before the server is stopped
+  const signal = AbortSignal.any([timeout, controller.signal, shutdown, ...(options.signal ? [options.signal] : [])]);
   const { headers, body } = requestHeaders(options);
   const events: TimedSseEvent[] = [];
   let headersMs = 0;
@@ -51,7 +53,7 @@ export async function readSse(url: string, options: HttpRequestOptions & { onEve
     if (stopped) controller.abort();
     return { status: res.statusCode, headers: res.headers, events, headersMs, durationMs: performance.now() - started };
   } catch (error) {
-    const kind = timeout.aborted ? 'timeout' : classifyNetworkError(error, false);
+    const kind = timeout.aborted ? 'timeout' : classifyNetworkError(error, shutdown.aborted || (options.signal?.aborted ?? false));
     throw new HarnessError('SSE_FAILED', `${options.method ?? 'POST'} ${url}: stream ${kind === 'timeout' ? `not finished within ${formatDuration(timeoutMs)}` : `failed (${kind}: ${(error as Error).message})`} after ${events.length} event(s)`, {
       evidence: { url, kind, events: events.slice(-20) },
       cause: error,

@@ -206,8 +206,11 @@ async function nearestExistingParent(path: string): Promise<string | undefined> 
  * without loading the tensor data: cheap even for multi-GB models. Throws a `HarnessError` of
  * kind `environment`: MODEL_NOT_FOUND, MODEL_NOT_A_FILE, MODEL_NOT_READABLE or MODEL_INVALID.
  */
-export async function inspectModelFile(path: string): Promise<ModelFileInfo> {
-  const absolute = resolve(path);
+export async function inspectModelFile(given: string, options: { cwd?: string } = {}): Promise<ModelFileInfo> {
+  const cwd = options.cwd ?? process.cwd();
+  const absolute = resolve(cwd, given);
+  // Messages name the path as the user wrote it and, when that was relative, where it led.
+  const path = given === absolute ? given : `${given} (resolved from ${cwd} to ${absolute})`;
   const invalid = (message: string, evidence: Record<string, unknown> = {}, hint: string = FIX_HINT): HarnessError =>
     new HarnessError('MODEL_INVALID', `model file ${path} is not a usable GGUF model: ${message}`, { kind: 'environment', evidence: { path: absolute, ...evidence }, hint });
 
@@ -221,7 +224,7 @@ export async function inspectModelFile(path: string): Promise<ModelFileInfo> {
       const nearby = parent === dirname(absolute) ? await listGgufFiles(parent) : [];
       throw new HarnessError('MODEL_NOT_FOUND', `model file ${path} does not exist`, {
         kind: 'environment',
-        evidence: { path: absolute, cwd: process.cwd(), nearestExistingDirectory: parent, ggufFilesThere: nearby.slice(0, 10) },
+        evidence: { path: absolute, given, cwd, nearestExistingDirectory: parent, ggufFilesThere: nearby.slice(0, 10) },
         hint: nearby.length > 0 ? `${FIX_HINT} (${dirname(absolute)} has: ${nearby.slice(0, 3).join(', ')})` : FIX_HINT,
       });
     }

@@ -56,7 +56,7 @@ export class Reporter {
   }
 
   check(result: CheckResult): void {
-    const mark = result.verdict === 'pass' ? '✅' : result.verdict === 'fail' ? '❌' : '⏭️ ';
+    const mark = { pass: '✅', fail: '❌', skip: '⏭️ ', interrupted: '⛔' }[result.verdict];
     const line = `${result.name} — ${result.detail} (${formatDuration(result.durationMs)})`;
     this.#event(result.verdict, this.#options.mode === 'tty' ? `  ${mark} ${line}` : `${mark} ${line}`);
   }

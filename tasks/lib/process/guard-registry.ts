@@ -18,6 +18,7 @@ const live = new Set<Stoppable>();
 const hooks = new Set<ShutdownHook>();
 let installed = false;
 let shuttingDown: NodeJS.Signals | undefined;
+const shutdownController = new AbortController();
 
 export function trackGuard(guard: Stoppable): void {
   installSignalTeardown();
@@ -31,6 +32,16 @@ export function untrackGuard(guard: Stoppable): void {
 /** The signal the harness is shutting down on, if any (set before anything is stopped). */
 export function shutdownSignal(): NodeJS.Signals | undefined {
   return shuttingDown;
+}
+
+/**
+ * Aborted as soon as the harness receives SIGINT/SIGTERM/SIGHUP, before any process is stopped:
+ * in-flight requests, streams and sessions pass it on so that they end first (a server that will not
+ * exit while a stream is open then exits on SIGTERM), and waits stop at once instead of reading the
+ * teardown they caused as the subject's failure.
+ */
+export function shutdownAbortSignal(): AbortSignal {
+  return shutdownController.signal;
 }
 
 export function liveGuards(): readonly Stoppable[] {
@@ -62,6 +73,8 @@ async function handleSignal(signal: NodeJS.Signals): Promise<void> {
     process.exit(code);
   }
   shuttingDown = signal;
+  shutdownController.abort(new Error(`interrupted by ${signal}`));
+  await new Promise((resolve) => setImmediate(resolve)); // let aborted sockets close before the processes get SIGTERM
   const pending = [...hooks]; // a hook may be removed while the guards stop; it still runs
   const names = [...live].map((guard) => `${guard.name} (pid ${guard.pid})`);
   if (names.length) process.stderr.write(`\nhivecheck: received ${signal}; stopping ${names.join(', ')}\n`);

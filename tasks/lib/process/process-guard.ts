@@ -44,6 +44,8 @@ export interface StopReport {
   exit: ExitInfo | undefined;
   /** Pids of the group still running after teardown (should always be empty). */
   survivors: number[];
+  /** The process had exited on its own (or been killed by someone else) before teardown began. */
+  exitedBeforeStop: boolean;
 }
 
 export const DEFAULT_GRACE_MS = 3000;
@@ -142,7 +144,7 @@ export class ProcessGuard implements AsyncDisposable {
           new HarnessError('SPAWN_FAILED', `could not start ${options.name}: ${options.command} (${error.code ?? error.message})`, {
             kind: 'environment',
             cause: error,
-            evidence: { command: [options.command, ...args], cwd: options.cwd },
+            evidence: { command: [options.command, ...args].map((word) => Redactor.fromEnv({ ...process.env, ...options.env }, options.secrets ?? []).redact(word)), cwd: options.cwd },
             hint: error.code === 'ENOENT' ? `check that ${options.command} exists and is executable` : undefined,
           }),
         );
@@ -231,6 +233,7 @@ export class ProcessGuard implements AsyncDisposable {
 
   async #teardown(graceMs: number): Promise<StopReport> {
     const started = performance.now();
+    const exitedBeforeStop = this.#exitInfo !== undefined;
     let signal: StopReport['signal'] = 'none';
     const gone = (): boolean => this.#exitInfo !== undefined && liveGroupMembers(this.pid).length === 0;
 
@@ -248,7 +251,7 @@ export class ProcessGuard implements AsyncDisposable {
     await Promise.race([this.settled, new Promise((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS).unref())]);
     await new Promise<void>((resolve) => (this.#log ? this.#log.end(resolve) : resolve()));
     untrackGuard(this);
-    return { signal, durationMs: performance.now() - started, exit: this.#exitInfo, survivors: liveGroupMembers(this.pid) };
+    return { signal, durationMs: performance.now() - started, exit: this.#exitInfo, survivors: liveGroupMembers(this.pid), exitedBeforeStop };
   }
 
   async #pollUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {

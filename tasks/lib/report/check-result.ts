@@ -1,6 +1,7 @@
 import type { Evidence } from '../errors/harness-error.ts';
 
-export type Verdict = 'pass' | 'fail' | 'skip';
+/** `interrupted`: the run was interrupted (Ctrl-C, SIGTERM) while the check ran; its outcome is unknown. */
+export type Verdict = 'pass' | 'fail' | 'skip' | 'interrupted';
 
 /** One named check of a run: what was checked, how it went, and what proves it. */
 export interface CheckResult {

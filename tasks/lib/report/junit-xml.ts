@@ -17,6 +17,7 @@ export function toJunitXml(report: ReportJson): string {
     const open = `    <testcase classname="hivecheck.${escapeXml(report.task)}" name="${escapeXml(check.name)}" time="${seconds(check.durationMs)}"`;
     if (check.verdict === 'pass') return `${open}/>`;
     if (check.verdict === 'skip') return `${open}>\n      <skipped message="${escapeXml(check.detail)}"/>\n    </testcase>`;
+    if (check.verdict === 'interrupted') return `${open}>\n      <skipped message="${escapeXml(`interrupted: ${check.detail}`)}"/>\n    </testcase>`;
     const body = [check.hint ? `fix: ${check.hint}` : '', JSON.stringify(check.evidence, null, 2)].filter(Boolean).join('\n');
     return `${open}>\n      <failure type="${escapeXml(check.code ?? 'CHECK_FAILED')}" message="${escapeXml(check.detail)}">${escapeXml(body)}</failure>\n    </testcase>`;
   });
@@ -27,7 +28,7 @@ export function toJunitXml(report: ReportJson): string {
   }
   const logs = report.logs.map((log) => `=== ${log.name} (${log.path ?? 'no file'}) ===\n${log.tail.join('\n')}`).join('\n');
   const failures = report.checks.filter((check) => check.verdict === 'fail').length;
-  const skipped = report.checks.filter((check) => check.verdict === 'skip').length;
+  const skipped = report.checks.filter((check) => check.verdict === 'skip' || check.verdict === 'interrupted').length;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="hivecheck" tests="${cases.length}" failures="${failures}" errors="${report.error ? 1 : 0}" time="${seconds(report.durationMs)}">`,

@@ -1,7 +1,9 @@
 import { constants } from 'node:os';
 import { HarnessError, toHarnessError, type Evidence } from '../errors/harness-error.ts';
+import { shutdownSignal } from '../process/guard-registry.ts';
+import { formatDuration } from '../time/format-duration.ts';
 import type { CheckResult, LogRecord, Verdict } from './check-result.ts';
-import { Timeline, type TimelineEvent } from './timeline.ts';
+import { Timeline, type TimelineEvent, type TimelineSpan } from './timeline.ts';
 
 /** What a check body may return: a detail line, or a detail plus evidence. */
 export type CheckOutcome = string | void | { detail: string; evidence?: Evidence };
@@ -9,14 +11,14 @@ export type CheckOutcome = string | void | { detail: string; evidence?: Evidence
 export interface ReportJson {
   tool: 'hivecheck';
   task: string;
-  verdict: 'pass' | 'fail';
+  verdict: 'pass' | 'fail' | 'interrupted';
   exitCode: number;
   interrupted: boolean;
   /** The signal that interrupted the run, when one did. */
   interruptedBy?: string;
   startedAt: string;
   durationMs: number;
-  summary: { passed: number; failed: number; skipped: number };
+  summary: { passed: number; failed: number; skipped: number; interrupted: number };
   settings: Record<string, unknown>;
   checks: CheckResult[];
   logs: LogRecord[];
@@ -28,10 +30,22 @@ export interface ReportJson {
 
 type CheckListener = (event: { phase: 'start'; name: string } | { phase: 'end'; result: CheckResult }) => void;
 
+interface RunningCheck {
+  name: string;
+  started: number;
+  span: TimelineSpan;
+}
+
 /**
  * Collects the checks of one run. `check()` times a body, turns a thrown error into a failed
  * check with its evidence, and never throws itself, so one failing check does not hide the
  * others unless the caller decides to stop.
+ *
+ * Interrupts (Ctrl-C, SIGTERM): once the harness is shutting down no new check starts, a check
+ * that ends while it is shutting down without passing is recorded as `interrupted` (what it saw
+ * was most likely the teardown the harness itself caused, never the subject's fault), and
+ * `interruptRunning()` records the checks still running when the report is written, so the
+ * screen, report.json and junit.xml list the same checks.
  */
 export class RunReport {
   readonly checks: CheckResult[] = [];
@@ -45,6 +59,7 @@ export class RunReport {
   /** The signal that interrupted the run (Ctrl-C), if one did. */
   interruptedBy: NodeJS.Signals | undefined;
   #listener: CheckListener | undefined;
+  readonly #running = new Set<RunningCheck>();
 
   constructor(readonly task: string) {}
 
@@ -53,28 +68,65 @@ export class RunReport {
   }
 
   async check<T extends CheckOutcome>(name: string, body: () => Promise<T>): Promise<boolean> {
+    if (this.#stopping()) return false;
     this.#listener?.({ phase: 'start', name });
-    const started = performance.now();
-    const span = this.timeline.span({ lane: 'checks', kind: 'check', label: name });
+    const running: RunningCheck = { name, started: performance.now(), span: this.timeline.span({ lane: 'checks', kind: 'check', label: name }) };
+    this.#running.add(running);
     let result: CheckResult;
     try {
       const outcome = await body();
       const detail = typeof outcome === 'string' ? outcome : outcome ? outcome.detail : 'ok';
       const evidence = typeof outcome === 'object' && outcome ? (outcome.evidence ?? {}) : {};
-      result = { name, verdict: 'pass', durationMs: performance.now() - started, detail, evidence };
+      result = { name, verdict: 'pass', durationMs: performance.now() - running.started, detail, evidence };
     } catch (thrown) {
       const error = toHarnessError(thrown);
-      result = { name, verdict: 'fail', durationMs: performance.now() - started, detail: error.message, code: error.code, hint: error.hint, evidence: error.evidence };
-      if (error.kind !== 'check') this.error ??= error;
+      const signal = this.#stopping();
+      if (signal) {
+        result = this.#interruptedResult(running, signal, { code: error.code, message: error.message });
+      } else {
+        result = { name, verdict: 'fail', durationMs: performance.now() - running.started, detail: error.message, code: error.code, hint: error.hint, evidence: error.evidence };
+        if (error.kind !== 'check') this.error ??= error;
+      }
     }
-    this.checks.push(result);
-    span.end(result.verdict === 'pass' ? 'ok' : 'error', { verdict: result.verdict, detail: result.detail, ...(result.code ? { code: result.code } : {}) });
-    this.#listener?.({ phase: 'end', result });
+    // Already recorded as interrupted when the report was written on a signal.
+    if (!this.#running.delete(running)) return false;
+    this.#record(result, running.span);
     return result.verdict === 'pass';
+  }
+
+  /** Records every check still running as interrupted (the runner calls this before writing an interrupted report). */
+  interruptRunning(signal: NodeJS.Signals): void {
+    for (const running of [...this.#running]) {
+      this.#running.delete(running);
+      this.#record(this.#interruptedResult(running, signal), running.span);
+    }
+  }
+
+  #interruptedResult(running: RunningCheck, signal: NodeJS.Signals, sawWhenInterrupted?: { code: string; message: string }): CheckResult {
+    const durationMs = performance.now() - running.started;
+    return {
+      name: running.name,
+      verdict: 'interrupted',
+      durationMs,
+      detail: `cut short by ${signal} after ${formatDuration(durationMs)}, before it could decide`,
+      evidence: sawWhenInterrupted ? { sawWhenInterrupted } : {},
+    };
+  }
+
+  #record(result: CheckResult, span: TimelineSpan): void {
+    this.checks.push(result);
+    span.end(result.verdict === 'pass' ? 'ok' : result.verdict === 'interrupted' ? 'interrupted' : 'error', { verdict: result.verdict, detail: result.detail, ...(result.code ? { code: result.code } : {}) });
+    this.#listener?.({ phase: 'end', result });
+  }
+
+  /** The signal the run is being interrupted by, if any. */
+  #stopping(): NodeJS.Signals | undefined {
+    return this.interruptedBy ?? shutdownSignal();
   }
 
   /** Records a check that was not run, and why. */
   skip(name: string, reason: string): void {
+    if (this.#stopping()) return; // after an interrupt "not run" is not news, and would differ between screen and file
     const result: CheckResult = { name, verdict: 'skip', durationMs: 0, detail: reason, evidence: {} };
     this.checks.push(result);
     this.#listener?.({ phase: 'end', result });
@@ -82,6 +134,7 @@ export class RunReport {
 
   /** Records a failure that happened outside a check (bad flags, missing model, spawn failed). */
   fail(error: unknown): void {
+    if (this.#stopping()) return; // an error caused by the teardown of an interrupted run is not the run's failure
     this.error ??= toHarnessError(error);
   }
 
@@ -107,13 +160,13 @@ export class RunReport {
     const json: ReportJson = {
       tool: 'hivecheck',
       task: this.task,
-      verdict: this.exitCode === 0 ? 'pass' : 'fail',
+      verdict: this.interrupted ? 'interrupted' : this.exitCode === 0 ? 'pass' : 'fail',
       exitCode: this.exitCode,
       interrupted: this.interrupted,
       ...(this.interruptedBy ? { interruptedBy: this.interruptedBy } : {}),
       startedAt: this.startedAt.toISOString(),
       durationMs: Math.round(performance.now() - this.#started),
-      summary: { passed: this.count('pass'), failed: this.count('fail'), skipped: this.count('skip') },
+      summary: { passed: this.count('pass'), failed: this.count('fail'), skipped: this.count('skip'), interrupted: this.count('interrupted') },
       settings: this.settings,
       checks: this.checks.map((check) => ({ ...check, durationMs: Math.round(check.durationMs * 10) / 10 })),
       logs: [...this.logs.values()],

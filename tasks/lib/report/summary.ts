@@ -1,7 +1,7 @@
 import { formatDuration } from '../time/format-duration.ts';
 import type { ReportJson } from './run-report.ts';
 
-const MARK = { pass: '✅', fail: '❌', skip: '⏭️ ' } as const;
+const MARK = { pass: '✅', fail: '❌', skip: '⏭️ ', interrupted: '⛔' } as const;
 
 function indent(lines: string[], prefix = '     '): string[] {
   return lines.map((line) => `${prefix}${line}`);
@@ -13,13 +13,13 @@ function indent(lines: string[], prefix = '     '): string[] {
  */
 export function renderSummary(report: ReportJson, files?: { json: string; junit: string; html?: string }): string {
   const out: string[] = [''];
-  const { passed, failed, skipped } = report.summary;
-  out.push(`📊 ${report.task}: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''} in ${formatDuration(report.durationMs)}`);
+  const { passed, failed, skipped, interrupted } = report.summary;
+  out.push(`📊 ${report.task}: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}${interrupted ? `, ${interrupted} interrupted` : ''} in ${formatDuration(report.durationMs)}`);
   for (const check of report.checks) {
     out.push(`  ${MARK[check.verdict]} ${check.name}: ${check.verdict === 'fail' && check.code ? `[${check.code}] ` : ''}${check.detail}`);
     if (check.verdict === 'fail') {
       if (check.hint) out.push(`     fix: ${check.hint}`);
-      if (typeof check.evidence.lastObserved === 'string') out.push(`     last observed: ${check.evidence.lastObserved}`);
+      if (typeof check.evidence.lastObserved === 'string' && !check.detail.includes(check.evidence.lastObserved)) out.push(`     last observed: ${check.evidence.lastObserved}`);
     }
   }
   const error = report.error;

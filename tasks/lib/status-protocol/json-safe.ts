@@ -30,3 +30,20 @@ export function summarize(value: unknown, max = 160): string {
   else text = JSON.stringify(toJsonSafe(value), (_, item: unknown) => (item && typeof item === 'object' && 'ndarray' in item && 'shape' in item ? `${String(item.ndarray)}[${String(item.shape)}]` : item)) ?? String(value);
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
+
+/** What a decoded value is, in a few words: `ndarray <f4[10, 7]`, `str "abc"`, `list of 3 (first: map with keys actions)`. */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'nil';
+  if (value instanceof NdArray) return `ndarray ${value.describe()}`;
+  if (value instanceof NpScalar) return `numpy scalar ${value.describe()}`;
+  if (value instanceof Uint8Array) return `bin (${value.byteLength} bytes)`;
+  if (typeof value === 'string') return `str ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'number' || typeof value === 'bigint') return `number ${String(value)}`;
+  if (typeof value === 'boolean') return `bool ${String(value)}`;
+  if (Array.isArray(value)) return value.length === 0 ? 'empty list' : `list of ${value.length} (first: ${describeValue(value[0])})`;
+  if (typeof value === 'object') {
+    const keys = Object.keys(value);
+    return keys.length === 0 ? 'empty map' : `map with keys ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', …' : ''}`;
+  }
+  return typeof value;
+}

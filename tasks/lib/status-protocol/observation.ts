@@ -1,5 +1,5 @@
 import { HarnessError } from '../errors/harness-error.ts';
-import { toJsonSafe } from './json-safe.ts';
+import { describeValue, toJsonSafe } from './json-safe.ts';
 import { NdArray } from './nd-array.ts';
 
 /** An openpi-style observation: an 8-D float32 state, a small uint8 image and a prompt. */
@@ -34,7 +34,10 @@ export function inspectResult(result: unknown, meta: Record<string, unknown>): {
     throw new HarnessError(code, message, { evidence: { result: toJsonSafe(result) } });
   };
   if (result === null || result === undefined) fail('RESULT_EMPTY', 'the result is null: the server returned no actions for a valid observation');
-  if (!isMap(result) && !(Array.isArray(result) && result.every(isMap))) fail('RESULT_MALFORMED', `the result must be an action map or a list of them, got ${Array.isArray(result) ? 'a list' : typeof result}`);
+  if (!isMap(result) && !(Array.isArray(result) && result.every(isMap))) {
+    const wrap = result instanceof NdArray ? ': wrap the array in a map, {"result": {"actions": <array>}}' : '';
+    fail('RESULT_MALFORMED', `the result must be an action map ({"actions": <ndarray>, ...}) or a list of them, got ${describeValue(result)}${wrap}`);
+  }
   const arrays: ResultArray[] = [];
   collect(result, '', arrays);
   if (arrays.length === 0) fail('RESULT_NO_ARRAYS', 'the result holds no numeric arrays');

@@ -50,6 +50,8 @@ export interface LaunchOptions {
   token?: string | undefined;
   startTimeoutMs: number;
   tailLines?: number;
+  /** The HTTP route that answers once the server is up (default: the policy server's `/api/v1/models`). */
+  readyPath?: string;
 }
 
 export interface LaunchedServer {
@@ -61,9 +63,10 @@ export interface LaunchedServer {
 }
 
 /**
- * Starts a policy server under a guard (its own process group, logs captured, never a shell)
- * and waits until `GET /api/v1/models` answers (401/403 count as up: the listing may need the
- * token). Fails at once, with its log tail, if the process exits first.
+ * Starts a server under a guard (its own process group, logs captured, never a shell) and waits
+ * until `GET <readyPath>` answers (`/api/v1/models` for a policy server, `/jobs/<id>` for a
+ * training server; 401/403 count as up: the route may need the token). Fails at once, with its
+ * log tail, if the process exits first.
  */
 export async function launchPolicyServer(options: LaunchOptions): Promise<LaunchedServer> {
   const started = performance.now();
@@ -71,7 +74,8 @@ export async function launchPolicyServer(options: LaunchOptions): Promise<Launch
   const argv = fillTemplate(options.argv, { port, ...(options.token === undefined ? {} : { token: options.token }) }, options.flag);
   const [command, ...args] = argv as [string, ...string[]];
   const guard = await options.start({ name: options.name, command, args, cwd: REPO_ROOT, secrets: options.token ? [options.token] : [] });
-  const url = `http://127.0.0.1:${port}/api/v1/models`;
+  const readyPath = options.readyPath ?? '/api/v1/models';
+  const url = `http://127.0.0.1:${port}${readyPath}`;
   await waitFor(
     httpReadiness({
       url,
@@ -79,7 +83,7 @@ export async function launchPolicyServer(options: LaunchOptions): Promise<Launch
       lane: `probe:${guard.name} /api/v1/models`,
       classify: (response) => (response.status === 200 || response.status === 401 || response.status === 403 ? { verdict: 'ready' } : { verdict: response.status === 503 ? 'not-ready' : 'http-error', detail: `HTTP ${response.status}` }),
     }),
-    { description: `${options.name} to answer GET /api/v1/models on port ${port}`, timeoutMs: options.startTimeoutMs, failFastOn: [guard], tailLines: options.tailLines },
+    { description: `${options.name} to answer GET ${readyPath} on port ${port}`, timeoutMs: options.startTimeoutMs, failFastOn: [guard], tailLines: options.tailLines },
   );
   return { guard, port, baseUrl: `ws://127.0.0.1:${port}`, startupMs: performance.now() - started };
 }

@@ -1,12 +1,12 @@
-import type { ClientRequest, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { HarnessError, isHarnessError, type Evidence } from '../errors/harness-error.ts';
+import { shutdownSignal } from '../process/guard-registry.ts';
 import { formatDuration } from '../time/format-duration.ts';
 import { FrameLog, type FrameGap, type FrameRecord } from './frame-log.ts';
-import { recordFramesOnTimeline } from './frame-timeline.ts';
 import { summarize, toJsonSafe } from './json-safe.ts';
 import { decodeMessage, encodeMessage } from './ndarray-codec.ts';
 import { sessionUrl } from './session-url.ts';
+import { openWebSocket } from './ws-open.ts';
 import { describeHandshakeClose, diagnoseSilence, sessionFailure, SessionFailure, type CloseInfo, type Diagnosis } from './status-failure.ts';
 
 export interface SessionClientOptions {
@@ -29,10 +29,15 @@ export interface SessionClientOptions {
   maxPayload?: number;
   /** Name of the session in logs and reports. */
   label?: string;
+  /** A server frame after a silence above this is a `warn` on the run timeline (the keepalive). */
+  warnGapMs?: number;
   /** Called for every `waiting`/`loading` frame (live progress). */
   onStatus?: (frame: StatusFrame) => void;
-  /** Frames after a longer silence are marked on the run timeline (default: the ping interval). */
-  keepaliveMs?: number;
+  /**
+   * Aborting it ends the session at once with `SESSION_ABORTED` (never read as the server's
+   * failure): pass `shutdownAbortSignal()` so Ctrl-C closes sessions before servers are stopped.
+   */
+  signal?: AbortSignal;
 }
 
 export const SESSION_DEFAULTS = {
@@ -102,6 +107,8 @@ export class SessionClient implements AsyncDisposable {
   readonly #token: string | undefined;
   readonly #headers: Record<string, string>;
   readonly #onStatus: SessionClientOptions['onStatus'];
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort = (): void => this.#abort();
   readonly #startedAt = performance.now();
   readonly #closed: Promise<CloseInfo>;
   #resolveClosed: (info: CloseInfo) => void = () => undefined;
@@ -117,6 +124,7 @@ export class SessionClient implements AsyncDisposable {
   #inferring = false;
   #pingTimer: NodeJS.Timeout | undefined;
   #pongTimer: NodeJS.Timeout | undefined;
+  #pingSettled: Array<() => void> = [];
   #localPort: number | undefined;
 
   private constructor(options: SessionClientOptions) {
@@ -124,7 +132,7 @@ export class SessionClient implements AsyncDisposable {
     this.model = options.model;
     this.label = options.label ?? 'policy';
     this.log = new FrameLog(this.label);
-    recordFramesOnTimeline(this.log, options.keepaliveMs ?? options.pingIntervalMs ?? SESSION_DEFAULTS.pingIntervalMs);
+    this.log.warnGapMs = options.warnGapMs;
     this.options = {
       openTimeoutMs: options.openTimeoutMs ?? SESSION_DEFAULTS.openTimeoutMs,
       pingIntervalMs: options.pingIntervalMs ?? SESSION_DEFAULTS.pingIntervalMs,
@@ -135,6 +143,7 @@ export class SessionClient implements AsyncDisposable {
     this.#token = options.token;
     this.#headers = { ...options.headers };
     this.#onStatus = options.onStatus;
+    this.#signal = options.signal;
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
   }
 
@@ -178,70 +187,47 @@ export class SessionClient implements AsyncDisposable {
 
   // ------------------------------------------------------------------ connect
 
-  #open(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const settle = (error?: HarnessError): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (!error) return resolve();
-        this.#terminal ??= error;
-        this.#phase = 'closed';
-        socket.terminate();
-        reject(error);
-      };
-      const headers = { ...this.#headers, ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}) };
-      const socket = new WebSocket(this.url, { headers, maxPayload: this.options.maxPayload });
-      this.#socket = socket;
-      const timer = setTimeout(() => {
-        settle(this.#failure(SessionFailure.openTimeout, `connecting to ${this.url} did not finish within the open timeout of ${formatDuration(this.options.openTimeoutMs)} (TCP connect + WebSocket upgrade)`, {
-          diagnosis: 'unreachable',
-          hint: 'is the server up and accepting connections? a server that blocks its event loop cannot answer the upgrade either',
-        }));
-      }, this.options.openTimeoutMs);
-
-      socket.on('upgrade', (response: IncomingMessage) => {
-        this.#localPort = response.socket.localPort;
+  async #open(): Promise<void> {
+    const headers = { ...this.#headers, ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}) };
+    try {
+      await openWebSocket({
+        url: this.url,
+        headers,
+        maxPayload: this.options.maxPayload,
+        openTimeoutMs: this.options.openTimeoutMs,
+        log: this.log,
+        startedAt: this.#startedAt,
+        signal: this.#signal,
+        abortError: () => this.#abortError(),
+        notFoundHint: 'no session endpoint there: check --url and --model',
+        failure: (code, message, options) => this.#failure(code, message, options),
+        attach: (socket) => {
+          this.#socket = socket;
+          this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+          socket.on('error', (error: NodeJS.ErrnoException) => {
+            this.#socketError = error;
+            if (this.#phase !== 'connecting') this.log.record('local', 'error', 0, `${error.name}: ${error.message}`);
+          });
+          socket.on('message', (data: WebSocket.RawData, isBinary: boolean) => this.#onMessage(toBuffer(data), isBinary));
+          socket.on('ping', (data: Buffer) => this.log.record('in', 'ping', data.length, 'ping from the server (answered with a pong)'));
+          socket.on('pong', (data: Buffer) => this.#onPong(data));
+          socket.on('close', (code: number, reason: Buffer) => this.#onClose(code, reason.toString('utf8')));
+        },
+        onOpen: (_socket, localPort) => {
+          this.#localPort = localPort;
+          this.#phase = 'handshake';
+          this.#startKeepalive();
+        },
+        onFailure: (error) => {
+          this.#terminal ??= error;
+          this.#phase = 'closed';
+        },
       });
-      socket.on('open', () => {
-        this.log.record('local', 'open', 0, `socket open (local port ${this.#localPort ?? '?'}, ${formatDuration(performance.now() - this.#startedAt)} to connect)`);
-        this.#phase = 'handshake';
-        this.#startKeepalive();
-        settle();
-      });
-      socket.on('unexpected-response', (request: ClientRequest, response: IncomingMessage) => {
-        const status = response.statusCode ?? 0;
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (body = (body + chunk).slice(0, 2000)));
-        const finish = (): void => {
-          request.destroy();
-          const hint = status === 401 || status === 403 ? 'the server wants a token: pass --token' : status === 404 ? 'no session endpoint there: check --url and --model' : undefined;
-          settle(this.#failure(SessionFailure.connectFailed, `the WebSocket upgrade of ${this.url} was answered with HTTP ${status} ${response.statusMessage ?? ''}${body ? `: ${body.slice(0, 200)}` : ''}`.trim(), { diagnosis: 'refused', hint, extra: { httpStatus: status, body } }));
-        };
-        response.on('end', finish);
-        response.on('error', finish);
-        setTimeout(finish, 1000).unref();
-      });
-      socket.on('error', (error: NodeJS.ErrnoException) => {
-        this.#socketError = error;
-        if (this.#phase === 'connecting') {
-          const code = error.code ?? '';
-          settle(this.#failure(SessionFailure.connectFailed, `could not connect to ${this.url}: ${code ? `${code} ` : ''}${error.message}`, {
-            diagnosis: 'unreachable',
-            hint: code === 'ECONNREFUSED' ? 'nothing listens there: is the server running, on that port?' : undefined,
-            extra: { errorCode: code || null },
-          }));
-        } else {
-          this.log.record('local', 'error', 0, `${error.name}: ${error.message}`);
-        }
-      });
-      socket.on('message', (data: WebSocket.RawData, isBinary: boolean) => this.#onMessage(toBuffer(data), isBinary));
-      socket.on('ping', (data: Buffer) => this.log.record('in', 'ping', data.length, 'ping from the server (answered with a pong)'));
-      socket.on('pong', (data: Buffer) => this.#onPong(data));
-      socket.on('close', (code: number, reason: Buffer) => this.#onClose(code, reason.toString('utf8')));
-    });
+    } catch (error) {
+      this.#terminal ??= error as HarnessError;
+      this.#phase = 'closed';
+      throw error;
+    }
   }
 
   // ------------------------------------------------------------------ inbound
@@ -274,11 +260,15 @@ export class SessionClient implements AsyncDisposable {
     this.#close = close;
     this.log.record('local', 'close', 0, `closed ${code}${reason ? ` ${JSON.stringify(reason)}` : ''}${this.#closingByClient ? ' (by the harness)' : ''}`);
     this.#stopKeepalive();
+    this.#signal?.removeEventListener('abort', this.#onAbort);
     const phase = this.#phase;
     this.#phase = 'closed';
     if (!this.#terminal) {
       if (this.#closingByClient) {
         this.#terminal = new HarnessError('SESSION_CLOSED', `the harness closed the ${this.label} session`);
+      } else if (shutdownSignal()) {
+        // The harness is stopping the servers it started: a drop now is its own teardown, not a crash.
+        this.#terminal = this.#abortError();
       } else if (phase === 'handshake' && this.#errorFrame !== undefined) {
         this.#terminal = this.#serverError(close);
       } else if (this.#socketError && (this.#socketError as NodeJS.ErrnoException).code?.startsWith('WS_ERR_')) {
@@ -359,6 +349,21 @@ export class SessionClient implements AsyncDisposable {
     clearTimeout(this.#pongTimer);
     this.#pingTimer = undefined;
     this.#pongTimer = undefined;
+    this.#settlePing();
+  }
+
+  #settlePing(): void {
+    for (const resolve of this.#pingSettled.splice(0)) resolve();
+  }
+
+  /**
+   * Resolves once no keepalive ping is in flight: its pong came, the ping timeout passed, or the
+   * session ended. A server whose event loop was blocked answers a ping only when the block ends,
+   * often just after the frame that ended the silence: wait for this before judging the pongs.
+   */
+  pingSettled(): Promise<void> {
+    if (!this.#pongTimer) return Promise.resolve();
+    return new Promise((resolve) => this.#pingSettled.push(resolve));
   }
 
   #ping(): void {
@@ -373,10 +378,12 @@ export class SessionClient implements AsyncDisposable {
     this.log.record('in', 'pong', data.length, 'pong');
     clearTimeout(this.#pongTimer);
     this.#pongTimer = undefined;
+    this.#settlePing();
   }
 
   #keepaliveLost(ping: FrameRecord): void {
     this.#pongTimer = undefined;
+    this.#settlePing();
     const framesSincePing = this.log.inbound().filter((record) => record.atMs > ping.atMs).length;
     const sinceLast = this.log.sinceLastFrameMs() ?? 0;
     let diagnosis: Diagnosis = 'keepalive-lost';
@@ -392,6 +399,18 @@ export class SessionClient implements AsyncDisposable {
       hint: diagnosis === 'event-loop-blocked' ? 'load the model off the event loop (a thread or subprocess) so the server keeps answering pings and sending status frames' : undefined,
     });
     this.#fail(failure);
+  }
+
+  // ------------------------------------------------------------------ abort
+
+  #abortError(): HarnessError {
+    const signal = shutdownSignal();
+    const reason = this.#signal?.reason instanceof Error ? this.#signal.reason.message : signal ? `interrupted by ${signal}` : 'aborted';
+    return this.#failure(SessionFailure.aborted, `the harness ended the ${this.label} session (${reason}) ${this.#phase === 'ready' ? 'after ready' : `during the ${this.#phase}`}: not a server failure`, { diagnosis: 'aborted' });
+  }
+
+  #abort(): void {
+    this.#fail(this.#abortError());
   }
 
   // ------------------------------------------------------------------ failures

@@ -1,6 +1,7 @@
 import { HarnessError, type Evidence } from '../errors/harness-error.ts';
 import { formatDuration } from '../time/format-duration.ts';
 import type { FrameLog } from './frame-log.ts';
+import { describePings, pingsDuring } from './keepalive-evidence.ts';
 
 /** The typed ways a session can fail; each is a `HarnessError` code. */
 export const SessionFailure = {
@@ -20,6 +21,8 @@ export const SessionFailure = {
   protocolViolation: 'PROTOCOL_VIOLATION',
   /** The socket closed after `ready` (during inference). */
   connectionClosed: 'CONNECTION_CLOSED',
+  /** The harness ended the session (its abort signal: Ctrl-C, SIGTERM): never the server's failure. */
+  aborted: 'SESSION_ABORTED',
 } as const;
 
 /**
@@ -44,7 +47,11 @@ export type Diagnosis =
   | 'server-error'
   | 'protocol-violation'
   | 'unreachable'
-  | 'keepalive-lost';
+  | 'keepalive-lost'
+  /** The harness ended the session itself (shutdown): nothing is known about the server. */
+  | 'aborted'
+  /** Training stream: the socket stayed open but no message came within the per-message timeout. */
+  | 'stream-stalled';
 
 export interface CloseInfo {
   code: number;
@@ -87,22 +94,27 @@ export function sessionFailure(code: string, message: string, context: FailureCo
   return new HarnessError(code, message, { evidence, hint: context.hint });
 }
 
-/** The sentence that tells a blocked event loop from stopped updates, from the pings and pongs. */
+/**
+ * The sentence that tells a blocked event loop from stopped updates, from the keepalive pings
+ * sent since the last frame: none answered (blocked), answered (alive, but silent), none sent.
+ */
 export function diagnoseSilence(log: FrameLog, pingIntervalMs: number): { diagnosis: Diagnosis; text: string } {
   const last = log.lastInbound() ?? log.opened;
-  const since = last?.atMs ?? 0;
-  const pings = log.countSince('out', 'ping', since);
-  const pongs = log.countSince('in', 'pong', since);
-  if (pings > 0 && pongs === 0) {
+  const since = last === log.opened ? 'the socket opened' : 'the last frame';
+  const evidence = pingsDuring(log, last?.atMs ?? 0, performance.now());
+  const n = evidence.pings.length;
+  const pings = `${n} keepalive ping${n === 1 ? '' : 's'}`;
+  if (evidence.verdict === 'missing') {
+    const answered = evidence.pings.filter((ping) => ping.pongMs !== undefined).length;
     return {
       diagnosis: 'event-loop-blocked',
-      text: `it answered none of the ${pings} keepalive ping(s) sent since either: the server blocks its event loop while loading (no frames, no pongs), e.g. it loads the model in-process`,
+      text: `${answered === 0 ? `none of the ${pings} sent since ${since} got a pong` : `${describePings(evidence)}`}: the server blocks its event loop while loading (no frames, no pongs), e.g. it loads the model in-process`,
     };
   }
-  if (pongs > 0) {
-    return { diagnosis: 'updates-stopped', text: `it still answered ${pongs} keepalive ping(s): the server is alive but sends no status updates during the load` };
+  if (evidence.verdict === 'on-time' || evidence.verdict === 'late') {
+    return { diagnosis: 'updates-stopped', text: `it answered the ${pings} sent since ${since} (${describePings(evidence)}): the server is alive but sends no status updates during the load` };
   }
-  return { diagnosis: 'silent', text: `no keepalive ping was due (ping interval ${formatDuration(pingIntervalMs)}), so a blocked event loop cannot be told from missing updates` };
+  return { diagnosis: 'silent', text: `no keepalive ping was due since ${since} (ping interval ${formatDuration(pingIntervalMs)}), so a blocked event loop cannot be told from missing updates` };
 }
 
 /** How a close before `ready` reads, from its code. */

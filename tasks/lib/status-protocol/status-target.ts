@@ -21,6 +21,8 @@ export interface StatusTarget {
   timing: StatusTiming;
   /** Live progress for status frames (`[loading] Loading policy... (+1.00 s)`). */
   onStatus?: (label: string, frame: StatusFrame) => void;
+  /** Ends every session when aborted: the task passes `shutdownAbortSignal()`. */
+  signal?: AbortSignal | undefined;
 }
 
 export function sessionOptions(target: StatusTarget, label: string, model: string | undefined = target.model): SessionClientOptions {
@@ -35,7 +37,8 @@ export function sessionOptions(target: StatusTarget, label: string, model: strin
     pingTimeoutMs: timing.pingTimeoutMs,
     messageTimeoutMs: timing.messageTimeoutMs,
     maxPayload: timing.maxPayload,
-    keepaliveMs: timing.keepaliveMs,
+    warnGapMs: timing.keepaliveMs,
     onStatus: target.onStatus ? (frame) => target.onStatus?.(label, frame) : undefined,
+    ...(target.signal ? { signal: target.signal } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { HarnessError } from '../errors/harness-error.ts';
 import { tryHttp, type HttpResponse } from '../http/http-client.ts';
 import { currentTimeline, type TimelineStatus } from '../report/timeline.ts';
+import { formatDuration } from '../time/format-duration.ts';
 import type { Probe, ProbeContext, ProbeResult } from './wait-for.ts';
 
 /**
@@ -36,12 +37,36 @@ export interface HttpWaitOptions {
   ownerAlive?: () => boolean;
   /** Timeline lane for the attempts (`probe:worker /v1/health`); default `probe:<method> <host:port/path>`. */
   lane?: string;
+  /** Sent with every probe (an API key). */
+  headers?: Record<string, string>;
+}
+
+/** One kind of answer a wait saw, in order: `503 {"error":…"Loading model"…} ×20`, then `200 {"status":"ok"}`. */
+export interface AnswerSeen {
+  /** HTTP status, or the network outcome (`refused`, `timeout`) when there was no answer. */
+  status: number | string;
+  /** The first bytes of the body. */
+  body: string;
+  count: number;
 }
 
 export interface ReadyAnswer {
   response: HttpResponse;
   /** How many attempts saw each kind of outcome. */
   tally: Record<'refused' | 'not-ready' | 'http-error' | 'timeout', number>;
+  /** The answers seen, consecutive repeats folded. */
+  answers: AnswerSeen[];
+}
+
+/** A readiness probe that also keeps what it saw, for evidence when the wait fails. */
+export type HttpReadinessProbe = Probe<ReadyAnswer> & { readonly seen: { tally: ReadyAnswer['tally']; answers: AnswerSeen[] } };
+
+const FIRST_BYTES = 80;
+const MAX_KINDS = 20;
+
+/** `503 Loading model ×20 → 200 {"status":"ok"}` */
+export function describeAnswers(answers: readonly AnswerSeen[]): string {
+  return answers.map((answer) => `${answer.status}${answer.body ? ` ${answer.body}` : ''}${answer.count > 1 ? ` ×${answer.count}` : ''}`).join(' → ');
 }
 
 /**
@@ -49,7 +74,7 @@ export interface ReadyAnswer {
  * answered-with-errors, and stops after `maxConsecutiveErrors` failing attempts in a row while
  * it keeps waiting as long as the service says "not ready yet".
  */
-export function httpReadiness(options: HttpWaitOptions): Probe<ReadyAnswer> {
+export function httpReadiness(options: HttpWaitOptions): HttpReadinessProbe {
   const classify = options.classify ?? statusClassifier;
   const maxErrors = options.maxConsecutiveErrors ?? 10;
   const errorInterval = options.errorIntervalMs ?? 200;
@@ -61,6 +86,13 @@ export function httpReadiness(options: HttpWaitOptions): Probe<ReadyAnswer> {
   let label = '';
   const tick = (status: TimelineStatus, observed: string, started: number): void =>
     void currentTimeline().record({ lane, kind: 'probe', label, status, detail: { observed, durationMs: Math.round((performance.now() - started) * 10) / 10 } });
+  const answers: AnswerSeen[] = [];
+  const saw = (status: number | string, text: string): void => {
+    const body = text.replace(/\s+/g, ' ').trim().slice(0, FIRST_BYTES);
+    const last = answers[answers.length - 1];
+    if (last && last.status === status && last.body === body) last.count += 1;
+    else if (answers.length < MAX_KINDS) answers.push({ status, body, count: 1 });
+  };
 
   const failing = (observed: string): ProbeResult<ReadyAnswer> => {
     consecutiveErrors += 1;
@@ -70,36 +102,31 @@ export function httpReadiness(options: HttpWaitOptions): Probe<ReadyAnswer> {
       throw new HarnessError(
         unreachable ? 'ENDPOINT_UNREACHABLE' : 'ENDPOINT_ERRORS',
         `${options.method ?? 'GET'} ${options.url} failed ${consecutiveErrors} times in a row (${unreachable ? 'nothing is answering' : 'it answers with errors'}); last: ${observed}`,
-        { evidence: { url: options.url, lastObserved: observed, recentFailures: failures.slice(-maxErrors), tally: { ...tally } } },
+        { evidence: { url: options.url, lastObserved: observed, recentFailures: failures.slice(-maxErrors), tally: { ...tally }, answers: answers.map((answer) => ({ ...answer })) } },
       );
     }
     return { ready: false, observed, retryAfterMs: errorInterval };
   };
 
-  // Each attempt is a tick on the run timeline: refused / not-ready / error / ok.
-  return async (context) => {
-    const started = performance.now();
-    try {
-      const result = await attempt(context);
-      if (label) tick(result.ready ? 'ok' : result.observed?.startsWith('connection') ? 'refused' : result.observed.startsWith('not ready') ? 'not-ready' : 'error', result.observed ?? label, started);
-      return result;
-    } catch (error) {
-      tick('error', (error as Error).message, started);
-      throw error;
-    }
-  };
-
-  async function attempt({ signal, remainingMs }: ProbeContext): Promise<ProbeResult<ReadyAnswer>> {
-    const outcome = await tryHttp(options.url, { method: options.method ?? 'GET', signal, timeoutMs: Math.max(1, Math.min(options.requestTimeoutMs ?? 2000, remainingMs)) });
-    label = outcome.ok ? `HTTP ${outcome.response.status}` : outcome.failure.kind === 'aborted' ? '' : outcome.failure.kind;
+  const requestTimeout = options.requestTimeoutMs ?? 2000;
+  const attempt = async ({ signal, remainingMs }: ProbeContext): Promise<ProbeResult<ReadyAnswer>> => {
+    const timeoutMs = Math.max(1, Math.min(requestTimeout, remainingMs));
+    const outcome = await tryHttp(options.url, { method: options.method ?? 'GET', signal, timeoutMs, ...(options.headers ? { headers: options.headers } : {}) });
+    label = outcome.ok ? `HTTP ${outcome.response.status}` : outcome.failure.kind;
     if (!outcome.ok) {
       const { failure } = outcome;
-      if (failure.kind === 'aborted') return { ready: false, observed: 'wait ended during a request' };
+      if (failure.kind === 'aborted') return { ready: false, observed: 'wait ended during a request', cutShort: true };
+      if (failure.kind === 'timeout' && timeoutMs < requestTimeout) {
+        // The request was cut to what was left of the wait: no verdict on the service.
+        return { ready: false, observed: `request cut short by the wait's deadline (no answer within the ${formatDuration(timeoutMs)} left)`, cutShort: true };
+      }
       if (failure.kind === 'timeout') {
         tally.timeout += 1;
+        saw('timeout', '');
         return failing(`request timeout (${failure.message})`);
       }
       tally.refused += 1;
+      saw(failure.kind, '');
       const observed = `connection ${failure.kind} (${failure.code ?? failure.message})`;
       if (!answeredOnce && options.ownerAlive?.()) {
         consecutiveErrors = 0;
@@ -109,8 +136,9 @@ export function httpReadiness(options: HttpWaitOptions): Probe<ReadyAnswer> {
     }
     answeredOnce = true;
     const { response } = outcome;
+    saw(response.status, response.text);
     const judged = classify(response);
-    if (judged.verdict === 'ready') return { ready: true, value: { response, tally: { ...tally } }, observed: `HTTP ${response.status} ready` };
+    if (judged.verdict === 'ready') return { ready: true, value: { response, tally: { ...tally }, answers: answers.map((answer) => ({ ...answer })) }, observed: `HTTP ${response.status} ready` };
     if (judged.verdict === 'not-ready') {
       tally['not-ready'] += 1;
       consecutiveErrors = 0;
@@ -118,5 +146,20 @@ export function httpReadiness(options: HttpWaitOptions): Probe<ReadyAnswer> {
     }
     tally['http-error'] += 1;
     return failing(`HTTP error: ${judged.detail ?? `HTTP ${response.status}`}`);
-  }
+  };
+
+  // Each attempt is a tick on the run timeline: refused / not-ready / error / ok (an attempt cut
+  // short by the wait's own end is no observation of the service and is left out).
+  const probe = async (context: ProbeContext): Promise<ProbeResult<ReadyAnswer>> => {
+    const started = performance.now();
+    try {
+      const result = await attempt(context);
+      if (result.ready || !result.cutShort) tick(result.ready ? 'ok' : result.observed?.startsWith('connection') ? 'refused' : result.observed?.startsWith('not ready') ? 'not-ready' : 'error', result.observed ?? label, started);
+      return result;
+    } catch (error) {
+      tick('error', (error as Error).message, started);
+      throw error;
+    }
+  };
+  return Object.assign(probe, { seen: { tally, answers } });
 }

@@ -5,7 +5,19 @@ import { WaitScope, type ExitWatch, type ScopeOptions } from './wait-scope.ts';
 export type { ExitWatch } from './wait-scope.ts';
 
 /** What a probe reports on each attempt. */
-export type ProbeResult<T> = { ready: true; value: T; observed?: string } | { ready: false; observed: string; /** poll again after this long instead of the normal backoff */ retryAfterMs?: number };
+export type ProbeResult<T> =
+  | { ready: true; value: T; observed?: string }
+  | {
+      ready: false;
+      observed: string;
+      /** poll again after this long instead of the normal backoff */
+      retryAfterMs?: number;
+      /**
+       * The attempt saw nothing about the service: its request was cut short by the wait's own
+       * deadline. Kept in the history, but the last real observation stays what the wait reports.
+       */
+      cutShort?: boolean;
+    };
 
 export interface ProbeContext {
   attempt: number;
@@ -70,7 +82,7 @@ export async function waitFor<T>(probe: Probe<T>, options: WaitOptions): Promise
         if (result.observed) scope.history.push(result.observed);
         return { value: result.value, elapsedMs: scope.elapsedMs, attempts: scope.attempts, observed: scope.history };
       }
-      scope.observe(result.observed);
+      scope.observe(result.observed, { real: result.cutShort !== true });
       const pause = Math.min(result.retryAfterMs ?? interval, Math.max(0, scope.remainingMs));
       // Error back-off (retryAfterMs) is not cut short: N consecutive errors must span N pauses.
       const woken = result.retryAfterMs === undefined ? new Promise<void>((resolve) => (wake = resolve)) : new Promise<void>(() => undefined);

@@ -1,4 +1,5 @@
 import { HarnessError } from '../errors/harness-error.ts';
+import { shutdownAbortSignal } from '../process/guard-registry.ts';
 import type { ExitInfo } from '../process/process-guard.ts';
 import { formatDuration } from '../time/format-duration.ts';
 
@@ -44,13 +45,17 @@ export class WaitScope implements Disposable {
   constructor(options: ScopeOptions) {
     this.#options = options;
     this.deadline = this.started + options.timeoutMs;
-    this.signal = options.signal ? AbortSignal.any([this.#controller.signal, options.signal]) : this.#controller.signal;
+    const shutdown = shutdownAbortSignal();
+    this.signal = AbortSignal.any([this.#controller.signal, shutdown, ...(options.signal ? [options.signal] : [])]);
     let reject: (error: HarnessError) => void = () => undefined;
     this.interrupted = new Promise<never>((_, fail) => (reject = fail));
     this.interrupted.catch(() => undefined);
     this.#timer = setTimeout(() => reject(this.timeoutError()), Math.max(0, options.timeoutMs));
     for (const watch of options.failFastOn ?? []) void watch.settled.then(() => reject(this.exitError(watch)));
     options.signal?.addEventListener('abort', () => reject(new HarnessError('WAIT_ABORTED', `stopped waiting for ${options.description}`)), { once: true });
+    const onShutdown = (): void => reject(new HarnessError('WAIT_ABORTED', `stopped waiting for ${options.description}: the harness is being interrupted`));
+    if (shutdown.aborted) onShutdown();
+    else shutdown.addEventListener('abort', onShutdown, { once: true, signal: this.#controller.signal });
   }
 
   get remainingMs(): number {
@@ -61,8 +66,12 @@ export class WaitScope implements Disposable {
     return performance.now() - this.started;
   }
 
-  observe(observation: string): void {
-    this.lastObserved = observation;
+  /**
+   * Records what an attempt saw. Only a real observation (an answer, a refused connection, a
+   * request that used its whole own timeout) becomes `lastObserved`, the evidence a timeout reports.
+   */
+  observe(observation: string, options: { real?: boolean } = {}): void {
+    if (options.real !== false || this.history.length === 0) this.lastObserved = observation;
     this.history.push(observation);
     if (this.history.length > 50) this.history.shift();
   }

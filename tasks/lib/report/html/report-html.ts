@@ -95,7 +95,7 @@ export function renderReportHtml(report: ReportJson): string {
     (log) =>
       `<details class="logfile"${passed ? '' : ' open'}><summary><strong>${escapeHtml(log.name)}</strong> <span class="muted">(last ${log.tail.length} lines${log.path ? `, full log: <code>${escapeHtml(log.path)}</code>` : ''})</span></summary><pre class="log">${logLines(log) || '<span class="muted">(empty)</span>'}</pre></details>`,
   );
-  const { passed: p, failed: f, skipped: s } = report.summary;
+  const { passed: p, failed: f, skipped: s, interrupted: i = 0 } = report.summary;
   const dropped = report.timeline?.dropped ? ` · ${report.timeline.dropped} timeline events not kept` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -104,7 +104,7 @@ export function renderReportHtml(report: ReportJson): string {
 <style>${assets.css}</style></head>
 <body class="${passed ? 'passed' : 'failed'}">
 <header><h1>${badge(passed ? 'pass' : report.interrupted ? 'interrupted' : 'fail')} ${escapeHtml(report.task)} ${verdict}</h1>
-<p class="meta"><span class="exit">exit ${report.exitCode} (${escapeHtml(EXIT_MEANING[report.exitCode] ?? 'see README')})</span> · ${p} passed, ${f} failed${s ? `, ${s} skipped` : ''} · ${escapeHtml(fmt(report.durationMs))} · started ${escapeHtml(report.startedAt)}${report.interruptedBy ? ` · interrupted by ${escapeHtml(report.interruptedBy)}` : ''}</p></header>
+<p class="meta"><span class="exit">exit ${report.exitCode} (${escapeHtml(EXIT_MEANING[report.exitCode] ?? 'see README')})</span> · ${p} passed, ${f} failed${s ? `, ${s} skipped` : ''}${i ? `, ${i} interrupted` : ''} · ${escapeHtml(fmt(report.durationMs))} · started ${escapeHtml(report.startedAt)}${report.interruptedBy ? ` · interrupted by ${escapeHtml(report.interruptedBy)}` : ''}</p></header>
 <main>
 ${error}
 <section id="timeline"><h2>Timeline</h2>

@@ -34,15 +34,16 @@ export interface StatusCheckState {
 }
 
 /**
- * One check of `status-protocol:test`, written once and run by the task and the Cucumber steps.
+ * One check of `status-protocol:test` (either protocol: `S` is its run state), written once and
+ * run by the task and the Cucumber steps.
  * `skipReason` says why it cannot run at all; `prepare` does untimed setup that may still find a
  * reason to skip (its errors fail the check); `run` is the timed check.
  */
-export interface StatusCheck {
+export interface StatusCheck<S = StatusCheckState> {
   name: string;
-  skipReason?(state: StatusCheckState): string | undefined | Promise<string | undefined>;
-  prepare?(state: StatusCheckState): Promise<string | undefined>;
-  run(state: StatusCheckState): Promise<CheckOutcome>;
+  skipReason?(state: S): string | undefined | Promise<string | undefined>;
+  prepare?(state: S): Promise<string | undefined>;
+  run(state: S): Promise<CheckOutcome>;
 }
 
 export function newCheckState(target: StatusTarget, owned?: OwnedServer): StatusCheckState {

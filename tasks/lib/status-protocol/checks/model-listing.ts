@@ -9,7 +9,7 @@ export const modelListing: StatusCheck = {
   async run(state) {
     const { target } = state;
     const url = modelsUrl(target.baseUrl);
-    const response = await http(url, { headers: target.token ? { authorization: `Bearer ${target.token}` } : {}, timeoutMs: target.timing.openTimeoutMs });
+    const response = await http(url, { headers: target.token ? { authorization: `Bearer ${target.token}` } : {}, timeoutMs: target.timing.openTimeoutMs, ...(target.signal ? { signal: target.signal } : {}) });
     const evidence = { url, status: response.status, body: response.text.slice(0, 2000) };
     if (response.status !== 200) throw new HarnessError('MODEL_LISTING_FAILED', `GET ${url} answered HTTP ${response.status}: ${response.text.slice(0, 200)}`, { evidence });
     const body = parseJsonBody<{ models?: unknown }>(response);

@@ -13,7 +13,7 @@ import { warmConnection } from './warm-connection.ts';
 export const STATUS_CHECKS: readonly StatusCheck[] = [modelListing, coldStart, inferenceAfterReady, warmConnection, concurrentClients, unknownModel, inferenceError, crashDuringLoad];
 
 /** Runs one check into the report: a skip when it cannot run, else one timed `report.check`. */
-export async function runStatusCheck(report: RunReport, state: StatusCheckState, check: StatusCheck): Promise<boolean> {
+export async function runStatusCheck<S>(report: RunReport, state: S, check: StatusCheck<S>): Promise<boolean> {
   const skip = await check.skipReason?.(state);
   if (skip) {
     report.skip(check.name, skip);
@@ -37,6 +37,10 @@ export async function runStatusCheck(report: RunReport, state: StatusCheckState,
   });
 }
 
-export async function runStatusChecks(report: RunReport, state: StatusCheckState, checks: readonly StatusCheck[] = STATUS_CHECKS): Promise<void> {
-  for (const check of checks) await runStatusCheck(report, state, check);
+/** Runs the checks in order; after an interrupt (the abort signal) none starts, not even its setup. */
+export async function runStatusChecks<S extends { target: { signal?: AbortSignal | undefined } } = StatusCheckState>(report: RunReport, state: S, checks: readonly StatusCheck<S>[] = STATUS_CHECKS as unknown as readonly StatusCheck<S>[]): Promise<void> {
+  for (const check of checks) {
+    if (state.target.signal?.aborted) return;
+    await runStatusCheck(report, state, check);
+  }
 }

@@ -1,0 +1,52 @@
+import { HarnessError, toHarnessError } from '../lib/errors/harness-error.ts';
+import type { CheckOutcome } from '../lib/report/run-report.ts';
+import type { TaskContext } from '../runner/task-context.ts';
+import type { WorkerUnderTest } from './worker-under-test.ts';
+
+/** How long a lost connection may precede the worker's exit for the exit to be named as its cause. */
+const EXIT_AFTER_CONNECTION_LOSS_MS = 1000;
+
+/** True when an error says the connection went away (reset, refused), not that the worker answered badly. */
+function connectionLost(error: HarnessError): boolean {
+  const evidence = error.evidence as { kind?: unknown; failure?: { kind?: unknown } };
+  const kind = evidence.kind ?? evidence.failure?.kind;
+  return kind === 'reset' || kind === 'refused' || kind === 'error';
+}
+
+/**
+ * Runs one check of a worker while watching the worker: if it exits during the check, the check
+ * ends at once as PROCESS_EXITED with its exit status and log tail (its open request aborted),
+ * and a connection lost just before an exit is put down to that exit. Once the worker has
+ * exited, the remaining checks are skipped with that reason instead of each failing on its own.
+ */
+export async function workerCheck(context: TaskContext, worker: WorkerUnderTest, name: string, what: string, body: (signal: AbortSignal) => Promise<CheckOutcome>): Promise<boolean> {
+  const { guard } = worker;
+  if (!guard.running) {
+    const exit = guard.exitInfo;
+    context.report.skip(`${worker.label}${name}`, `the worker had exited (${exit?.signal ? `killed by ${exit.signal}` : `code ${exit?.code}`})`);
+    return false;
+  }
+  return await context.report.check(`${worker.label}${name}`, async () => {
+    const controller = new AbortController();
+    let exited: (error: HarnessError) => void = () => undefined;
+    const exit = new Promise<never>((_, reject) => (exited = reject));
+    exit.catch(() => undefined);
+    void guard.settled.then(() => {
+      controller.abort();
+      exited(guard.exitedError(what));
+    });
+    try {
+      return await Promise.race([body(controller.signal), exit]);
+    } catch (thrown) {
+      const error = toHarnessError(thrown);
+      if (error.code === 'PROCESS_EXITED' || !connectionLost(error)) throw error;
+      // The socket usually breaks a moment before the exit is reported: wait (briefly) to see.
+      const died = await Promise.race([guard.settled.then(() => true), new Promise<false>((resolve) => setTimeout(resolve, EXIT_AFTER_CONNECTION_LOSS_MS, false).unref())]);
+      if (!died) throw error;
+      const named = guard.exitedError(what);
+      throw new HarnessError(named.code, named.message, { evidence: { ...named.evidence, connection: error.message }, cause: error });
+    } finally {
+      controller.abort();
+    }
+  });
+}

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { secretsInArgv } from '../../tasks/lib/process/argv-secrets.ts';
+import { Redactor } from '../../tasks/lib/process/redact.ts';
+
+describe('secretsInArgv', () => {
+  it('finds the values of known secret flags, inline or separate, and Authorization headers', () => {
+    const argv = ['llama-server', '-m', 'x.gguf', '--api-key', 'sekrit-123', '--hf-token=hf_abcdef', '--token', 'tok-9', '-H', 'Authorization: Bearer abc.def', '--port', '8080'];
+    expect(secretsInArgv(argv)).toEqual(['sekrit-123', 'hf_abcdef', 'tok-9', 'abc.def']);
+  });
+
+  it('masks them wherever the command line is printed', () => {
+    const argv = ['llama-server', '--api-key', 'sekrit-123', '--port', '8080'];
+    const printed = new Redactor(secretsInArgv(argv)).redact(`worker: ${argv.join(' ')} (key sekrit-123 again)`);
+    expect(printed).not.toContain('sekrit-123');
+    expect(printed).toContain('--port 8080');
+  });
+
+  it('finds nothing in a command without secrets', () => {
+    expect(secretsInArgv(['worker', '--port', '1', '--token-limit'])).toEqual([]);
+  });
+});

@@ -42,6 +42,11 @@ export class HeartbeatLog {
     return beat;
   }
 
+  /** A line about the hive itself (a worker spawned, exited, stopped), in the same log. */
+  note(text: string): void {
+    this.#line(`[${clock(Date.now())}] ${text}`);
+  }
+
   reject(route: string, status: number, reason: string): void {
     const entry: RejectedHeartbeat = { route, status, reason, receivedAt: Date.now() };
     this.#rejected.push(entry);

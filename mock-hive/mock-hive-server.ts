@@ -4,6 +4,8 @@ import { HarnessError } from '../tasks/lib/errors/harness-error.ts';
 import type { HeartbeatVersion } from './heartbeat.ts';
 import { HeartbeatLog } from './heartbeat-log.ts';
 import { validateHeartbeat } from './heartbeat-validation.ts';
+import { parseSpawnRequest } from './spawn-request.ts';
+import { WorkerPool, workerJson, type WorkerPoolOptions } from './worker-pool.ts';
 
 export interface MockHiveOptions {
   /** 0 (default) picks a free port. */
@@ -16,6 +18,8 @@ export interface MockHiveOptions {
   logFile?: string;
   /** Called with every log line (live echo in the standalone hive). */
   onLine?: (line: string) => void;
+  /** Makes it a hive that spawns workers (`POST /v1/workers/spawn`, list, stop); without it the hive only receives heartbeats. */
+  pool?: WorkerPoolOptions;
 }
 
 const ROUTES: Record<string, HeartbeatVersion> = { '/heartbeat/workers': 'seed', '/v1/heartbeat': 'v1' };
@@ -50,6 +54,8 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
  */
 export class MockHive implements AsyncDisposable {
   readonly log: HeartbeatLog;
+  /** The workers this hive spawned or heard from (a spawning hive only). */
+  readonly pool: WorkerPool | undefined;
   readonly #server: Server;
   readonly #maxBody: number;
   readonly #onLine: ((line: string) => void) | undefined;
@@ -61,6 +67,11 @@ export class MockHive implements AsyncDisposable {
     this.#onLine = options.onLine;
     this.log = new HeartbeatLog(options.logFile);
     if (this.#onLine) this.log.subscribe(() => this.#onLine?.(this.log.lines().at(-1) ?? ''));
+    if (options.pool) {
+      const pool = new WorkerPool(options.pool);
+      pool.onEvent((event) => this.log.note(event));
+      this.pool = pool;
+    }
   }
 
   static async start(options: MockHiveOptions = {}): Promise<MockHive> {
@@ -101,13 +112,53 @@ export class MockHive implements AsyncDisposable {
         if (req.method !== 'POST') return send(res, 405, { status: 'error', error: 'method_not_allowed', reason: `${path} takes POST` });
         return await this.#heartbeat(version, path, req, res);
       }
-      if (req.method === 'GET' && path === '/v1/health') return send(res, 200, { status: 'healthy', heartbeats: this.log.count() });
+      if (req.method === 'GET' && path === '/v1/health') return send(res, 200, { status: 'healthy', heartbeats: this.log.count(), ...(this.pool ? { workers: this.pool.list().length } : {}) });
+      if (path.startsWith('/v1/workers')) return await this.#workers(req, res, path);
       if (req.method === 'GET' && path === '/v1/heartbeats') return send(res, 200, { heartbeats: this.log.heartbeats(), rejected: this.log.rejected() });
       send(res, 404, { status: 'error', error: 'not_found', reason: `no route ${req.method} ${path}` });
     } catch (error) {
       if (!res.headersSent) send(res, 500, { status: 'error', error: 'internal', reason: (error as Error).message });
       else res.destroy();
     }
+  }
+
+  /**
+   * The spawning hive's worker API: `POST /v1/workers/spawn`, `GET /v1/workers` (also
+   * `/v1/workers/list`), `GET /v1/workers/<id>`, `POST /v1/workers/<id>/stop`.
+   */
+  async #workers(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const pool = this.pool;
+    if (!pool) return send(res, 404, { status: 'error', error: 'not_found', reason: 'this hive does not spawn workers (started without a worker pool)' });
+    if (path === '/v1/workers/spawn') {
+      if (req.method !== 'POST') return send(res, 405, { status: 'error', error: 'method_not_allowed', reason: `${path} takes POST` });
+      let body: unknown;
+      try {
+        body = JSON.parse(await readBody(req, this.#maxBody));
+      } catch (error) {
+        return send(res, 400, { status: 'error', error: 'bad_json', reason: (error as Error).message });
+      }
+      const parsed = parseSpawnRequest(body);
+      if (!parsed.ok) return send(res, 400, { status: 'error', error: 'invalid_spawn_request', reason: parsed.reason });
+      try {
+        const worker = await pool.spawn(parsed.request, { url: this.url, port: this.port });
+        return send(res, 201, workerJson(worker));
+      } catch (error) {
+        const failure = error instanceof HarnessError ? error : new HarnessError('SPAWN_FAILED', (error as Error).message);
+        const status = failure.code.startsWith('MODEL_') ? 422 : failure.code === 'WORKER_EXISTS' ? 409 : failure.kind === 'usage' ? 400 : 500;
+        this.log.note(`Refused to spawn a worker for ${parsed.request.modelPath} (${status} ${failure.code}): ${failure.message}`);
+        return send(res, status, { status: 'error', error: failure.code.toLowerCase(), reason: failure.message, ...(failure.hint ? { hint: failure.hint } : {}) });
+      }
+    }
+    if (req.method === 'GET' && (path === '/v1/workers' || path === '/v1/workers/list')) return send(res, 200, { workers: pool.list().map(workerJson) });
+    const match = /^\/v1\/workers\/([^/]+)(\/stop)?$/.exec(path);
+    const worker = match ? pool.get(decodeURIComponent(match[1] as string)) : undefined;
+    if (!match || !worker) return send(res, 404, { status: 'error', error: 'not_found', reason: `no worker at ${path}` });
+    if (!match[2] && req.method === 'GET') return send(res, 200, workerJson(worker));
+    if (match[2] && req.method === 'POST') {
+      const stop = await pool.stop(worker.workerId);
+      return send(res, 200, { ...workerJson(worker), stop: stop ?? null });
+    }
+    return send(res, 405, { status: 'error', error: 'method_not_allowed', reason: `${req.method} ${path}` });
   }
 
   async #heartbeat(version: HeartbeatVersion, route: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -137,15 +188,20 @@ export class MockHive implements AsyncDisposable {
     }
     const verdict = validateHeartbeat(version, body);
     if (!verdict.ok) return refuse('invalid_heartbeat', verdict.reason);
-    this.log.record(version, route, verdict.workerId, verdict.state, body as Record<string, unknown>, verdict.workerTimestamp);
+    const beat = this.log.record(version, route, verdict.workerId, verdict.state, body as Record<string, unknown>, verdict.workerTimestamp);
+    this.pool?.heartbeat(beat);
     send(res, 200, { status: 'ok' });
   }
 
+  /** Stops every worker this hive spawned, then the server. */
   close(): Promise<void> {
-    this.#closed ??= new Promise<void>((resolve) => {
-      this.#server.close(() => resolve());
-      this.#server.closeAllConnections();
-    });
+    this.#closed ??= (async () => {
+      await this.pool?.stopAll();
+      await new Promise<void>((resolve) => {
+        this.#server.close(() => resolve());
+        this.#server.closeAllConnections();
+      });
+    })();
     return this.#closed;
   }
 

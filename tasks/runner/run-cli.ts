@@ -1,6 +1,7 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseFlags, type Flags } from '../lib/cli/flag-spec.ts';
-import { ExitCode, isHarnessError, toHarnessError } from '../lib/errors/harness-error.ts';
+import { ExitCode, HarnessError, isHarnessError, toHarnessError } from '../lib/errors/harness-error.ts';
 import { Reporter } from '../lib/output/reporter.ts';
 import { onShutdown, shutdownSignal } from '../lib/process/guard-registry.ts';
 import { writeReportFiles, type ReportFiles } from '../lib/report/report-files.ts';
@@ -40,7 +41,7 @@ function runStamp(): string {
 export async function runCli(argv: readonly string[], tasks: readonly TaskTableRow[], io: CliIo = defaultIo()): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {
-    io.stderr.write(`${renderTaskList(tasks)}\nerror: no task given\n`);
+    io.stderr.write(`${renderTaskList(tasks)}\nerror: [NO_TASK] no task given\n`);
     return ExitCode.usage;
   }
   if (name === 'help' || name === '--help' || name === '-h') {
@@ -51,7 +52,7 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskTableR
     }
     const row = tasks.find((candidate) => candidate.name === wanted);
     if (!row) {
-      io.stderr.write(`${renderTaskList(tasks)}\nerror: unknown task '${wanted}'\n`);
+      io.stderr.write(`${renderTaskList(tasks)}\nerror: [UNKNOWN_TASK] unknown task '${wanted}'\n`);
       return ExitCode.usage;
     }
     io.stdout.write(renderTaskHelp(await loadTask(row)));
@@ -59,7 +60,7 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskTableR
   }
   const row = tasks.find((candidate) => candidate.name === name);
   if (!row) {
-    io.stderr.write(`${renderTaskList(tasks)}\nerror: unknown task '${name}'\n`);
+    io.stderr.write(`${renderTaskList(tasks)}\nerror: [UNKNOWN_TASK] unknown task '${name}'\n`);
     return ExitCode.usage;
   }
   const task = await loadTask(row);
@@ -71,7 +72,7 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskTableR
   try {
     flags = parseFlags(rest, [...task.flags, ...COMMON_FLAGS]);
   } catch (error) {
-    io.stderr.write(`${renderTaskHelp(task)}\nerror: ${toHarnessError(error).message}\n`);
+    io.stderr.write(`${renderTaskHelp(task)}\nerror: ${toHarnessError(error).describe()}\n`);
     return ExitCode.usage;
   }
   return task.kind === 'service' ? await runService(task, flags, io) : await runCheckTask(task, flags, io);
@@ -92,6 +93,20 @@ async function runService(task: TaskDefinition, flags: Flags, io: CliIo): Promis
   }
 }
 
+/** The run's log directory, made before anything starts: a bad one is named, and costs no process. */
+function prepareRunDir(runDir: string): void {
+  try {
+    mkdirSync(runDir, { recursive: true });
+    accessSync(runDir, constants.W_OK);
+  } catch (error) {
+    throw new HarnessError('LOG_DIR_NOT_WRITABLE', `cannot write logs into ${runDir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {
+      kind: 'environment',
+      cause: error,
+      hint: 'pass --report <dir> with a writable directory (logs go to <dir>/logs)',
+    });
+  }
+}
+
 async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Promise<number> {
   const json = flags.boolean('json');
   const progress = json ? io.stderr : io.stdout;
@@ -105,6 +120,7 @@ async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Prom
   const context = new TaskContext(report, out, runDir, flags, flags.number('log-lines'), io.cwd);
   out.info(`logs: ${runDir}`);
 
+  let reportError: HarnessError | undefined;
   let finishing: Promise<void> | undefined;
   const finish = (): Promise<void> => (finishing ??= writeResults());
   const writeResults = async (): Promise<void> => {
@@ -118,7 +134,13 @@ async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Prom
     try {
       files = await writeReportFiles(target, data);
     } catch (error) {
-      io.stderr.write(`error: could not write the report into ${target}: ${(error as Error).message}\n`);
+      // A lost report is an environment failure (exit 3), said by name; the summary still prints.
+      reportError = new HarnessError('REPORT_WRITE_FAILED', `could not write the report into ${reportDir ?? target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+        kind: 'environment',
+        cause: error,
+        hint: 'pass --report a writable directory on a disk with free space',
+      });
+      io.stderr.write(`error: ${reportError.describe()}\n`);
     }
     out.print(renderSummary(data, files));
     if (json) io.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
@@ -126,6 +148,7 @@ async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Prom
   // Ctrl-C: the guards are stopped by the registry, then this writes what we have.
   const removeHook = onShutdown(() => finish());
   try {
+    prepareRunDir(runDir);
     await withTimeline(report.timeline, () => task.run(context, flags));
   } catch (error) {
     report.fail(error);
@@ -135,5 +158,5 @@ async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Prom
     removeHook();
   }
   await finish();
-  return report.exitCode;
+  return reportError && !report.interrupted ? reportError.exitCode : report.exitCode;
 }

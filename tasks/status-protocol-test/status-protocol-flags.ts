@@ -64,12 +64,12 @@ export function resolveSettings(flags: Flags): StatusProtocolSettings {
   const url = flags.optionalString('url');
   const serverCmd = flags.optionalString('server-cmd');
   const fault = flags.optionalString('fault') as ReferenceFault | undefined;
-  if (fault !== undefined && !FAULT_CHOICES.includes(fault)) throw usageError(`--fault ${fault} is a training fault; with the policy protocol: ${FAULT_CHOICES.join(', ')}`, 'add --protocol training');
-  if (url && serverCmd) throw usageError('--url and --server-cmd exclude each other', 'pass --url for a running server, or --server-cmd to start one');
-  if (fault && (url || serverCmd)) throw usageError('--fault runs the reference server in a fault mode; it cannot be combined with --url or --server-cmd');
+  if (fault !== undefined && !FAULT_CHOICES.includes(fault)) throw usageError(`--fault ${fault} is a training fault; with the policy protocol: ${FAULT_CHOICES.join(', ')}`, 'add --protocol training', 'FLAGS_CONFLICT');
+  if (url && serverCmd) throw usageError('--url and --server-cmd exclude each other', 'pass --url for a running server, or --server-cmd to start one', 'FLAGS_CONFLICT');
+  if (fault && (url || serverCmd)) throw usageError('--fault runs the reference server in a fault mode; it cannot be combined with --url or --server-cmd', undefined, 'FLAGS_CONFLICT');
   const reference = !url && !serverCmd;
   for (const knob of ['load-seconds', 'update-interval']) {
-    if (!reference && flags.has(knob)) throw usageError(`--${knob} sets up the reference server; it means nothing with --url or --server-cmd`);
+    if (!reference && flags.has(knob)) throw usageError(`--${knob} sets up the reference server; it means nothing with --url or --server-cmd`, undefined, 'FLAGS_CONFLICT');
   }
   const compressed = fault !== undefined;
   const keepaliveS = flags.optionalNumber('keepalive') ?? (compressed ? FAULT_TIMING.keepalive : 20);

@@ -1,6 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import { installedEngineBuilds, missingEngineMessage } from '../../fixtures/reference-worker/src/engine-builds.ts';
-import { HarnessError } from '../lib/errors/harness-error.ts';
 
 /** The built-in worker: `node --import tsx fixtures/reference-worker/src/main.ts`. */
 export function referenceWorkerBase(): string[] {
@@ -15,18 +13,5 @@ export const REFERENCE_ARGS = [
   '--context-size', '{contextSize}', '--local-mode',
 ] as const;
 
-/**
- * Before spawning the reference worker on a backend, its llama.cpp build for that backend must
- * be installed (CI installs only the CPU build).
- */
-export function checkReferenceEngine(backend: string): string {
-  if (backend !== 'cpu' && backend !== 'cuda' && backend !== 'vulkan') {
-    throw new HarnessError('BACKEND_UNSUPPORTED', `the reference worker has no ${backend} build on ${process.platform}-${process.arch}`, { kind: 'environment', hint: 'use --backend cpu, cuda or vulkan' });
-  }
-  const missing = missingEngineMessage(backend);
-  if (missing) {
-    const [what, fix] = missing.split('; run: ');
-    throw new HarnessError('ENGINE_BUILD_MISSING', what as string, { kind: 'environment', hint: fix ? `run: ${fix}` : undefined });
-  }
-  return `node-llama-cpp ${installedEngineBuilds().version} with its ${backend} build`;
-}
+/** Engine build check: one place, tasks/lib/preflight (re-exported for worker:test). */
+export { checkReferenceEngine } from '../lib/preflight/engine-check.ts';

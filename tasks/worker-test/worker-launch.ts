@@ -29,7 +29,7 @@ export function commandUsesHive(plan: WorkerTestPlan): boolean {
 }
 
 /** The argv that starts one worker: no shell, every user value one argv element. */
-export function workerArgv(plan: WorkerTestPlan, values: PlaceholderValues): string[] {
+export function workerArgv(plan: Pick<WorkerTestPlan, 'launch' | 'extraArgs' | 'profile'> & Partial<Pick<WorkerTestPlan, 'apiKey'>>, values: PlaceholderValues): string[] {
   const known: Record<string, string | number> = { ...values };
   if (known.apiKey === undefined) delete known.apiKey;
   const fill = (argv: readonly string[], flag: string): string[] => fillTemplate(argv, known, flag);

@@ -111,30 +111,30 @@ export function planWorkerTest(flags: Flags, cwd: string = process.cwd()): Worke
   const profile = resolveProfile(flags.string('profile'), profilesFile === undefined ? undefined : resolve(cwd, profilesFile));
   const bin = flags.optionalString('worker-bin');
   const cmd = flags.optionalString('worker-cmd');
-  if (bin && cmd) throw usageError('--worker-bin and --worker-cmd both say how to start the worker; pass one');
+  if (bin && cmd) throw usageError('--worker-bin and --worker-cmd both say how to start the worker; pass one', undefined, 'FLAGS_CONFLICT');
   let launch: LaunchMode = { kind: 'reference' };
   if (cmd) launch = { kind: 'cmd', argv: parseCommandTemplate(cmd, 'worker-cmd'), flag: 'worker-cmd' };
   else if (bin) {
-    if (profile.args.length === 0) throw usageError(`profile '${profile.name}' has no argument template for --worker-bin; use --worker-cmd`);
+    if (profile.args.length === 0) throw usageError(`profile '${profile.name}' has no argument template for --worker-bin; use --worker-cmd`, undefined, 'PROFILE_NO_COMMAND');
     launch = { kind: 'bin', bin: resolveProgram(bin, cwd) };
   } else if (profile.command) launch = { kind: 'cmd', argv: parseCommandTemplate(profile.command, `profile ${profile.name} command`), flag: `profile ${profile.name} command` };
-  else if (!profile.referenceApi) throw usageError(`profile '${profile.name}' has no built-in reference worker; pass --worker-bin or --worker-cmd`);
+  else if (!profile.referenceApi) throw usageError(`profile '${profile.name}' has no built-in reference worker; pass --worker-bin or --worker-cmd`, undefined, 'PROFILE_NO_COMMAND');
   if (launch.kind === 'cmd') launch.argv = [resolveProgram(launch.argv[0] as string, cwd), ...launch.argv.slice(1)];
 
   const workers = flags.number('workers');
   const id = flags.optionalString('worker-id') ?? `test-worker-${uuidv4()}`;
   const modelPath = flags.optionalString('model');
   const port = flags.optionalNumber('port');
-  if (port !== undefined && port + workers - 1 > 65535) throw usageError(`--port ${port} leaves no room for ${workers} workers`);
+  if (port !== undefined && port + workers - 1 > 65535) throw usageError(`--port ${port} leaves no room for ${workers} workers`, undefined, 'BAD_FLAG_VALUE');
   const template = templateOf(launch, profile);
   const warnings = template ? checkTemplate(template.words, template.flag, { port, workers, modelGiven: modelPath !== undefined }) : [];
   const apiKey = flags.optionalString('api-key');
-  if (apiKey === undefined && template?.words.some((word) => word.includes('{apiKey}'))) throw usageError(`${template.flag} uses {apiKey}, but no --api-key was given`, 'pass --api-key <key>: the worker gets it as {apiKey} and every request sends it as a bearer token');
+  if (apiKey === undefined && template?.words.some((word) => word.includes('{apiKey}'))) throw usageError(`${template.flag} uses {apiKey}, but no --api-key was given`, 'pass --api-key <key>: the worker gets it as {apiKey} and every request sends it as a bearer token', 'FLAGS_CONFLICT');
   const headers: Record<string, string> = {};
   if (apiKey !== undefined) headers.authorization = `Bearer ${apiKey}`;
   for (const header of flags.list('header')) {
     const colon = header.indexOf(':');
-    if (colon < 1) throw usageError('--header needs "Name: value"; one value has no name before a colon (not echoed: it may be a secret)', 'e.g. --header "X-Api-Key: abc" (repeat for more)');
+    if (colon < 1) throw usageError('--header needs "Name: value"; one value has no name before a colon (not echoed: it may be a secret)', 'e.g. --header "X-Api-Key: abc" (repeat for more)', 'BAD_FLAG_VALUE');
     headers[header.slice(0, colon).trim().toLowerCase()] = header.slice(colon + 1).trim();
   }
   const headerSecrets = Object.entries(headers).filter(([name]) => /authorization|key|token|secret/i.test(name)).map(([, value]) => value.replace(/^(bearer|basic|token)\s+/i, ''));

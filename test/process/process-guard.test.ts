@@ -29,6 +29,16 @@ describe('ProcessGuard', () => {
     expect(report.exit?.signal).toBe('SIGTERM');
   });
 
+  it('stops a SIGSTOPped (hung) process with SIGTERM, not after the whole grace with SIGKILL', async () => {
+    const guard = await ProcessGuard.start({ name: 'hung', command: node, args: ['-e', "console.log('up'); setInterval(() => {}, 1000)"], graceMs: 30_000 });
+    await guard.waitForLine(/^up$/, { timeoutMs: 10_000 });
+    process.kill(guard.pid, 'SIGSTOP');
+    const report = await guard.stop();
+    expect(report.signal).toBe('SIGTERM');
+    expect(report.exit?.signal).toBe('SIGTERM');
+    expect(report.survivors).toEqual([]);
+  });
+
   it('leaves no grandchild alive after teardown', async () => {
     const guard = await ProcessGuard.start({ name: 'forking', command: node, args: [fixturePath('processes/forks-grandchild.mjs')], graceMs: 300 });
     const line = await guard.waitForLine(/^\{.*\}$/, { timeoutMs: 10_000 });

@@ -106,7 +106,7 @@ describe('running a check task', () => {
     const io = captureIo(tmpdir());
     const code = await runCli(['demo:test', '--bogus'], [demo], io);
     expect(code).toBe(2);
-    expect(io.err()).toContain("error: Unknown option '--bogus'");
+    expect(io.err()).toContain("error: [UNKNOWN_FLAG] Unknown option '--bogus'");
     expect(io.err()).toContain('Usage: npm run task -- demo:test [flags]');
   });
 

@@ -13,13 +13,13 @@ describe('npm run task', () => {
   it('an unknown task prints the task list and exits 2', async () => {
     const run = await runTaskCli(['no-such-task']);
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toContain("error: unknown task 'no-such-task'");
+    expect(run.stderr).toContain("error: [UNKNOWN_TASK] unknown task 'no-such-task'");
     expect(run.stderr).toContain('Tasks:');
   });
 
   it('no task at all is a usage error', async () => {
     const run = await runTaskCli([]);
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toContain('error: no task given');
+    expect(run.stderr).toContain('error: [NO_TASK] no task given');
   });
 });

@@ -15,7 +15,8 @@ async function server(mode: string, delayMs = 0, port = 0): Promise<{ guard: Pro
 
 describe('httpReadiness', () => {
   it('keeps waiting while the service answers "not ready yet", then succeeds', async () => {
-    // "Not ready" for the first 3 requests, whatever the load: a time-based delay could pass before the first probe.
+    // Not ready for the first 3 answers (counted, not timed: a loaded machine may take longer
+    // than any fixed delay to send the first probe).
     const { guard, url } = await server('ready-after', 3);
     await using _ = guard;
     const outcome = await waitFor(httpReadiness({ url, ownerAlive: () => guard.running }), { description: 'ready', timeoutMs: 10_000, failFastOn: [guard] });

@@ -15,9 +15,9 @@ export function parseCommandTemplate(source: string, flag: string): string[] {
       continue;
     }
     const what = 'op' in word ? (word.op === 'glob' ? `glob ${'pattern' in word ? word.pattern : ''}` : `'${word.op}'`) : 'a comment';
-    throw usageError(`--${flag} is run without a shell, so ${what} cannot be used in it`, 'wrap the pipeline in a script and pass the script');
+    throw usageError(`--${flag} is run without a shell, so ${what} cannot be used in it`, 'wrap the pipeline in a script and pass the script', 'BAD_COMMAND_TEMPLATE');
   }
-  if (argv.length === 0) throw usageError(`--${flag} is empty`);
+  if (argv.length === 0) throw usageError(`--${flag} is empty`, undefined, 'BAD_COMMAND_TEMPLATE');
   return argv;
 }
 
@@ -26,7 +26,7 @@ export function fillTemplate(argv: readonly string[], values: Readonly<Record<st
   return argv.map((word) =>
     word.replace(/\{([a-zA-Z][\w-]*)\}/g, (_, name: string) => {
       const value = values[name];
-      if (value === undefined) throw usageError(`--${flag} uses {${name}}, which is not a known placeholder (known: ${Object.keys(values).map((key) => `{${key}}`).join(', ')})`);
+      if (value === undefined) throw usageError(`--${flag} uses {${name}}, which is not a known placeholder (known: ${Object.keys(values).map((key) => `{${key}}`).join(', ')})`, undefined, 'BAD_COMMAND_TEMPLATE');
       return String(value);
     }),
   );

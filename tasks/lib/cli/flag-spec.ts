@@ -31,7 +31,7 @@ export class Flags {
 
   string(name: string): string {
     const value = this.values[name];
-    if (typeof value !== 'string') throw usageError(`--${name} is required`);
+    if (typeof value !== 'string') throw usageError(`--${name} is required`, undefined, 'FLAG_REQUIRED');
     return value;
   }
 
@@ -42,7 +42,7 @@ export class Flags {
 
   number(name: string): number {
     const value = this.values[name];
-    if (typeof value !== 'number') throw usageError(`--${name} is required`);
+    if (typeof value !== 'number') throw usageError(`--${name} is required`, undefined, 'FLAG_REQUIRED');
     return value;
   }
 
@@ -67,17 +67,17 @@ function convert(spec: FlagSpec, raw: string | boolean | (string | boolean)[]): 
   if (spec.type === 'strings') return (Array.isArray(raw) ? raw : [raw]).map(String);
   if (spec.type === 'list') {
     const items = (Array.isArray(raw) ? raw : [raw]).flatMap((item) => String(item).split(',')).map((item) => item.trim()).filter(Boolean);
-    if (items.length === 0) throw usageError(`--${spec.name} needs at least one value`);
+    if (items.length === 0) throw usageError(`--${spec.name} needs at least one value`, undefined, 'BAD_FLAG_VALUE');
     for (const item of items) checkChoice(spec, item);
     return items;
   }
   const text = String(last);
   if (spec.type === 'number') {
     const value = Number(text);
-    if (text.trim() === '' || !Number.isFinite(value)) throw usageError(`--${spec.name} expects a number, got '${text}'`);
-    if (spec.integer && !Number.isInteger(value)) throw usageError(`--${spec.name} expects a whole number, got '${text}'`);
-    if (spec.min !== undefined && value < spec.min) throw usageError(`--${spec.name} must be at least ${spec.min}, got ${value}`);
-    if (spec.max !== undefined && value > spec.max) throw usageError(`--${spec.name} must be at most ${spec.max}, got ${value}`);
+    if (text.trim() === '' || !Number.isFinite(value)) throw usageError(`--${spec.name} expects a number, got '${text}'`, undefined, 'BAD_FLAG_VALUE');
+    if (spec.integer && !Number.isInteger(value)) throw usageError(`--${spec.name} expects a whole number, got '${text}'`, undefined, 'BAD_FLAG_VALUE');
+    if (spec.min !== undefined && value < spec.min) throw usageError(`--${spec.name} must be at least ${spec.min}, got ${value}`, undefined, 'BAD_FLAG_VALUE');
+    if (spec.max !== undefined && value > spec.max) throw usageError(`--${spec.name} must be at most ${spec.max}, got ${value}`, undefined, 'BAD_FLAG_VALUE');
     return value;
   }
   checkChoice(spec, text);
@@ -85,7 +85,7 @@ function convert(spec: FlagSpec, raw: string | boolean | (string | boolean)[]): 
 }
 
 function checkChoice(spec: FlagSpec, value: string): void {
-  if (spec.choices && !spec.choices.includes(value)) throw usageError(`--${spec.name} must be one of ${spec.choices.join(', ')}; got '${value}'`);
+  if (spec.choices && !spec.choices.includes(value)) throw usageError(`--${spec.name} must be one of ${spec.choices.join(', ')}; got '${value}'`, undefined, 'BAD_FLAG_VALUE');
 }
 
 /** Parses `argv` against `specs` with node's strict parser; unknown flags and stray words are usage errors. */
@@ -96,7 +96,8 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
   try {
     parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
   } catch (error) {
-    throw usageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+    const code = (error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 'UNKNOWN_FLAG' : 'BAD_FLAGS';
+    throw usageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''), undefined, code);
   }
   const values: Record<string, FlagValue> = {};
   for (const spec of specs) {

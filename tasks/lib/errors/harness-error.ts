@@ -63,8 +63,9 @@ export class HarnessError extends Error {
   }
 }
 
-export function usageError(message: string, hint?: string): HarnessError {
-  return new HarnessError('USAGE', message, { kind: 'usage', hint });
+/** A usage or config error (exit 2). `code` names it: UNKNOWN_FLAG, BAD_FLAG_VALUE, PROFILE_INVALID, … */
+export function usageError(message: string, hint?: string, code = 'USAGE'): HarnessError {
+  return new HarnessError(code, message, { kind: 'usage', hint });
 }
 
 export function isHarnessError(error: unknown): error is HarnessError {

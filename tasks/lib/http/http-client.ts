@@ -13,6 +13,8 @@ export interface HttpRequestOptions {
   /** Per-request limit for connect + headers + body. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Larger answers are not read to the end (a server streaming without end cannot fill the harness's memory). */
+  maxBodyBytes?: number;
 }
 
 export interface HttpResponse {
@@ -24,7 +26,8 @@ export interface HttpResponse {
 }
 
 /** Why a request got no HTTP answer at all. */
-export type NetworkFailureKind = 'refused' | 'timeout' | 'reset' | 'aborted' | 'error';
+/** `too-large`: an answer came, but its body was above the limit and was not read to the end. */
+export type NetworkFailureKind = 'refused' | 'timeout' | 'reset' | 'aborted' | 'too-large' | 'error';
 
 export interface NetworkFailure {
   kind: NetworkFailureKind;
@@ -36,6 +39,7 @@ export interface NetworkFailure {
 export type HttpOutcome = { ok: true; response: HttpResponse } | { ok: false; failure: NetworkFailure };
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 function errorCode(error: unknown): string | undefined {
   const e = error as { code?: string; cause?: { code?: string }; name?: string };
@@ -66,7 +70,21 @@ export async function tryHttp(url: string, options: HttpRequestOptions = {}): Pr
   const { headers, body } = requestHeaders(options);
   try {
     const res = await request(url, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-    const text = await res.body.text();
+    const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const tooLarge = (): HttpOutcome => {
+      res.body.destroy();
+      const message = `HTTP ${res.statusCode} with a body above ${limit} bytes (${res.headers['content-length'] ? `content-length ${String(res.headers['content-length'])}` : 'no content-length'}); stopped reading`;
+      return { ok: false, failure: { kind: 'too-large', code: 'HTTP_BODY_TOO_LARGE', message, durationMs: performance.now() - started } };
+    };
+    if (Number(res.headers['content-length']) > limit) return tooLarge(); // announced: not a byte read
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > limit) return tooLarge();
+      chunks.push(chunk as Buffer);
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
     return { ok: true, response: { url, status: res.statusCode, headers: res.headers, text, durationMs: performance.now() - started } };
   } catch (error) {
     const kind = timeout.aborted ? 'timeout' : classifyNetworkError(error, (options.signal?.aborted ?? false) || shutdown.aborted);

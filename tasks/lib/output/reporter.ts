@@ -1,4 +1,5 @@
 import type { CheckResult } from '../report/check-result.ts';
+import { Redactor } from '../process/redact.ts';
 import { formatDuration } from '../time/format-duration.ts';
 
 export type OutputMode = 'tty' | 'plain';
@@ -7,6 +8,8 @@ export interface ReporterOptions {
   mode: OutputMode;
   quiet: boolean;
   write: (text: string) => void;
+  /** Masks secrets in everything printed (default: tokens, Authorization values, secret-named env values). */
+  redactor?: Redactor;
 }
 
 /**
@@ -19,7 +22,10 @@ export class Reporter {
   readonly #started = performance.now();
 
   constructor(options: ReporterOptions) {
-    this.#options = options;
+    // Every line goes through the redactor: a command line, a check detail or a log tail quoting
+    // a token is masked here even if the code that built it forgot.
+    const redactor = options.redactor ?? Redactor.fromEnv(process.env);
+    this.#options = { ...options, write: (text) => options.write(redactor.redact(text)) };
   }
 
   static detectMode(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): OutputMode {

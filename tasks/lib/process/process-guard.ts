@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, mkdirSync, openSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { HarnessError } from '../errors/harness-error.ts';
 import { currentTimeline } from '../report/timeline.ts';
 import { formatDuration } from '../time/format-duration.ts';
+import { recordGroupEnd, recordGroupStart } from './group-record.ts';
 import { shutdownSignal, trackGuard, untrackGuard } from './guard-registry.ts';
 import { LineRingBuffer } from './line-ring-buffer.ts';
 import { liveGroupMembers, signalGroup } from './process-groups.ts';
@@ -53,6 +54,22 @@ const KILL_CONFIRM_MS = 2000;
 const OUTPUT_DRAIN_MS = 1000;
 const POLL_MS = 10;
 
+/** Opens (creates) a log file before anything is spawned, so a bad log directory costs no process. */
+function openLogFile(path: string, name: string): number {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    return openSync(path, 'a');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new HarnessError('LOG_DIR_NOT_WRITABLE', `cannot write the log of ${name} to ${path} (${code ?? (error as Error).message})`, {
+      kind: 'environment',
+      cause: error,
+      evidence: { logFile: path },
+      hint: 'pass --report <dir> with a writable directory (logs go to <dir>/logs), or free up the disk',
+    });
+  }
+}
+
 export function describeExit(info: ExitInfo): string {
   if (info.signal) return `was killed by ${info.signal}`;
   return `exited with code ${info.code}`;
@@ -82,9 +99,10 @@ export class ProcessGuard implements AsyncDisposable {
   /** The run's timeline, taken at start: teardown may run outside the run's async context (Ctrl-C). */
   readonly #timeline = currentTimeline();
   #exitInfo: ExitInfo | undefined;
+  #logFailed = false;
   #stopping: Promise<StopReport> | undefined;
 
-  private constructor(child: ChildProcess, options: GuardOptions, command: readonly string[]) {
+  private constructor(child: ChildProcess, options: GuardOptions, command: readonly string[], logFd: number | undefined) {
     this.#child = child;
     this.name = options.name;
     this.pid = child.pid as number;
@@ -92,9 +110,16 @@ export class ProcessGuard implements AsyncDisposable {
     this.logFile = options.logFile;
     this.#graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
     this.#ring = new LineRingBuffer(options.ringLines ?? 1000);
-    if (options.logFile) {
-      mkdirSync(dirname(options.logFile), { recursive: true });
-      this.#log = createWriteStream(options.logFile, { flags: 'a' });
+    if (logFd !== undefined) {
+      const log = createWriteStream('', { fd: logFd });
+      // Disk full or a vanished directory mid-run must not crash the harness: keep the lines in
+      // memory (the ring buffer, the report's tail) and say once that the file stopped.
+      log.on('error', (error: NodeJS.ErrnoException) => {
+        if (this.#logFailed) return;
+        this.#logFailed = true;
+        this.#ring.push(`[hivecheck] could not write ${options.logFile} (${error.code ?? error.message}); later lines are kept in memory only`);
+      });
+      this.#log = log;
     }
     if (options.onLine) this.#listeners.add(options.onLine);
 
@@ -131,15 +156,20 @@ export class ProcessGuard implements AsyncDisposable {
     const args = [...(options.args ?? [])];
     const stopping = shutdownSignal();
     if (stopping) throw new HarnessError('SHUTTING_DOWN', `not starting ${options.name}: the harness is stopping on ${stopping}`);
+    const logFd = options.logFile ? openLogFile(options.logFile, options.name) : undefined;
     const child = spawn(options.command, args, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       detached: true, // own session and process group: -pid reaches every descendant
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // Recorded at once (libuv has exec'd the child when spawn returns): a harness killed with
+    // SIGKILL from here on still has its watchdog, or the next run, kill this group.
+    if (child.pid !== undefined) recordGroupStart(child.pid, options.name);
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', (error: NodeJS.ErrnoException) => {
+        if (logFd !== undefined) closeSync(logFd);
         reject(
           new HarnessError('SPAWN_FAILED', `could not start ${options.name}: ${options.command} (${error.code ?? error.message})`, {
             kind: 'environment',
@@ -150,12 +180,12 @@ export class ProcessGuard implements AsyncDisposable {
         );
       });
     });
-    return new ProcessGuard(child, options, [options.command, ...args]);
+    return new ProcessGuard(child, options, [options.command, ...args], logFd);
   }
 
   #accept(line: string, stream: OutputStream): void {
     this.#ring.push(line);
-    this.#log?.write(`${line}\n`);
+    if (!this.#logFailed) this.#log?.write(`${line}\n`);
     for (const listener of this.#listeners) listener(line, stream);
   }
 
@@ -241,6 +271,9 @@ export class ProcessGuard implements AsyncDisposable {
       signal = 'SIGTERM';
       this.#timeline.record({ lane: `process:${this.name}`, kind: 'process', label: 'SIGTERM (teardown)', status: 'info' });
       signalGroup(this.pid, 'SIGTERM');
+      // A stopped (SIGSTOPped, hung in a debugger) member keeps SIGTERM pending until it runs
+      // again; SIGCONT lets it act on it now instead of costing the whole grace.
+      signalGroup(this.pid, 'SIGCONT');
       if (!(await this.#pollUntil(gone, graceMs))) {
         signal = 'SIGKILL';
         this.#timeline.record({ lane: `process:${this.name}`, kind: 'process', label: `SIGKILL (no exit within ${formatDuration(graceMs)} of SIGTERM)`, status: 'warn' });
@@ -251,7 +284,9 @@ export class ProcessGuard implements AsyncDisposable {
     await Promise.race([this.settled, new Promise((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS).unref())]);
     await new Promise<void>((resolve) => (this.#log ? this.#log.end(resolve) : resolve()));
     untrackGuard(this);
-    return { signal, durationMs: performance.now() - started, exit: this.#exitInfo, survivors: liveGroupMembers(this.pid), exitedBeforeStop };
+    const survivors = liveGroupMembers(this.pid);
+    if (survivors.length === 0) recordGroupEnd(this.pid);
+    return { signal, durationMs: performance.now() - started, exit: this.#exitInfo, survivors, exitedBeforeStop };
   }
 
   async #pollUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {

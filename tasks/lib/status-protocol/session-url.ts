@@ -6,10 +6,10 @@ export function normalizeBaseUrl(input: string): string {
   try {
     url = new URL(input);
   } catch {
-    throw usageError(`--url ${JSON.stringify(input)} is not a URL`, 'pass ws://host:port');
+    throw usageError(`--url ${JSON.stringify(input)} is not a URL`, 'pass ws://host:port', 'BAD_URL');
   }
   const protocol = { 'ws:': 'ws:', 'wss:': 'wss:', 'http:': 'ws:', 'https:': 'wss:' }[url.protocol];
-  if (!protocol) throw usageError(`--url must be ws://, wss://, http:// or https://, got ${url.protocol}`);
+  if (!protocol) throw usageError(`--url must be ws://, wss://, http:// or https://, got ${url.protocol}`, 'pass ws://host:port', 'BAD_URL');
   url.protocol = protocol;
   return url.toString().replace(/\/+$/, '');
 }

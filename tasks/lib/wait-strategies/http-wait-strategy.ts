@@ -98,7 +98,7 @@ export function httpReadiness(options: HttpWaitOptions): HttpReadinessProbe {
     consecutiveErrors += 1;
     failures.push(observed);
     if (consecutiveErrors >= maxErrors) {
-      const unreachable = failures.slice(-maxErrors).every((line) => line.startsWith('connection'));
+      const unreachable = failures.slice(-maxErrors).every((line) => line.startsWith('connection refused'));
       throw new HarnessError(
         unreachable ? 'ENDPOINT_UNREACHABLE' : 'ENDPOINT_ERRORS',
         `${options.method ?? 'GET'} ${options.url} failed ${consecutiveErrors} times in a row (${unreachable ? 'nothing is answering' : 'it answers with errors'}); last: ${observed}`,
@@ -116,6 +116,11 @@ export function httpReadiness(options: HttpWaitOptions): HttpReadinessProbe {
     if (!outcome.ok) {
       const { failure } = outcome;
       if (failure.kind === 'aborted') return { ready: false, observed: 'wait ended during a request', cutShort: true };
+      if (failure.kind === 'too-large') {
+        answeredOnce = true;
+        tally['http-error'] += 1;
+        return failing(`HTTP error: ${failure.message}`);
+      }
       if (failure.kind === 'timeout' && timeoutMs < requestTimeout) {
         // The request was cut to what was left of the wait: no verdict on the service.
         return { ready: false, observed: `request cut short by the wait's deadline (no answer within the ${formatDuration(timeoutMs)} left)`, cutShort: true };
@@ -128,7 +133,9 @@ export function httpReadiness(options: HttpWaitOptions): HttpReadinessProbe {
       tally.refused += 1;
       saw(failure.kind, '');
       const observed = `connection ${failure.kind} (${failure.code ?? failure.message})`;
-      if (!answeredOnce && options.ownerAlive?.()) {
+      // Refused: nothing listens yet. A reset means something accepted the connection and
+      // dropped it: that is an answer of sorts, and counts as an error.
+      if (!answeredOnce && failure.kind === 'refused' && options.ownerAlive?.()) {
         consecutiveErrors = 0;
         return { ready: false, observed: `${observed}: not listening yet` };
       }

@@ -11,12 +11,12 @@ function readJson(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw usageError(`cannot read profiles file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'pass --profiles <file.json> with an existing file');
+    throw usageError(`cannot read profiles file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'pass --profiles <file.json> with an existing file', 'PROFILE_FILE_UNREADABLE');
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw usageError(`profiles file ${file} is not valid JSON: ${(error as Error).message}`);
+    throw usageError(`profiles file ${file} is not valid JSON: ${(error as Error).message}`, undefined, 'PROFILE_FILE_BAD_JSON');
   }
 }
 
@@ -32,7 +32,7 @@ export function builtinProfiles(): WorkerProfile[] {
 export function profilesFromFile(file: string): WorkerProfile[] {
   const raw = readJson(file);
   const list = typeof raw === 'object' && raw !== null && 'profiles' in raw ? (raw as { profiles: unknown }).profiles : [raw];
-  if (!Array.isArray(list)) throw usageError(`profiles file ${file}: "profiles" must be an array`);
+  if (!Array.isArray(list)) throw usageError(`profiles file ${file}: "profiles" must be an array`, undefined, 'PROFILE_INVALID');
   return list.map((item) => parseProfile(item, file));
 }
 

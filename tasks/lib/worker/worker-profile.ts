@@ -46,7 +46,7 @@ function isRecord(value: unknown): value is Json {
 /** Reads one profile object and says exactly which field is wrong. */
 export function parseProfile(raw: unknown, source: string): WorkerProfile {
   const fail = (what: string): never => {
-    throw usageError(`worker profile ${isRecord(raw) && typeof raw.name === 'string' ? `'${raw.name}' ` : ''}in ${source}: ${what}`, 'see fixtures/profiles/*.json for the shape of a profile');
+    throw usageError(`worker profile ${isRecord(raw) && typeof raw.name === 'string' ? `'${raw.name}' ` : ''}in ${source}: ${what}`, 'see fixtures/profiles/*.json for the shape of a profile', 'PROFILE_INVALID');
   };
   if (!isRecord(raw)) return fail('must be a JSON object');
   const text = (value: unknown, field: string): string => (typeof value === 'string' && value !== '' ? value : fail(`${field} must be a non-empty string`));

@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { appendFileSync, closeSync, mkdirSync, openSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { v4 as uuidv4 } from 'uuid';
+import { redact } from './redact.ts';
+import { commandDigest, processCommandLine, processStartTime, readRecord, stateDir, type RecordedGroup } from './group-sweep.mjs';
+
+/**
+ * The harness's record of every process group it starts, and the watchdog that acts on it.
+ *
+ * Why both: a harness killed with SIGKILL cannot run its disposers. The watchdog (watchdog.mjs, a
+ * bare-node process in its own session, started on the first guard) notices the harness's pipe
+ * close and kills the groups at once. The record file is what it kills from, and it outlives the
+ * watchdog too: if both die (a `kill -9` of everything, an OOM kill), the next harness's
+ * watchdog and `npm run task -- cleanup` sweep it. Nothing is killed on a pid alone: start time
+ * and command line must still match what was recorded.
+ */
+const WATCHDOG = fileURLToPath(new URL('./watchdog.mjs', import.meta.url));
+
+export const RUN_ID = uuidv4();
+
+let recordFile: string | undefined;
+let watchdogStarted = false;
+
+export function recordFilePath(): string | undefined {
+  return recordFile;
+}
+
+function ensureRecord(): string | undefined {
+  if (recordFile) return recordFile;
+  const dir = stateDir();
+  const ownerStart = processStartTime(process.pid);
+  if (ownerStart === undefined) return undefined; // no /proc: nothing to record against
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const path = join(dir, `${process.pid}-${ownerStart}.jsonl`);
+    appendFileSync(path, `${JSON.stringify({ op: 'owner', pid: process.pid, startTime: ownerStart, runId: RUN_ID, argv: process.argv.slice(1).map(redact), at: new Date().toISOString() })}\n`);
+    recordFile = path;
+  } catch {
+    return undefined; // an unwritable state dir must not stop a run; the in-process teardown still works
+  }
+  process.once('exit', removeRecordIfClean);
+  return recordFile;
+}
+
+function startWatchdog(path: string): void {
+  let logFd: number | undefined;
+  try {
+    logFd = openSync(join(stateDir(), 'watchdog.log'), 'a');
+    const watchdog = spawn(process.execPath, [WATCHDOG, path, stateDir()], {
+      detached: true, // own session: the terminal's Ctrl-C and a kill of the harness's group miss it
+      stdio: ['pipe', 'ignore', logFd],
+      env: { ...process.env, NODE_OPTIONS: '' }, // bare node: no loader, no inspector
+    });
+    watchdog.on('error', () => undefined); // without a watchdog the record is still swept later
+    watchdog.unref();
+    (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    watchdog.stdin?.on('error', () => undefined);
+  } catch {
+    // see above
+  } finally {
+    if (logFd !== undefined) closeSync(logFd);
+  }
+}
+
+/** Records a group the harness just started (its leader `pid`), and makes sure a watchdog watches. */
+export function recordGroupStart(pid: number, name: string): void {
+  const path = ensureRecord();
+  if (!path) return;
+  const startTime = processStartTime(pid);
+  const commandLine = processCommandLine(pid);
+  if (startTime === undefined || commandLine === undefined) return; // already gone
+  const entry: RecordedGroup = { op: 'start', pgid: pid, startTime, commandDigest: commandDigest(commandLine), command: redact(commandLine).slice(0, 300), name, runId: RUN_ID, at: new Date().toISOString() };
+  try {
+    appendFileSync(path, `${JSON.stringify(entry)}\n`);
+  } catch {
+    return;
+  }
+  // Off the critical path: the fork of the watchdog happens once the caller has moved on to
+  // waiting for its process (a kill in between still leaves the record for the next sweep).
+  if (!watchdogStarted) {
+    watchdogStarted = true;
+    setImmediate(() => startWatchdog(path));
+  }
+}
+
+/** Records that nothing of the group runs any more. */
+export function recordGroupEnd(pid: number): void {
+  if (!recordFile) return;
+  try {
+    appendFileSync(recordFile, `${JSON.stringify({ op: 'end', pgid: pid })}\n`);
+  } catch {
+    // the record is gone (swept): nothing to update
+  }
+}
+
+/** On a normal exit with every group ended, the record has nothing left to say. */
+function removeRecordIfClean(): void {
+  if (!recordFile) return;
+  if (readRecord(recordFile)?.groups.length === 0) {
+    try {
+      unlinkSync(recordFile);
+    } catch {
+      // already gone
+    }
+  }
+}

@@ -70,7 +70,8 @@ describe('report.html in headless Chromium', () => {
     const run = await runTask(['worker:test', '--worker-arg=--fault=crash-at-start']);
     expect(run.exitCode).toBe(1);
     const page = await open(run, 'worker-test-fail');
-    expect(await laneNames(page)).toEqual(expect.arrayContaining(['checks', 'process:worker', 'probe:worker /v1/health']));
+    expect(await laneNames(page)).toEqual(expect.arrayContaining(['checks', 'process:worker', 'probe:worker /v1/health', 'faults']));
+    expect(await page.locator('svg line.fault.s-warn').count()).toBe(1); // the fault asked of the reference worker
     expect(await page.locator('svg .pmark.s-error').count()).toBe(1); // exited with code 1
     await clickFailedCheck(page, run, 'health');
     const evidence = page.locator('#failures .evidence').first();

@@ -130,7 +130,7 @@ describe('status-protocol:test flags', () => {
     const { io: captured, text } = io();
     expect(await runCli(['status-protocol:test', '--help'], [statusProtocolTask], captured)).toBe(0);
     for (const [flag, shown] of [
-      ['--url <ws://host:port>', 'start the reference policy server'],
+      ['--url <ws://host:port>', 'start the reference server'],
       ['--keepalive <s>', '20 (1 with --fault)'],
       ['--message-timeout <s>', '30 (2 with --fault)'],
       ['--open-timeout <s>', '10'],

@@ -6,6 +6,8 @@ import { buildLanes, readyAt, type Lane } from './timeline-lanes.ts';
 const WIDTH = 1000;
 const LANE_HEIGHT = 22;
 
+/** Axis labels: `500 ms`, `1 s`, `1.5 s` (no trailing zeros). */
+const axisLabel = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : `${Number((ms / 1000).toFixed(3))} s`);
 const fmt = (ms: number): string => (Math.abs(ms) < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 3 : 2)} s`);
 const num = (value: number): string => String(Math.round(value * 100) / 100);
 
@@ -80,7 +82,7 @@ export function renderTimeline(report: ReportJson): TimelineRender {
 
   const step = axisStep(totalMs);
   const axis: string[] = [];
-  for (let at = 0; at <= totalMs; at += step) axis.push(`<span style="left:${num((at / totalMs) * 100)}%">${escapeHtml(fmt(at))}</span>`);
+  for (let at = 0; at <= totalMs; at += step) axis.push(`<span style="left:${num((at / totalMs) * 100)}%">${escapeHtml(axisLabel(at))}</span>`);
   const grid = axis.map((_, i) => `<line class="grid" x1="${num(x(i * step))}" x2="${num(x(i * step))}" y1="0" y2="${height}"/>`);
   const names = lanes.map((lane) => `<div class="lane-name g-${lane.group}" title="${escapeHtml(lane.name)}">${escapeHtml(lane.name)}</div>`);
   const html = [

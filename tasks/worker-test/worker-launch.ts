@@ -19,6 +19,9 @@ export interface PlaceholderValues {
   apiKey?: string;
 }
 
+/** Every placeholder a worker command may use (`{apiKey}` only with --api-key). */
+export const WORKER_PLACEHOLDERS: ReadonlyArray<keyof PlaceholderValues> = ['workerId', 'model', 'modelRef', 'backend', 'device', 'port', 'hivePort', 'hiveUrl', 'heartbeatInterval', 'threads', 'contextSize', 'apiKey'];
+
 /** Placeholder values when this run has no hive (a profile without heartbeats). */
 export const NO_HIVE = { hivePort: 0, hiveUrl: '' } as const;
 

@@ -1,11 +1,12 @@
 import { basename, isAbsolute, resolve } from 'node:path';
 import { v4 as uuidv4 } from 'uuid';
 import type { Flags } from '../lib/cli/flag-spec.ts';
-import { parseCommandTemplate } from '../lib/cli/command-template.ts';
+import { checkPlaceholders, parseCommandTemplate } from '../lib/cli/command-template.ts';
 import { HarnessError, usageError } from '../lib/errors/harness-error.ts';
 import { secretsInArgv } from '../lib/process/argv-secrets.ts';
 import { resolveProfile } from '../lib/worker/profile-store.ts';
 import type { WorkerProfile } from '../lib/worker/worker-profile.ts';
+import { WORKER_PLACEHOLDERS } from './worker-launch.ts';
 
 /** What the generated tiny model is called in requests and heartbeats. */
 export const TINY_MODEL_REF = 'hivecheck:tiny-random-llama';
@@ -80,6 +81,7 @@ function hardCodedPort(words: readonly string[]): string | undefined {
  * the "model file" check vouches for: allowed, with a warning.
  */
 function checkTemplate(words: readonly string[], flag: string, options: { port: number | undefined; workers: number; modelGiven: boolean }): string[] {
+  checkPlaceholders(words, WORKER_PLACEHOLDERS, flag.replace(/^--/, ''));
   const uses = (name: string): boolean => words.some((word) => word.includes(`{${name}}`));
   const warnings: string[] = [];
   if (!uses('port')) {

@@ -14,7 +14,8 @@ describe('reference worker, llama-server API, on a model that writes "é" as two
     const worker = await spawnWorker('utf8', ['--api', 'llama-server'], { model: await ensureTinyModel(undefined, 'utf8') });
     try {
       await waitUntilReady(worker, '/health');
-      const result = await readSse(`${worker.baseUrl}/completion`, { json: { prompt: 'Hello', n_predict: 32, stream: true } });
+      // A fixed sampling seed: the same tokens every run (random sampling could, rarely, pick no "é").
+      const result = await readSse(`${worker.baseUrl}/completion`, { json: { prompt: 'Hello', n_predict: 32, stream: true, seed: 7 } });
       const events = ssePayloads(result.events) as { content: string; stop: boolean; tokens_predicted?: number; timings?: Record<string, number> }[];
       const text = events.filter((event) => !event.stop);
       const final = events.at(-1);
@@ -23,7 +24,7 @@ describe('reference worker, llama-server API, on a model that writes "é" as two
       expect(text.every((event) => event.content !== '')).toBe(true);
       expect(text.length).toBeLessThan(final?.tokens_predicted as number);
       expect(final?.timings).toMatchObject({ predicted_n: final?.tokens_predicted, prompt_n: expect.any(Number), prompt_ms: expect.any(Number), predicted_ms: expect.any(Number), predicted_per_second: expect.any(Number) });
-      const oai = await readSse(`${worker.baseUrl}/v1/completions`, { json: { prompt: 'Hello', max_tokens: 32, stream: true } });
+      const oai = await readSse(`${worker.baseUrl}/v1/completions`, { json: { prompt: 'Hello', max_tokens: 32, stream: true, seed: 7 } });
       const chunks = ssePayloads(oai.events.filter((event) => event.data !== '[DONE]')) as { choices: { text: string; finish_reason: string | null }[]; usage?: { completion_tokens: number }; timings?: unknown }[];
       const last = chunks.at(-1);
       expect(last?.usage?.completion_tokens).toBeGreaterThan(chunks.length - 1);

@@ -1,36 +1,21 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isPidAlive } from '../../tasks/lib/process/process-groups.ts';
 import type { ReportJson } from '../../tasks/lib/report/run-report.ts';
-import { repoPath } from '../helpers/fixture-path.ts';
+import { startTaskProcess } from '../helpers/run-task-cli.ts';
 
 describe('status-protocol:test interrupted with SIGINT during a load', () => {
   it('exits 130; the cold start is interrupted (not a crash), no check starts after it, and screen, report.json and junit.xml agree', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hivecheck-status-interrupt-'));
     // A real run of the task as a user starts it (minus npm), loading for 10 s: Ctrl-C comes mid-load.
-    const harness = spawn(process.execPath, ['--import', 'tsx', 'tasks/main.ts', 'status-protocol:test', '--load-seconds', '10', '--update-interval', '0.5', '--report', dir], {
-      cwd: repoPath(''),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CI: 'true' },
-    });
-    let screen = '';
-    const exited = new Promise<number | null>((resolve) => harness.once('exit', (code) => resolve(code)));
-    const loading = new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer): void => {
-        screen += chunk.toString();
-        if (/cold-start: \[loading\] Loading policy alpha\.\.\. \(0\.5s elapsed\)/.test(screen)) resolve();
-      };
-      harness.stdout.on('data', onData);
-      harness.stderr.on('data', onData);
-      void exited.then((code) => reject(new Error(`the task exited (${code}) before the load was under way:\n${screen}`)));
-    });
-    await loading; // two loading frames in: the server is mid-load
-    const serverPid = Number(/policy-server: \S+ up in .* \(pid (\d+)\)/.exec(screen)?.[1]);
-    harness.kill('SIGINT');
-    expect(await exited).toBe(130);
+    const harness = startTaskProcess(['status-protocol:test', '--load-seconds', '10', '--update-interval', '0.5', '--report', dir]);
+    await harness.waitFor(/cold-start: \[loading\] Loading policy alpha\.\.\. \(0\.5s elapsed\)/); // two loading frames in: the server is mid-load
+    const screen = (): string => harness.output();
+    const serverPid = Number(/policy-server: \S+ up in .* \(pid (\d+)\)/.exec(screen())?.[1]);
+    harness.child.kill('SIGINT');
+    expect(await harness.exited).toBe(130);
     expect(isPidAlive(serverPid)).toBe(false);
 
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as ReportJson;
@@ -45,8 +30,8 @@ describe('status-protocol:test interrupted with SIGINT during a load', () => {
     expect([...junit.matchAll(/<testcase [^>]*name="([^"]+)"/g)].map((match) => match[1])).toEqual(['model listing', 'cold start']);
     expect(junit).not.toContain('<failure');
     // The screen: the same two checks, as they ended and in the summary; nothing else ran.
-    expect(screen).toMatch(/✅ model listing/);
-    expect(screen).toMatch(/⛔ cold start: cut short by SIGINT/);
-    for (const never of ['unknown model', 'crash during loading', 'warm connection', 'crashed']) expect(screen).not.toContain(never);
+    expect(screen()).toMatch(/✅ model listing/);
+    expect(screen()).toMatch(/⛔ cold start: cut short by SIGINT/);
+    for (const never of ['unknown model', 'crash during loading', 'warm connection', 'crashed']) expect(screen()).not.toContain(never);
   });
 });

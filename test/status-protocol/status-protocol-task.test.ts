@@ -142,6 +142,6 @@ describe('status-protocol:test flags', () => {
       expect(text()).toContain(`(default: ${shown}`);
     }
     expect(text()).toContain('--fault <mode>');
-    expect(text()).toContain('[block-event-loop|buggy-periodic|crash-during-load|fail-load]');
+    expect(text()).toContain('[block-event-loop|buggy-periodic|crash-during-load|fail-load|slow-updates|drop-completion|leak|wrong-schema|trainer-crash|silent-crash|no-connection-cap]');
   });
 });

@@ -1,38 +1,23 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { v4 as uuidv4 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { processesMatching } from '../../tasks/lib/process/find-processes.ts';
 import type { ReportJson } from '../../tasks/lib/report/run-report.ts';
-import { repoPath } from '../helpers/fixture-path.ts';
+import { startTaskProcess } from '../helpers/run-task-cli.ts';
 
 describe('Ctrl-C during worker:test', () => {
   it('stops the worker (and its whole group), writes the interrupted report, exits 130', async () => {
     const workerId = `sigint-${uuidv4()}`;
     const reportDir = mkdtempSync(join(tmpdir(), 'hivecheck-sigint-'));
     // A worker that loads slowly, so the run is surely in flight when the signal comes.
-    const harness = spawn(process.execPath, ['--import', 'tsx', 'tasks/main.ts', 'worker:test', '--worker-id', workerId, '--report', reportDir, '--worker-arg=--load-delay-ms=20000'], {
-      cwd: repoPath(''),
-      env: { ...process.env, CI: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<number | null>((resolve) => harness.once('exit', (code) => resolve(code)));
-    let output = '';
-    harness.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await new Promise<void>((resolve, reject) => {
-      createInterface({ input: harness.stdout }).on('line', (line) => {
-        output += `${line}\n`;
-        if (line.includes(`Heartbeat #1 from worker: ${workerId}`)) resolve();
-      });
-      void exited.then((code) => reject(new Error(`harness exited early (${code}):\n${output}`)));
-    });
+    const harness = startTaskProcess(['worker:test', '--worker-id', workerId, '--report', reportDir, '--worker-arg=--load-delay-ms=20000']);
+    await harness.waitFor(new RegExp(`Heartbeat #1 from worker: ${workerId}`));
     expect(processesMatching(workerId).length).toBeGreaterThan(0);
 
-    harness.kill('SIGINT');
-    expect(await exited).toBe(130);
+    harness.child.kill('SIGINT');
+    expect(await harness.exited).toBe(130);
     expect(processesMatching(workerId)).toEqual([]);
     const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8'));
     expect(report.interrupted).toBe(true);
@@ -47,23 +32,20 @@ describe('Ctrl-C while worker:test reads a stream from a server that will not st
     const reportDir = mkdtempSync(join(tmpdir(), 'hivecheck-sigint-'));
     // The worker sends two events, then nothing (a long generation), and (like llama-server) keeps
     // running on SIGTERM while a stream is open. A big grace: a needed SIGKILL would show.
-    const harness = spawn(process.execPath, ['--import', 'tsx', 'tasks/main.ts', 'worker:test', '--worker-id', workerId, '--report', reportDir, '--stream', 'sse', '--timeout', '120', '--grace', '60', '--heartbeat-interval', '0.3',
-      '--worker-arg=--fault=stall-stream', '--worker-arg=--fault=sigterm-waits-for-streams'], { cwd: repoPath(''), env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<number | null>((resolve) => harness.once('exit', (code) => resolve(code)));
-    let stdout = '';
-    harness.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    harness.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const harness = startTaskProcess(['worker:test', '--worker-id', workerId, '--report', reportDir, '--stream', 'sse', '--timeout', '120', '--grace', '60', '--heartbeat-interval', '0.3',
+      '--worker-arg=--fault=stall-stream', '--worker-arg=--fault=sigterm-waits-for-streams']);
     // Bounded, fast poll of the worker's log for the moment its stream stalls (the check is then in flight).
     const log = join(reportDir, 'logs', 'worker.log');
     const deadline = performance.now() + 180_000;
     while (!(existsSync(log) && readFileSync(log, 'utf8').includes('fault injected (stall-stream)'))) {
-      if (performance.now() > deadline) throw new Error(`the stream never stalled:\n${stdout}`);
-      if (harness.exitCode !== null) throw new Error(`harness exited early (${harness.exitCode}):\n${stdout}`);
+      if (performance.now() > deadline) throw new Error(`the stream never stalled:\n${harness.output()}`);
+      if (harness.child.exitCode !== null) throw new Error(`harness exited early (${harness.child.exitCode}):\n${harness.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
 
-    harness.kill('SIGINT');
-    expect(await exited, stdout).toBe(130);
+    harness.child.kill('SIGINT');
+    expect(await harness.exited, harness.output()).toBe(130);
+    const stdout = harness.output();
     expect(processesMatching(workerId)).toEqual([]);
     const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as ReportJson;
     const junit = readFileSync(join(reportDir, 'junit.xml'), 'utf8');

@@ -21,6 +21,11 @@ export function parseCommandTemplate(source: string, flag: string): string[] {
   return argv;
 }
 
+/** Refuses a placeholder that is not one of `known` (`{prot}` for `{port}`) before anything is started. */
+export function checkPlaceholders(argv: readonly string[], known: readonly string[], flag: string): void {
+  fillTemplate(argv, Object.fromEntries(known.map((name) => [name, ''])), flag);
+}
+
 /** Replaces `{name}` placeholders in every argv element; an unknown placeholder is a usage error. */
 export function fillTemplate(argv: readonly string[], values: Readonly<Record<string, string | number>>, flag: string): string[] {
   return argv.map((word) =>

@@ -21,11 +21,15 @@ function describe(result) {
 // Stray signals meant for the harness's terminal must not end the watchdog before the sweep.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});
 
+// The harness is gone: nobody waits for an orderly shutdown (its logs and report went with it), so
+// the groups get a short grace before SIGKILL; the harness's own teardown keeps its --grace.
+const GRACE_MS = 300;
+
 let pipeClosed = false;
 const onClosed = async () => {
   if (pipeClosed) return;
   pipeClosed = true;
-  describe(await sweepRecordFile(recordFile));
+  describe(await sweepRecordFile(recordFile, { graceMs: GRACE_MS }));
   process.exit(0);
 };
 process.stdin.on('data', () => {});

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { $ } from 'zx';
+import { figure, type Figure } from './figures.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const KINDS = (process.env.BENCH_KINDS ?? 'ws-client').split(',').filter(Boolean);
@@ -26,7 +27,8 @@ interface CanarySection {
   metrics: Array<{ name: string; verdict: string; ratio: number | null; p: number | null }>;
 }
 
-export async function canaryAaBench(): Promise<void> {
+export async function canaryAaBench(): Promise<Figure[]> {
+  const figures: Figure[] = [];
   for (const kind of KINDS) {
     const counts: Record<string, number> = { promote: 0, hold: 0, rollback: 0, error: 0 };
     const walls: number[] = [];
@@ -54,6 +56,11 @@ export async function canaryAaBench(): Promise<void> {
       console.log(`  run ${String(i).padStart(2)}: ${canary.decision.padEnd(8)} exit ${result.exitCode} (${wall.toFixed(0)} s) ${metrics}${differing.length ? ` | gates differing: ${differing.join(', ')}` : ''}${canary.decision === 'promote' ? '' : ` | ${canary.reasons[0] ?? ''}`}`);
     }
     const total = walls.reduce((sum, wall) => sum + wall, 0);
+    figures.push(
+      figure({ bench: 'canary-aa', name: `canary:check --aa --kind ${kind}: rollbacks in ${RUNS}`, value: counts.rollback ?? 0, unit: 'count', goal: 0, note: 'an unchanged canary never rolls back' }),
+      figure({ bench: 'canary-aa', name: `canary:check --aa --kind ${kind}: holds in ${RUNS}`, value: counts.hold ?? 0, unit: 'count' }),
+    );
     console.log(`  --kind ${kind}: promote ${counts.promote}/${RUNS}, hold ${counts.hold}/${RUNS}, rollback ${counts.rollback}/${RUNS}${counts.error ? `, no judgement ${counts.error}/${RUNS}` : ''}; ${(total / RUNS).toFixed(0)} s per run`);
   }
+  return figures;
 }

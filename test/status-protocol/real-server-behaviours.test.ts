@@ -68,6 +68,11 @@ describe('status-protocol:test against behaviours of real policy servers', () =>
     expect(cold.evidence).toMatchObject({ loadObserved: false, statusFrames: 0 });
     expect(cold.detail).toMatch(/^ready \S+ m?s after the socket opened, with no waiting or loading frame: no load was seen on this session, so status updates during a load were not tested/);
     expect(cold.detail).not.toContain('already loaded');
+    // Nor does the warm session claim a reuse of a load nobody saw.
+    const warm = check(run.report, 'warm connection');
+    expect(warm.verdict).toBe('pass');
+    expect(warm.detail).toContain('no load on this session (none was seen on the first one either, so there was no load to reuse)');
+    expect(warm.detail).not.toContain('reused');
     expect(check(run.report, 'crash during loading')).toMatchObject({ verdict: 'skip', detail: 'the fresh server was ready without a single status frame, so there was no load to crash' });
     expectNothingRunning(run);
   });

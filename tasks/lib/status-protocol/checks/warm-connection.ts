@@ -42,6 +42,9 @@ export const warmConnection: StatusCheck = {
     }
     const note = ready.statusFrames.length > 0 ? ' (the protocol allows a loading frame on every session; the time to ready shows no load happened)' : '';
     const seen = ready.statusFrames.length > 0 ? `after ${frames}` : 'with no status frame';
-    return { detail: `ready ${formatDuration(ready.timeToReadyMs)} after open (connect ${formatDuration(ready.connectMs)}), ${seen}: the loaded model was reused${note}`, evidence };
+    // "Reused" only when the first session was seen loading it; otherwise say what was observed.
+    const coldLoaded = cold !== undefined && cold.statusFrames.length > 0;
+    const verdict = coldLoaded ? 'the loaded model was reused' : 'no load on this session (none was seen on the first one either, so there was no load to reuse)';
+    return { detail: `ready ${formatDuration(ready.timeToReadyMs)} after open (connect ${formatDuration(ready.connectMs)}), ${seen}: ${verdict}${note}`, evidence };
   },
 };

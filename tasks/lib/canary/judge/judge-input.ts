@@ -59,6 +59,17 @@ function checkSamples(metric: MetricInput, side: 'baseline' | 'canary'): void {
   }
 }
 
+function checkReplicates(metric: MetricInput, side: 'baseline' | 'canary'): void {
+  const ids = metric.replicates?.[side];
+  if (!Array.isArray(ids) || ids.length !== metric[side].length) {
+    throw badInput('CANARY_BAD_REPLICATES', `metric "${metric.name}": ${side} replicates must list one replicate per sample (${metric[side].length})`, { metric: metric.name, side, replicates: Array.isArray(ids) ? ids.length : String(ids) }, 'give each sample the id of the process it came from, or leave replicates out');
+  }
+  const index = ids.findIndex((id) => !Number.isInteger(id) || id < 0);
+  if (index >= 0) {
+    throw badInput('CANARY_BAD_REPLICATES', `metric "${metric.name}": ${side} replicate #${index + 1} is ${String(ids[index])}, not a whole number ≥ 0`, { metric: metric.name, side, index, value: String(ids[index]) }, 'use the round number of the process the sample came from');
+  }
+}
+
 export function validateJudgeInput(gates: readonly GateOutcome[], metrics: readonly MetricInput[]): void {
   const states = new Set(['pass', 'fail', 'no-data']);
   const seen = new Set<string>();
@@ -79,5 +90,6 @@ export function validateJudgeInput(gates: readonly GateOutcome[], metrics: reado
     }
     checkSamples(metric, 'baseline');
     checkSamples(metric, 'canary');
+    if (metric.replicates !== undefined) for (const side of ['baseline', 'canary'] as const) checkReplicates(metric, side);
   }
 }

@@ -27,6 +27,22 @@ export interface MetricInput {
   critical?: boolean;
   baseline: number[];
   canary: number[];
+  /**
+   * Optional: per sample, the replicate (the process, e.g. round i's worker) it came from; same
+   * length as the samples. With two or more replicates on a side, a regression must show in every
+   * process pair (see replicate-consistency.ts).
+   */
+  replicates?: { baseline: number[]; canary: number[] };
+}
+
+/** One process pair of a metric with replicates: round i's baseline against round i's canary. */
+export interface ReplicatePair {
+  replicate: number;
+  median: { baseline: number | null; canary: number | null };
+  /** The statistic compared, when not the median (a tail-only regression compares the tail quantile). */
+  compared?: { quantile: number; baseline: number | null; canary: number | null };
+  /** Canary worse than baseline in this pair (null: a side has no samples from it). */
+  canaryWorse: boolean | null;
 }
 
 export interface JudgeOptions {
@@ -70,6 +86,8 @@ export interface MetricVerdict {
   method?: 'exact' | 'asymptotic' | null;
   /** For a fail: whether it alone is enough to roll back (see judge.ts). */
   decisive?: boolean;
+  /** Per process pair, when the metric carries replicates: medians, and in how many pairs the canary is worse. */
+  replicates?: { pairs: ReplicatePair[]; compared: number; worse: number };
 }
 
 export interface CanaryJudgement {

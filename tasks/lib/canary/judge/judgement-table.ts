@@ -53,6 +53,13 @@ function tailCell(metric: MetricVerdict): string {
   return `p${Math.round(quantile * 100)} ${formatValue(baseline)} → ${formatValue(canary)} (${formatRatio(ratio)})`;
 }
 
+/** `per process pair (median b → c): #1 47.8 → 71.4 worse, #2 …; canary worse in 1 of 3`. */
+function replicateLine(metric: MetricVerdict): string {
+  const replicates = metric.replicates as NonNullable<MetricVerdict['replicates']>;
+  const pairs = replicates.pairs.map((pair) => `#${pair.replicate} ${formatValue(pair.median.baseline)} → ${formatValue(pair.median.canary)}${pair.canaryWorse === null ? ' (one side has no data)' : pair.canaryWorse ? ' worse' : ''}`);
+  return `per process pair (median baseline → canary, ${metric.unit}): ${pairs.join(', ')}; canary worse in ${replicates.worse} of ${replicates.compared}`;
+}
+
 function metricRows(metrics: readonly MetricVerdict[]): string[] {
   if (metrics.length === 0) return ['Metrics: none'];
   const header = ['metric', 'n b/c', 'median baseline', 'median canary', 'ratio', 'shift c−b [interval]', 'p', 'tail', 'verdict'];
@@ -69,7 +76,11 @@ function metricRows(metrics: readonly MetricVerdict[]): string[] {
   ]);
   const [title, rule, ...body] = renderColumns(header, rows);
   const lines = ['Metrics', title as string, rule as string];
-  body.forEach((line, index) => lines.push(line, `    ↳ ${printable((metrics[index] as MetricVerdict).reason)}`));
+  body.forEach((line, index) => {
+    const metric = metrics[index] as MetricVerdict;
+    lines.push(line, `    ↳ ${printable(metric.reason)}`);
+    if (metric.replicates) lines.push(`    ↳ ${replicateLine(metric)}`);
+  });
   return lines;
 }
 

@@ -13,6 +13,10 @@
  * - pass: otherwise — no difference, a better canary, or a significant shift smaller than the floor
  *   (noise). A tail beyond the ratio that the exceedance test could have confirmed but did not is a
  *   pass with a note: at n = 20 the p95 is nearly the maximum, and A/A runs show such ratios often.
+ * - replicates (samples tagged with the process they came from, ≥ 2 on a side): a fail stands
+ *   only when the canary is worse in every process pair (per-replicate medians; tail quantiles for
+ *   a tail-only fail); otherwise it becomes inconclusive (at most a hold), reason "worse in j of k
+ *   process pairs …". The pooled figures are kept as they are.
  */
 import { percentile } from '../../stats/percentiles.ts';
 import { formatP, formatRatio, pPhrase, withUnit } from './judge-format.ts';
@@ -20,6 +24,7 @@ import type { ResolvedJudgeOptions } from './judge-input.ts';
 import type { MetricInput, MetricVerdict } from './judge-types.ts';
 import { hodgesLehmann } from './hodges-lehmann.ts';
 import { mannWhitneyU, smallestExactP } from './mann-whitney.ts';
+import { compareReplicates, inconsistencyReason } from './replicate-consistency.ts';
 import { compareTails, type TailComparison } from './tail-exceedance.ts';
 
 /** How much worse `canary` is than `baseline` as a factor (> 1 worse), null when a ratio is not defined. */
@@ -129,6 +134,14 @@ export function judgeMetric(metric: MetricInput, options: ResolvedJudgeOptions):
     if (tailBeyond) reason += `; tail ${tailNote(tail)} is within chance`;
   }
 
+  const replicates = compareReplicates(metric, verdict === 'fail' && !medianFail ? tail.quantile : 0.5);
+  const inconsistent = verdict === 'fail' && replicates ? inconsistencyReason(replicates) : undefined;
+  if (inconsistent) {
+    verdict = 'inconclusive';
+    decisive = false;
+    reason = `${inconsistent} (pooled: ${reason})`;
+  }
+
   return {
     name: metric.name,
     unit,
@@ -145,5 +158,6 @@ export function judgeMetric(metric: MetricInput, options: ResolvedJudgeOptions):
     u: test.u,
     method: test.method,
     decisive,
+    ...(replicates ? { replicates } : {}),
   };
 }

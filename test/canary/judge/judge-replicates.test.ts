@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { judgeCanary } from '../../../tasks/lib/canary/judge/judge.ts';
+import type { MetricInput } from '../../../tasks/lib/canary/judge/judge-types.ts';
+import { renderJudgementTable } from '../../../tasks/lib/canary/judge/judgement-table.ts';
+
+/** n evenly spread values around `centre` (±10 %): deterministic, no ties within a side. */
+function spread(n: number, centre: number, width = 0.2): number[] {
+  return Array.from({ length: n }, (_, i) => centre * (1 - width / 2 + (width * (i + 0.5)) / n));
+}
+
+/** Rounds of `perRound` samples: the samples of each round around its centre, tagged with the round. */
+function rounds(centres: number[], perRound = 10): { values: number[]; ids: number[] } {
+  return { values: centres.flatMap((centre) => spread(perRound, centre)), ids: centres.flatMap((_, round) => Array<number>(perRound).fill(round + 1)) };
+}
+
+function latency(baseline: number[], canary: number[]): MetricInput {
+  const b = rounds(baseline);
+  const c = rounds(canary);
+  return { name: 'inference latency', unit: 'ms', better: 'lower', baseline: b.values, canary: c.values, replicates: { baseline: b.ids, canary: c.ids } };
+}
+
+describe('judgeCanary: process replicates', () => {
+  it('rolls back a shift that every process pair shows', () => {
+    const judgement = judgeCanary([], [latency([48, 50, 47], [70, 72, 69])]);
+    expect(judgement.decision).toBe('rollback');
+    const metric = judgement.metrics[0];
+    expect(metric).toMatchObject({ verdict: 'fail', decisive: true, replicates: { compared: 3, worse: 3 } });
+    expect(metric?.replicates?.pairs.map((pair) => [pair.replicate, Math.round(pair.median.baseline ?? 0), Math.round(pair.median.canary ?? 0), pair.canaryWorse])).toEqual([
+      [1, 48, 70, true],
+      [2, 50, 72, true],
+      [3, 47, 69, true],
+    ]);
+    expect(judgement.reasons[0]).toMatch(/^metric "inference latency" failed decisively: 1\.\d\d× worse/);
+  });
+
+  it('holds a shift carried by one process pair (one canary process on a busy core), saying so, and keeps the pooled figures', () => {
+    const judgement = judgeCanary([], [latency([48, 48], [47.5, 100])]);
+    const metric = judgement.metrics[0];
+    expect(metric?.p).toBeLessThan(0.05);
+    expect(metric?.ratio).toBeGreaterThan(1.1);
+    expect(metric).toMatchObject({ verdict: 'inconclusive', decisive: false, replicates: { compared: 2, worse: 1 } });
+    expect(metric?.reason).toMatch(/^worse in 1 of 2 process pairs: the shift may be a difference between processes, not versions \(pooled: /);
+    expect(judgement.decision).toBe('hold');
+    expect(judgement.reasons[0]).toMatch(/metric "inference latency" inconclusive: worse in 1 of 2 process pairs/);
+    expect(renderJudgementTable(judgement)).toMatch(/per process pair \(median baseline → canary, ms\): #1 48 → 47.5, #2 48 → 100 worse; canary worse in 1 of 2/);
+  });
+
+  it('holds a shift that two of three process pairs show (worse in 2 of 3)', () => {
+    const judgement = judgeCanary([], [latency([48, 50, 47], [46, 80, 85])]);
+    expect(judgement.metrics[0]?.p).toBeLessThan(0.05);
+    expect(judgement.metrics[0]).toMatchObject({ verdict: 'inconclusive', replicates: { compared: 3, worse: 2 } });
+    expect(judgement.decision).toBe('hold');
+  });
+
+  it('holds when only one process pair has data on both sides', () => {
+    const b = rounds([48, 48]);
+    const c = rounds([70]);
+    const judgement = judgeCanary([], [{ name: 'latency', unit: 'ms', better: 'lower', baseline: b.values, canary: c.values, replicates: { baseline: b.ids, canary: c.ids } }]);
+    expect(judgement.metrics[0]).toMatchObject({ verdict: 'inconclusive', replicates: { compared: 1, worse: 1 } });
+    expect(judgement.metrics[0]?.reason).toMatch(/^only 1 process pair with data on both sides/);
+  });
+
+  it('judges a metric without replicates exactly as before (the same verdict with replicates of one process per side)', () => {
+    const b = spread(30, 48);
+    const c = spread(30, 70);
+    const plain = judgeCanary([], [{ name: 'latency', unit: 'ms', better: 'lower', baseline: b, canary: c }]);
+    const single = judgeCanary([], [{ name: 'latency', unit: 'ms', better: 'lower', baseline: b, canary: c, replicates: { baseline: b.map(() => 1), canary: c.map(() => 1) } }]);
+    expect(plain.decision).toBe('rollback');
+    expect(plain.metrics[0]?.replicates).toBeUndefined();
+    expect(single).toEqual(plain);
+    expect(renderJudgementTable(plain)).not.toMatch(/process pair/);
+  });
+
+  it('applies to higher-is-better metrics in their bad direction', () => {
+    const b = rounds([20, 21, 19]);
+    const c = rounds([10, 10.5, 9.5]);
+    const rate = (canary: { values: number[]; ids: number[] }): MetricInput => ({ name: 'tokens/s', unit: 'tokens/s', better: 'higher', baseline: b.values, canary: canary.values, replicates: { baseline: b.ids, canary: canary.ids } });
+    expect(judgeCanary([], [rate(c)]).decision).toBe('rollback');
+    const oneSlow = rounds([21, 10, 20]);
+    expect(judgeCanary([], [rate(oneSlow)]).metrics[0]).toMatchObject({ verdict: 'inconclusive', replicates: { worse: 1, compared: 3 } });
+  });
+
+  it('rejects replicates that do not match the samples', () => {
+    expect(() => judgeCanary([], [{ name: 'x', unit: 'ms', better: 'lower', baseline: [1, 2], canary: [1, 2], replicates: { baseline: [1], canary: [1, 2] } }])).toThrow(/baseline replicates must list one replicate per sample/);
+    expect(() => judgeCanary([], [{ name: 'x', unit: 'ms', better: 'lower', baseline: [1, 2], canary: [1, 2], replicates: { baseline: [1, 1.5], canary: [1, 2] } }])).toThrow(/replicate #2 is 1\.5, not a whole number/);
+  });
+});

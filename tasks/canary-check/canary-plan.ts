@@ -23,6 +23,8 @@ export interface CanaryPlan {
   flagOf: Record<Role, string>;
   samples: number;
   starts: number;
+  /** worker: rounds of a fresh baseline and canary process each (process replicates). */
+  replicas: number;
   connectTimeoutMs: number;
   judge: JudgeOptions;
   /** The WebSocket kinds' run (ws-client, ws-server). */
@@ -31,6 +33,9 @@ export interface CanaryPlan {
 
 const WS_ONLY = ['idle', 'soak', 'detect-within', 'reconnect-within', 'reply-timeout', 'max-age', 'close-within', 'ping-interval', 'pong-timeout'];
 const BUILT_IN_BOT_ONLY = ['ping-interval', 'pong-timeout'];
+/** worker: process replicates (rounds) by default, and the fewest samples a round may take. */
+export const DEFAULT_REPLICAS = 3;
+export const MIN_SAMPLES_PER_ROUND = 3;
 const START_KINDS: readonly CanaryKind[] = ['worker', 'policy'];
 
 /** Placeholders each kind fills into --baseline / --canary. */
@@ -75,6 +80,11 @@ export function planCanary(flags: Flags): CanaryPlan {
   if (!builtIn) for (const name of BUILT_IN_BOT_ONLY) if (flags.has(name)) throw usageError(`--${name} sets up the built-in ${noun}s; yours have their own settings`, `give --detect-within the ping interval + pong timeout of your ${noun}s instead`);
   if (flags.has('idle') && flags.has('soak')) throw usageError('--idle and --soak both set the idle time; pass one');
   if (!START_KINDS.includes(kind) && flags.has('starts')) throw usageError('--starts applies to --kind worker and policy only');
+  if (kind !== 'worker' && flags.has('replicas')) throw usageError('--replicas applies to --kind worker only');
+  const replicas = kind === 'worker' ? (flags.optionalNumber('replicas') ?? DEFAULT_REPLICAS) : 1;
+  if (flags.number('samples') < MIN_SAMPLES_PER_ROUND * replicas) {
+    throw usageError(`--samples ${flags.number('samples')} with --replicas ${replicas} leaves fewer than ${MIN_SAMPLES_PER_ROUND} samples per round`, `use --samples ${MIN_SAMPLES_PER_ROUND * replicas} or more, or fewer --replicas`);
+  }
 
   const plan: CanaryPlan = {
     kind,
@@ -87,6 +97,7 @@ export function planCanary(flags: Flags): CanaryPlan {
     flagOf: { baseline: 'baseline', canary: aa ? 'baseline' : 'canary' },
     samples: flags.number('samples'),
     starts: flags.optionalNumber('starts') ?? 1,
+    replicas,
     connectTimeoutMs: (flags.optionalNumber('connect-timeout') ?? (kind === 'worker' ? 120 : 30)) * 1000,
     judge: { alpha: flags.number('alpha'), effectFloor: flags.number('effect-floor') },
     chat: undefined,

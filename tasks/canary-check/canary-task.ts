@@ -59,7 +59,7 @@ export const canaryTask: TaskDefinition = {
   ],
   async run(context: TaskContext, flags) {
     const plan = planCanary(flags);
-    context.report.settings = { kind: plan.kind, aa: plan.aa, builtIn: plan.builtIn, canaryFault: plan.canaryFault ?? null, compared: plan.compared, samples: plan.samples, judge: plan.judge, ...(plan.chat ? { chat: { ...plan.chat.settings, ...(plan.kind === 'ws-server' ? { wsPath: plan.chat.wsPath } : {}) } } : {}) };
+    context.report.settings = { kind: plan.kind, aa: plan.aa, builtIn: plan.builtIn, canaryFault: plan.canaryFault ?? null, compared: plan.compared, samples: plan.samples, ...(plan.kind === 'worker' ? { replicas: plan.replicas } : {}), judge: plan.judge, ...(plan.chat ? { chat: { ...plan.chat.settings, ...(plan.kind === 'ws-server' ? { wsPath: plan.chat.wsPath } : {}) } } : {}) };
     context.out.step(`canary:check --kind ${plan.kind}${plan.aa ? ' (A/A calibration)' : ''}`);
     context.out.info(`baseline: ${plan.compared.baseline}`);
     context.out.info(`canary:   ${plan.compared.canary}`);

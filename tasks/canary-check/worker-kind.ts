@@ -6,7 +6,10 @@ import { sampleInterleaved } from '../lib/canary/interleave.ts';
 import { ROLES, type ProbeOutcome, type Role } from '../lib/canary/probe-outcome.ts';
 import { parseFlags } from '../lib/cli/flag-spec.ts';
 import type { ModelFileInfo } from '../lib/model/model-file.ts';
+import type { MetricInput } from '../lib/canary/judge/judge-types.ts';
 import { Reporter } from '../lib/output/reporter.ts';
+import { shutdownAbortSignal } from '../lib/process/guard-registry.ts';
+import type { StopReport } from '../lib/process/process-guard.ts';
 import { RunReport } from '../lib/report/run-report.ts';
 import { healthClassifier } from '../lib/worker/answer-judges.ts';
 import { runInference } from '../lib/worker/inference-styles.ts';
@@ -33,6 +36,10 @@ interface Side {
   worker?: WorkerUnderTest;
   checks: RunReport;
   healthyMs: number[];
+  /** The current round's worker reported healthy (round 1: the worker:test health check passed). */
+  healthy: boolean;
+  /** Every round's worker stop, for the teardown gate. */
+  stops: StopReport[];
 }
 
 /** worker:test's plan for one side: the same flags worker:test takes, so every default and check is shared. */
@@ -65,25 +72,70 @@ async function checkSide(context: TaskContext, side: Side): Promise<void> {
   await checkWorker(new TaskContext(side.checks, quiet, context.runDir, context.flags, context.tailLines), side.plan, side.hive, worker);
 }
 
-/** One more start of a side's worker, only to time it to healthy; stopped at once. */
-async function timeAStart(context: TaskContext, side: Side, model: ModelFileInfo, n: number): Promise<number | undefined> {
-  const worker = await startWorker(context, side, model, `start${n}`);
+/** Starts a side's worker and waits until it reports healthy; the worker comes back either way (the caller stops it). */
+async function startHealthy(context: TaskContext, side: Side, model: ModelFileInfo, label: string): Promise<{ worker: WorkerUnderTest; healthyMs: number | undefined }> {
+  const worker = await startWorker(context, side, model, label);
   try {
     const health = side.plan.profile.health;
     await awaitEndpoint(side.plan, worker, health.path, healthClassifier(health.expect), `${health.path} to report healthy`);
-    return worker.guard.uptimeMs;
+    return { worker, healthyMs: worker.guard.uptimeMs };
   } catch {
-    return undefined;
-  } finally {
-    await worker.guard.stop();
+    return { worker, healthyMs: undefined };
   }
+}
+
+/** One more start of a side's worker, only to time it to healthy; stopped at once. */
+async function timeAStart(context: TaskContext, side: Side, model: ModelFileInfo, n: number): Promise<number | undefined> {
+  const { worker, healthyMs } = await startHealthy(context, side, model, `start${n}`);
+  await worker.guard.stop();
+  return healthyMs;
+}
+
+/** Stops a side's current worker (the round's), keeping the stop for the teardown gate. */
+async function stopCurrent(side: Side): Promise<void> {
+  const worker = side.worker;
+  side.worker = undefined;
+  if (worker) side.stops.push(await worker.guard.stop());
+}
+
+/** The teardown gate of one side over every round's worker. */
+function teardownOutcome(stops: readonly StopReport[]): ProbeOutcome {
+  if (stops.length === 0) return { state: 'no-data', detail: 'never started' };
+  const survivors = stops.flatMap((stop) => stop.survivors);
+  if (survivors.length) return { state: 'fail', detail: `processes ${survivors.join(', ')} survived` };
+  const each = stops.map((stop) => (stop.signal === 'none' ? 'had already exited' : `${stop.signal} → gone in ${Math.round(stop.durationMs)} ms`));
+  return { state: 'pass', detail: stops.length === 1 ? `${each[0]}; no process of its group left` : `${stops.length} workers (one per round): ${each.join(', ')}; no process of their groups left` };
+}
+
+/** `samples` split into `rounds` near-equal parts (the first rounds take the remainder). */
+export function samplesPerRound(samples: number, rounds: number): number[] {
+  return Array.from({ length: rounds }, (_, round) => Math.floor(samples / rounds) + (round < samples % rounds ? 1 : 0));
+}
+
+interface InferenceSample {
+  round: number;
+  ttft: number;
+  latency: number;
+  rate: number;
+}
+
+/** A metric from per-round samples; tagged with the round (the process) when there is more than one. */
+function roundMetric(plan: CanaryPlan, metric: Omit<MetricInput, 'baseline' | 'canary' | 'replicates'>, samples: Record<Role, Array<{ round: number; value: number }>>): MetricInput {
+  return {
+    ...metric,
+    baseline: samples.baseline.map((sample) => sample.value),
+    canary: samples.canary.map((sample) => sample.value),
+    ...(plan.replicas > 1 ? { replicates: { baseline: samples.baseline.map((sample) => sample.round), canary: samples.canary.map((sample) => sample.round) } } : {}),
+  };
 }
 
 /**
  * `--kind worker`: a baseline and a canary LLM worker, each beside its own mock hive. Every
- * worker:test check is a hard gate; TTFT, inference latency and tokens/s are sampled by
- * streamed requests alternating between the two in random order; heartbeat interval jitter
- * comes from each hive's log; time to healthy from `--starts` starts per side.
+ * worker:test check is a hard gate (on round 1's pair). TTFT, inference latency, tokens/s and
+ * heartbeat interval jitter are sampled in `--replicas` rounds: each round a fresh baseline and
+ * canary worker, streamed requests alternating between them in random order, then both stopped;
+ * the samples carry their round, so the judge can tell a difference between processes from one
+ * between versions. Time to healthy: every start (one per round, plus more up to `--starts`).
  */
 export async function runWorkerCanary(context: TaskContext, plan: CanaryPlan): Promise<CanaryEvidence> {
   const evidence = emptyEvidence();
@@ -93,65 +145,91 @@ export async function runWorkerCanary(context: TaskContext, plan: CanaryPlan): P
   const model = await checkModel(context, plans.baseline);
   if (!model) return evidence;
   const sides = {} as Record<Role, Side>;
+  const rounds = samplesPerRound(plan.samples, plan.replicas);
   try {
     for (const role of ROLES) {
       const hive = await MockHive.start({ logFile: join(context.runDir, `hive-heartbeats-${role}.log`) });
       context.attachLog(`mock-hive heartbeats (${role})`, { path: join(context.runDir, `hive-heartbeats-${role}.log`), lines: () => hive.log.lines() });
-      sides[role] = { role, plan: plans[role], hive, checks: new RunReport(`worker:test (${role})`), healthyMs: [] };
+      sides[role] = { role, plan: plans[role], hive, checks: new RunReport(`worker:test (${role})`), healthyMs: [], healthy: false, stops: [] };
     }
-    out.step('Starting both workers, then the worker:test checks on each');
+    out.step(`Round 1/${rounds.length}: starting both workers, then the worker:test checks on each`);
     for (const role of ROLES) sides[role].worker = await startWorker(context, sides[role], model, 'main');
     await Promise.all(ROLES.map((role) => checkSide(context, sides[role])));
     const names = [...new Set(ROLES.flatMap((role) => sides[role].checks.checks.map((check) => check.name)))];
     for (const name of names) addGate(evidence, `worker:test ${name}`, { baseline: outcomeOf(sides.baseline.checks, name), canary: outcomeOf(sides.canary.checks, name) });
+    for (const role of ROLES) sides[role].healthy = outcomeOf(sides[role].checks, 'health').state === 'pass';
 
     const endpoint = plans.baseline.profile.inference[0];
-    const usable = (role: Role): boolean => outcomeOf(sides[role].checks, 'health').state === 'pass' && sides[role].worker?.guard.running === true;
+    const usable = (role: Role): boolean => sides[role].healthy && sides[role].worker?.guard.running === true;
+    const inference = { baseline: [] as InferenceSample[], canary: [] as InferenceSample[] };
+    const jitter = { baseline: [] as Array<{ round: number; value: number }>, canary: [] as Array<{ round: number; value: number }> };
+    let sampled = 0;
+    for (const [index, count] of rounds.entries()) {
+      const round = index + 1;
+      if (shutdownAbortSignal().aborted) break;
+      if (round > 1) {
+        out.step(`Round ${round}/${rounds.length}: a fresh baseline and canary worker`);
+        await Promise.all(
+          ROLES.filter((role) => sides[role].healthy).map(async (role) => {
+            const { worker, healthyMs } = await startHealthy(context, sides[role], model, `r${round}`);
+            sides[role].worker = worker;
+            sides[role].healthy = healthyMs !== undefined;
+            if (healthyMs !== undefined) sides[role].healthyMs.push(healthyMs);
+          }),
+        );
+      }
+      if (endpoint) {
+        out.step(`Inference: ${count} streamed requests per side, interleaved${rounds.length > 1 ? ` (round ${round}/${rounds.length})` : ''}`);
+        const offset = sampled;
+        await sampleInterleaved(count, async (role, i) => {
+          const side = sides[role];
+          if (!usable(role)) return undefined;
+          const sideEndpoint = side.plan.profile.inference[0] ?? endpoint;
+          try {
+            const result = await runInference((side.worker as WorkerUnderTest).baseUrl, sideEndpoint, inferenceRequest(side.plan, side.worker as WorkerUnderTest, 500 + offset + i), sideEndpoint.stream !== 'never');
+            if (result.tokens === 0) return undefined;
+            inference[role].push({ round, ttft: result.firstTokenMs, latency: result.durationMs, rate: (result.tokens / result.durationMs) * 1000 });
+            return result.durationMs;
+          } catch {
+            return undefined;
+          }
+        });
+        sampled += count;
+      }
+      for (const role of ROLES) {
+        const worker = sides[role].worker;
+        if (worker) jitter[role].push(...sides[role].hive.log.intervalsMs(worker.workerId).slice(1).map((interval) => ({ round, value: Math.abs(interval - sides[role].plan.heartbeatIntervalMs) })));
+      }
+      if (round < rounds.length) await Promise.all(ROLES.map((role) => stopCurrent(sides[role])));
+    }
     if (endpoint) {
-      out.step(`Inference: ${plan.samples} streamed requests per side, interleaved`);
-      const results = { baseline: [] as Array<{ ttft: number; latency: number; rate: number }>, canary: [] as Array<{ ttft: number; latency: number; rate: number }> };
-      await sampleInterleaved(plan.samples, async (role, i) => {
-        const side = sides[role];
-        if (!usable(role)) return undefined;
-        const sideEndpoint = side.plan.profile.inference[0] ?? endpoint;
-        try {
-          const result = await runInference((side.worker as WorkerUnderTest).baseUrl, sideEndpoint, inferenceRequest(side.plan, side.worker as WorkerUnderTest, 500 + i), sideEndpoint.stream !== 'never');
-          if (result.tokens === 0) return undefined;
-          results[role].push({ ttft: result.firstTokenMs, latency: result.durationMs, rate: (result.tokens / result.durationMs) * 1000 });
-          return result.durationMs;
-        } catch {
-          return undefined;
-        }
-      });
+      const pick = (key: 'ttft' | 'latency' | 'rate'): Record<Role, Array<{ round: number; value: number }>> => ({ baseline: inference.baseline.map((r) => ({ round: r.round, value: r[key] })), canary: inference.canary.map((r) => ({ round: r.round, value: r[key] })) });
       evidence.metrics.push(
-        { name: 'TTFT', unit: 'ms', better: 'lower', baseline: results.baseline.map((r) => r.ttft), canary: results.canary.map((r) => r.ttft) },
-        { name: 'inference latency', unit: 'ms', better: 'lower', baseline: results.baseline.map((r) => r.latency), canary: results.canary.map((r) => r.latency) },
-        { name: 'tokens/s', unit: 'tokens/s', better: 'higher', baseline: results.baseline.map((r) => r.rate), canary: results.canary.map((r) => r.rate) },
+        roundMetric(plan, { name: 'TTFT', unit: 'ms', better: 'lower' }, pick('ttft')),
+        roundMetric(plan, { name: 'inference latency', unit: 'ms', better: 'lower' }, pick('latency')),
+        roundMetric(plan, { name: 'tokens/s', unit: 'tokens/s', better: 'higher' }, pick('rate')),
       );
     }
-    if (plans.baseline.profile.heartbeats) {
-      const jitter = (role: Role): number[] => {
-        const worker = sides[role].worker;
-        return worker ? sides[role].hive.log.intervalsMs(worker.workerId).slice(1).map((interval) => Math.abs(interval - sides[role].plan.heartbeatIntervalMs)) : [];
-      };
-      evidence.metrics.push({ name: 'heartbeat interval jitter', unit: 'ms', better: 'lower', baseline: jitter('baseline'), canary: jitter('canary') });
-    }
-    if (plan.starts >= MIN_STARTS_FOR_METRIC) {
-      out.step(`Time to healthy: ${plan.starts} starts per side, interleaved`);
-      await sampleInterleaved(plan.starts - 1, async (role, i) => {
-        const ms = await timeAStart(context, sides[role], model, i + 2);
-        if (ms !== undefined) sides[role].healthyMs.push(ms);
-        return ms;
-      });
+    if (plans.baseline.profile.heartbeats) evidence.metrics.push(roundMetric(plan, { name: 'heartbeat interval jitter', unit: 'ms', better: 'lower' }, jitter));
+    const starts = Math.max(plan.starts, rounds.length);
+    if (starts >= MIN_STARTS_FOR_METRIC) {
+      const extra = starts - rounds.length;
+      if (extra > 0) {
+        out.step(`Time to healthy: ${extra} more start${extra === 1 ? '' : 's'} per side, interleaved (${starts} in all with the ${rounds.length} round start${rounds.length === 1 ? '' : 's'})`);
+        await sampleInterleaved(extra, async (role, i) => {
+          const ms = await timeAStart(context, sides[role], model, rounds.length + i + 1);
+          if (ms !== undefined) sides[role].healthyMs.push(ms);
+          return ms;
+        });
+      }
       evidence.metrics.push({ name: 'time to healthy', unit: 'ms', better: 'lower', baseline: sides.baseline.healthyMs, canary: sides.canary.healthyMs });
     } else {
-      out.info(`time to healthy: baseline ${sides.baseline.healthyMs.map(Math.round).join(', ') || '—'} ms, canary ${sides.canary.healthyMs.map(Math.round).join(', ') || '—'} ms (one start each: shown, not judged; --starts ${MIN_STARTS_FOR_METRIC} or more judges it)`);
+      out.info(`time to healthy: baseline ${sides.baseline.healthyMs.map(Math.round).join(', ') || '—'} ms, canary ${sides.canary.healthyMs.map(Math.round).join(', ') || '—'} ms (${starts} start${starts === 1 ? '' : 's'} each: shown, not judged; --starts ${MIN_STARTS_FOR_METRIC} or more judges it)`);
     }
   } finally {
     out.step('Tearing down');
-    const stops = await Promise.all(ROLES.map(async (role) => ({ role, stop: await sides[role]?.worker?.guard.stop() })));
-    const teardown = Object.fromEntries(stops.map(({ role, stop }) => [role, stop === undefined ? { state: 'no-data', detail: 'never started' } : stop.survivors.length ? { state: 'fail', detail: `processes ${stop.survivors.join(', ')} survived` } : { state: 'pass', detail: `${stop.signal === 'none' ? 'had already exited' : `${stop.signal} → gone in ${Math.round(stop.durationMs)} ms`}; no process of its group left` }])) as Record<Role, ProbeOutcome>;
-    if (sides.baseline && sides.canary) addGate(evidence, 'worker:test teardown', teardown);
+    await Promise.all(ROLES.map(async (role) => (sides[role] ? await stopCurrent(sides[role]) : undefined)));
+    if (sides.baseline && sides.canary) addGate(evidence, 'worker:test teardown', { baseline: teardownOutcome(sides.baseline.stops), canary: teardownOutcome(sides.canary.stops) });
     await Promise.all(ROLES.map((role) => sides[role]?.hive.close()));
   }
   return evidence;

@@ -29,7 +29,7 @@ const benches: Record<string, () => Promise<Figure[]>> = {
 const args = process.argv.slice(2);
 const outAt = args.indexOf('--out');
 const out = resolve(process.env.INIT_CWD ?? process.cwd(), outAt >= 0 ? (args[outAt + 1] ?? '') : '.hivecheck/bench/bench.json');
-const wanted = args.filter((arg, i) => arg !== '--out' && i !== outAt + 1);
+const wanted = args.filter((arg, i) => arg !== '--out' && (outAt < 0 || i !== outAt + 1)); // without --out, index 0 is a bench name, not its value
 const unknown = wanted.filter((name) => !(name in benches));
 if (unknown.length || (outAt >= 0 && !args[outAt + 1])) {
   console.error(`usage: npm run bench -- [${Object.keys(benches).join('|')}]… [--out file.json]${unknown.length ? `\nunknown bench: ${unknown.join(', ')}` : ''}`);

@@ -29,6 +29,10 @@ describe('canary:check usage errors: exit 2 with a reason, nothing started', () 
     [['--baseline', BOT, '--canary', 'node bot.js --url {url} --port {port}'], /--canary uses \{port\}, which --kind ws-client does not fill/],
     [['--baseline', 'node bot.js --url {url} | tee log', '--canary', BOT], /--baseline is run without a shell/],
     [['--samples', '3'], /--samples must be at least 5/],
+    [['--replicas', '2'], /--replicas applies to --kind worker only/],
+    [['--kind', 'policy', '--replicas', '2'], /--replicas applies to --kind worker only/],
+    [['--kind', 'worker', '--samples', '8'], /--samples 8 with --replicas 3 leaves fewer than 3 samples per round/],
+    [['--kind', 'worker', '--replicas', '0'], /--replicas must be at least 1/],
     [['--kind', 'grpc'], /--kind must be one of ws-client, ws-server, worker, policy/],
     [['--kind', 'ws-client', '--ws-path', '/chat'], /--ws-path applies to --kind ws-server only/],
     [['--kind', 'ws-server', '--baseline', 'node svc.js --url {url}', '--canary', 'node svc.js --port {port}'], /--baseline must contain \{port\}/],
@@ -44,5 +48,6 @@ describe('canary:check usage errors: exit 2 with a reason, nothing started', () 
     const sink = { write: (text: string) => (output += text), isTTY: false };
     expect(await runCli(['canary:check', '--help'], TASKS, { stdout: sink, stderr: sink, env: {}, cwd: repoPath('') })).toBe(0);
     expect(output).toMatch(/0 promote, 1 rollback, 4 hold/);
+    expect(output).toMatch(/--replicas <k>.*fresh baseline and canary worker/);
   });
 });

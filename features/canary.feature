@@ -7,6 +7,7 @@ Feature: Canary check (canary:check)
     Then the canary decision is "rollback" with exit code 1
     And the decision names the metric "inference latency"
     And every worker:test gate passed on both sides
+    And each side of the canary run started 3 workers, none left running
     And no subject of the canary run is left running
 
   Scenario: A policy server canary that loads slower is rolled back, naming the metric

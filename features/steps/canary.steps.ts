@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Then } from '@cucumber/cucumber';
 import { liveGuards } from '../../tasks/lib/process/guard-registry.ts';
+import { liveGroups, startedPids } from '../../test/helpers/process-lanes.ts';
 import type { TaskRun } from '../support/task-runs.ts';
 import type { HarnessWorld } from '../support/world.ts';
 
@@ -48,4 +49,11 @@ Then('every worker:test gate passed on both sides', function (this: HarnessWorld
 
 Then('no subject of the canary run is left running', function (this: HarnessWorld) {
   assert.deepEqual(liveGuards().map((guard) => guard.name), []);
+});
+
+Then('each side of the canary run started {int} workers, none left running', function (this: HarnessWorld, count: number) {
+  const { run } = lastCanary(this);
+  const pids = { baseline: startedPids(run.report, 'baseline-worker'), canary: startedPids(run.report, 'canary-worker') };
+  assert.deepEqual({ baseline: pids.baseline.length, canary: pids.canary.length }, { baseline: count, canary: count });
+  assert.deepEqual(liveGroups([...pids.baseline, ...pids.canary]), []);
 });

@@ -1,0 +1,40 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { liveGuards } from '../../tasks/lib/process/guard-registry.ts';
+import { liveGroups, startedPids } from '../helpers/process-lanes.ts';
+import { runTask } from '../helpers/run-task-in-process.ts';
+
+interface CanarySection {
+  decision: string;
+  gates: Array<{ name: string; baseline: string; canary: string; detail?: string }>;
+  metrics: Array<{ name: string; replicates?: { pairs: Array<{ replicate: number }>; compared: number } }>;
+  samples: Array<{ name: string; baseline: number[]; canary: number[]; replicates?: { baseline: number[]; canary: number[] } }>;
+}
+
+describe('canary:check --kind worker (real reference workers)', () => {
+  afterAll(() => expect(liveGuards()).toEqual([]));
+
+  it('with --replicas 2 starts a fresh baseline and canary worker per round, tags the samples with the round, and leaves nothing running', async () => {
+    const run = await runTask(['canary:check', '--kind', 'worker', '--aa', '--replicas', '2', '--samples', '6']);
+    const canary = (run.report as unknown as { canary?: CanarySection }).canary;
+    expect(canary, run.output).toBeDefined();
+    const section = canary as CanarySection;
+    expect(run.exitCode).toBe({ promote: 0, rollback: 1, hold: 4 }[section.decision]);
+    // the worker:test gates ran on round 1's pair and pass on both sides (the same worker)
+    expect(section.gates.filter((gate) => gate.baseline !== 'pass' || gate.canary !== 'pass')).toEqual([]);
+    expect(section.gates.map((gate) => gate.name)).toContain('worker:test health');
+    // two worker processes per side (one per round), each under its guard, all gone
+    const baseline = startedPids(run.report, 'baseline-worker');
+    const canaryPids = startedPids(run.report, 'canary-worker');
+    expect(baseline).toHaveLength(2);
+    expect(canaryPids).toHaveLength(2);
+    expect(new Set([...baseline, ...canaryPids]).size).toBe(4);
+    expect(liveGroups([...baseline, ...canaryPids])).toEqual([]);
+    expect(section.gates.find((gate) => gate.name === 'worker:test teardown')?.detail).toMatch(/^baseline: 2 workers \(one per round\): .*\| canary: 2 workers \(one per round\)/);
+    // the samples carry their round: 3 from each round's pair, and the judge compared 2 process pairs
+    const latency = section.samples.find((metric) => metric.name === 'inference latency');
+    expect(latency?.replicates).toEqual({ baseline: [1, 1, 1, 2, 2, 2], canary: [1, 1, 1, 2, 2, 2] });
+    expect(section.metrics.find((metric) => metric.name === 'inference latency')?.replicates).toMatchObject({ compared: 2, pairs: [{ replicate: 1 }, { replicate: 2 }] });
+    expect(run.report.settings).toMatchObject({ replicas: 2 });
+    expect(run.output).toMatch(/Round 2\/2: a fresh baseline and canary worker/);
+  });
+});

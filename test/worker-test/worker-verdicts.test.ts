@@ -85,6 +85,8 @@ describe('a key-protected server', () => {
     expect(inference.detail).toContain('answered HTTP 401');
     expect(inference.hint).toBe('the server wants an API key: pass --api-key <key> (sent as Authorization: Bearer) or --header "Name: value"');
     expect(run.output).toContain('--api-key=[REDACTED]');
+    // The screen masks the secret, not the words of the hint that name the flag and the header.
+    expect(run.output).toContain('fix: the server wants an API key: pass --api-key <key> (sent as Authorization: Bearer) or --header "Name: value"');
     expect(everythingWritten(run)).not.toContain('sekrit-123');
     nothingLeft(run);
   });

@@ -105,6 +105,22 @@ describe('a key-protected server', () => {
   });
 });
 
+describe('an error answer to a streamed request', () => {
+  it('shows the first bytes of its body, as the JSON path does (a 404 for a model name the server does not serve)', async () => {
+    const main = join(process.cwd(), 'fixtures/reference-worker/src/main.ts');
+    // No {modelRef}: the harness names the built-in ref, which this server does not serve.
+    const cmd = `${process.execPath} --import tsx ${main} --api llama-server --worker-id {workerId} --model {model} --port {port}`;
+    const run = await runTask(['worker:test', '--profile', 'llama-server', '--stream', 'sse', '--worker-cmd', cmd, ...SLOW_OK]);
+    expect(run.exitCode, run.output).toBe(1);
+    const inference = checkNamed(run.report, 'inference SSE POST /v1/completions');
+    expect(inference.code).toBe('INFERENCE_INVALID');
+    expect(inference.detail).toMatch(/answered HTTP 404: \{"error":\{"code":404,"message":"the model 'hivecheck:tiny-random-llama' does not exist; this server has '[^']+'"/);
+    expect((inference.evidence as { body?: string }).body).toContain('does not exist');
+    expect(run.output).toMatch(/answered HTTP 404: \{"error"/);
+    nothingLeft(run);
+  });
+});
+
 describe('user paths', () => {
   it('a relative --model resolves from where the command ran, and the error shows where it led', async () => {
     const home = mkdtempSync(join(tmpdir(), 'hivecheck-cwd-'));

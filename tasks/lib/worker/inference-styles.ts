@@ -147,8 +147,8 @@ async function streamed(url: string, endpoint: InferenceEndpoint, request: Infer
       return undefined;
     },
   });
-  const evidence = { status: result.status, events: result.events.slice(0, 5).map((event) => event.data), lastEvents: result.events.slice(-3).map((event) => event.data) };
-  if (result.status !== 200) throw answeredError(url, result.status, result.events.map((event) => event.data).join('\n'), evidence, request);
+  const evidence = { status: result.status, events: result.events.slice(0, 5).map((event) => event.data), lastEvents: result.events.slice(-3).map((event) => event.data), ...(result.errorBody !== undefined ? { body: result.errorBody.slice(0, 2000) } : {}) };
+  if (result.status !== 200) throw answeredError(url, result.status, result.errorBody ?? result.events.map((event) => event.data).join('\n'), evidence, request);
   const type = String(result.headers['content-type'] ?? '');
   if (!type.startsWith('text/event-stream')) throw invalid(url, `expected content-type text/event-stream, got '${type}'`, evidence);
   if (tokens === 0) throw invalid(url, `stream ended after ${result.events.length} event(s) without a token`, evidence);

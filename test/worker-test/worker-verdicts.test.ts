@@ -66,6 +66,11 @@ describe('a worker that dies after it became healthy', () => {
     const inference = checkNamed(run.report, 'inference SSE POST /v1/inference');
     expect(inference.code).toBe('PROCESS_EXITED');
     expect(inference.detail).toMatch(/^worker was killed by SIGKILL while waiting for the SSE answer of POST \/v1\/inference \(after /);
+    // "after" is how long the check had waited, not how long the worker had run (labelled apart).
+    expect(inference.detail).toMatch(/\(after [\d.]+ m?s; it had run [\d.]+ m?s\)$/);
+    const { waitedMs, uptimeMs } = inference.evidence as { waitedMs: number; uptimeMs: number };
+    expect(waitedMs).toBeLessThanOrEqual(Math.ceil(inference.durationMs) + 1);
+    expect(uptimeMs).toBeGreaterThan(waitedMs);
     expect((inference.evidence.logTail as string[]).join('\n')).toContain('fault injected (crash-mid-stream)');
     expect(checkNamed(run.report, 'benchmark')).toMatchObject({ verdict: 'skip', detail: 'the worker had exited (killed by SIGKILL)' });
     expect(checkNamed(run.report, 'teardown').detail).toBe('had already been ended by SIGKILL before teardown (not by the harness); no process of its group left');

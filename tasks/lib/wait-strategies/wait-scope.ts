@@ -8,7 +8,8 @@ export interface ExitWatch {
   readonly name: string;
   readonly exitInfo: ExitInfo | undefined;
   readonly settled: Promise<ExitInfo>;
-  exitedError(waitingFor: string, tailLines?: number): HarnessError;
+  /** `waitedMs`: how long the wait had run when the process exited. */
+  exitedError(waitingFor: string, tailLines?: number, waitedMs?: number): HarnessError;
   /** Output lines of the process: a poll wakes early when one arrives (a "listening" line). */
   onLine?(listener: () => void): () => void;
 }
@@ -82,7 +83,7 @@ export class WaitScope implements Disposable {
   }
 
   exitError(watch: ExitWatch): HarnessError {
-    return watch.exitedError(this.#options.description, this.#options.tailLines);
+    return watch.exitedError(this.#options.description, this.#options.tailLines, this.elapsedMs);
   }
 
   timeoutError(): HarnessError {

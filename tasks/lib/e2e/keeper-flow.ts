@@ -1,6 +1,7 @@
 import { HarnessError, toHarnessError } from '../errors/harness-error.ts';
 import { tryHttp } from '../http/http-client.ts';
 import { processesMatching } from '../process/find-processes.ts';
+import { onShutdown, shutdownAbortSignal } from '../process/guard-registry.ts';
 import type { RunReport } from '../report/run-report.ts';
 import { WorkerRegistry, type WorkerRow } from '../registry/worker-registry.ts';
 import { formatDuration } from '../time/format-duration.ts';
@@ -54,6 +55,7 @@ export async function runKeeperFlow(env: KeeperEnv, plan: KeeperPlan): Promise<K
   const hive = new HiveClient(hiveUrl);
   let registry: WorkerRegistry | undefined;
   let spawned: HiveWorker | undefined;
+  let unhook = (): void => undefined;
   try {
     registry = await phases.run('1', async () => {
       const opened = WorkerRegistry.open(plan.registry, plan.cwd);
@@ -85,6 +87,8 @@ export async function runKeeperFlow(env: KeeperEnv, plan: KeeperPlan): Promise<K
       return { value: worker, outcome: { detail: `hive spawned ${worker.worker_id} for ${plan.modelRef} on ${plan.backend}:${plan.device} at ${worker.url}${worker.pid ? ` (pid ${worker.pid})` : ''}, state ${worker.state}`, evidence: { worker } } };
     });
     if (spawned) outcome.worker = spawned;
+    // Ctrl-C stops the worker's process, and the run ends before the teardown check: the row must still say so.
+    if (spawned) unhook = onShutdown(() => recordStopOnInterrupt(env, plan, spawned as HiveWorker, registry));
 
     const row = await phases.run('6', async () => {
       const worker = spawned as HiveWorker;
@@ -152,9 +156,25 @@ export async function runKeeperFlow(env: KeeperEnv, plan: KeeperPlan): Promise<K
   } finally {
     phases.skipRest('the flow stopped');
     if (spawned) await teardown(report, hive, plan, spawned, registry);
-    registry?.close();
+    // Interrupted: the shutdown hook (after the processes are stopped) records the stop and closes the registry.
+    if (!shutdownAbortSignal().aborted) {
+      unhook();
+      registry?.close();
+    }
   }
   return outcome;
+}
+
+/**
+ * On Ctrl-C (after the harness stopped its processes): the worker's row is set `Stopped`, as the
+ * teardown of a failed run does, once its process is seen gone; otherwise it is left as it was.
+ */
+function recordStopOnInterrupt(env: KeeperEnv, plan: KeeperPlan, worker: HiveWorker, registry: WorkerRegistry | undefined): void {
+  if (!registry?.isOpen) return;
+  const watch = env.workerProcess?.(worker.worker_id);
+  const gone = watch ? watch.exitInfo !== undefined : isLocalNode(plan.node) && processesMatching(worker.worker_id).length === 0;
+  if (gone) registry.setState(worker.worker_id, 'Stopped');
+  registry.close();
 }
 
 /** Stops the worker through the hive and proves that nothing of it is left (seed 004: no cleanup after a failed run). */

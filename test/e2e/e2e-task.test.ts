@@ -79,6 +79,11 @@ describe('e2e task (keeper → built-in hive → reference worker)', () => {
     expect(run.exitCode).toBe(1);
     expect(checkNamed(run.report, 'Phase 2: pool preflight')).toMatchObject({ verdict: 'fail', code: 'POOL_UNHEALTHY' });
     expect(checkNamed(run.report, 'Phase 2: pool preflight').detail).toMatch(/request timeout/);
+    // The harness started this hive: the fix says it accepts connections but never answered, not "start the hive".
+    const hint = checkNamed(run.report, 'Phase 2: pool preflight').hint as string;
+    expect(hint).toMatch(/^the hive the harness started \(--hive-cmd\) accepts connections on port \d+ but never answered GET \/v1\/health within the 1\.50 s budget \(each request timed out after [\d.]+ m?s\): is it blocked, or not serving that route\? See its log: /);
+    expect(hint).toContain(join(run.reportDir, 'logs', 'hive.log'));
+    expect(run.output).not.toContain('start the hive on');
     expect(checkNamed(run.report, 'Phase 3-5: worker spawn')).toMatchObject({ verdict: 'skip', detail: 'not reached: Phase 2 failed' });
     expect(processesMatching(fixturePath('processes/silent-hive.mjs'))).toEqual([]);
   }, 60_000);

@@ -18,8 +18,8 @@ export interface KeeperEnv {
   report: RunReport;
   /** Where the `[Phase N] ✓/✗` lines go. */
   print: (line: string) => void;
-  /** The hive's process when the harness started it: its exit ends the preflight wait at once. */
-  hiveProcess?: ExitWatch;
+  /** The hive's process when the harness started it (--hive-cmd): its exit ends the preflight wait at once. */
+  hiveProcess?: ExitWatch & { readonly logFile?: string | undefined };
   /** The worker's process when the hive runs in-process: its exit ends waits at once. */
   workerProcess?: (workerId: string) => ExitWatch | undefined;
 }
@@ -67,15 +67,15 @@ export async function runKeeperFlow(env: KeeperEnv, plan: KeeperPlan): Promise<K
     await phases.run('2', async () => {
       const url = `${hiveUrl}/v1/health`;
       const hiveProcess = env.hiveProcess;
+      const requestTimeoutMs = Math.min(2000, Math.max(100, plan.healthTimeoutMs / 4));
+      const probe = httpReadiness({ url, classify: healthClassifier('status-ok'), maxConsecutiveErrors: plan.failAfterErrors, errorIntervalMs: plan.errorIntervalMs, requestTimeoutMs, ownerAlive: hiveProcess ? () => hiveProcess.exitInfo === undefined : undefined });
       try {
-        const waited = await waitFor(
-          httpReadiness({ url, classify: healthClassifier('status-ok'), maxConsecutiveErrors: plan.failAfterErrors, errorIntervalMs: plan.errorIntervalMs, requestTimeoutMs: Math.min(2000, Math.max(100, plan.healthTimeoutMs / 4)), ownerAlive: hiveProcess ? () => hiveProcess.exitInfo === undefined : undefined }),
-          { description: `the hive at ${hiveUrl} to answer GET /v1/health`, timeoutMs: plan.healthTimeoutMs, failFastOn: hiveProcess ? [hiveProcess] : [] },
-        );
+        const waited = await waitFor(probe, { description: `the hive at ${hiveUrl} to answer GET /v1/health`, timeoutMs: plan.healthTimeoutMs, failFastOn: hiveProcess ? [hiveProcess] : [] });
         const how = nodeHost(plan.node) === plan.node ? `node '${plan.node}' used as is` : `node '${plan.node}' → ${nodeHost(plan.node)}`;
         return { value: undefined, outcome: { detail: `GET ${url} → HTTP ${waited.value.response.status} ${waited.value.response.text.trim().slice(0, 100)} after ${formatDuration(waited.elapsedMs)} (${how})`, evidence: { url, attempts: waited.attempts } } };
       } catch (error) {
-        throw rename(error, { WAIT_TIMEOUT: 'POOL_UNHEALTHY', ENDPOINT_UNREACHABLE: 'POOL_UNREACHABLE', ENDPOINT_ERRORS: 'POOL_UNHEALTHY', PROCESS_EXITED: 'POOL_EXITED' }, `pool preflight of the hive at ${hiveUrl} failed`, `start the hive on ${nodeHost(plan.node)}:${plan.hivePort} (or check --node and --hive-port); it must answer GET /v1/health with 200`);
+        const hint = hiveProcess ? startedHiveHint(probe.seen.tally, plan, requestTimeoutMs, hiveProcess) : `start the hive on ${nodeHost(plan.node)}:${plan.hivePort} (or check --node and --hive-port); it must answer GET /v1/health with 200`;
+        throw rename(error, { WAIT_TIMEOUT: 'POOL_UNHEALTHY', ENDPOINT_UNREACHABLE: 'POOL_UNREACHABLE', ENDPOINT_ERRORS: 'POOL_UNHEALTHY', PROCESS_EXITED: 'POOL_EXITED' }, `pool preflight of the hive at ${hiveUrl} failed`, hint);
       }
     });
 
@@ -163,6 +163,20 @@ export async function runKeeperFlow(env: KeeperEnv, plan: KeeperPlan): Promise<K
     }
   }
   return outcome;
+}
+
+/** The fix for a hive the harness started itself (--hive-cmd) that did not pass the preflight: what its answers showed. */
+function startedHiveHint(tally: Record<'refused' | 'not-ready' | 'http-error' | 'timeout', number>, plan: KeeperPlan, requestTimeoutMs: number, hive: NonNullable<KeeperEnv['hiveProcess']>): string {
+  const log = hive.logFile ? `its log: ${hive.logFile}` : 'its log below';
+  if (hive.exitInfo !== undefined) return `the hive the harness started (--hive-cmd) exited before it answered GET /v1/health; see ${log}`;
+  const answered = tally['not-ready'] + tally['http-error'];
+  if (tally.timeout > 0 && answered === 0) {
+    return `the hive the harness started (--hive-cmd) accepts connections on port ${plan.hivePort} but never answered GET /v1/health within the ${formatDuration(plan.healthTimeoutMs)} budget (each request timed out after ${formatDuration(requestTimeoutMs)}): is it blocked, or not serving that route? See ${log}`;
+  }
+  if (tally.refused > 0 && answered === 0 && tally.timeout === 0) {
+    return `the hive the harness started (--hive-cmd) never listened on port ${plan.hivePort}: check that its command takes the port as {port}; see ${log}`;
+  }
+  return `the hive the harness started (--hive-cmd) answered GET /v1/health, but never as healthy (HTTP 200) within the ${formatDuration(plan.healthTimeoutMs)} budget; see ${log}`;
 }
 
 /**

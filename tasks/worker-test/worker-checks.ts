@@ -5,7 +5,7 @@ import { HarnessError } from '../lib/errors/harness-error.ts';
 import { tryHttp } from '../lib/http/http-client.ts';
 import { formatDuration } from '../lib/time/format-duration.ts';
 import { quoteForTerminal } from '../lib/output/quote-for-terminal.ts';
-import { describeAnswers, httpReadiness, type AnswerClassifier } from '../lib/wait-strategies/http-wait-strategy.ts';
+import { describeAnswers, httpReadiness, readinessTimeoutHint, type AnswerClassifier } from '../lib/wait-strategies/http-wait-strategy.ts';
 import { waitFor } from '../lib/wait-strategies/wait-for.ts';
 import { healthClassifier, modelIds, readyFlagClassifier } from '../lib/worker/answer-judges.ts';
 import { runInference, type InferenceResult } from '../lib/worker/inference-styles.ts';
@@ -33,7 +33,7 @@ export async function awaitEndpoint(plan: WorkerTestPlan, worker: WorkerUnderTes
     if (!(error instanceof HarnessError)) throw error;
     Object.assign(error.evidence, { url, tally: { ...probe.seen.tally }, answers: probe.seen.answers.map((answer) => ({ ...answer })) });
     if (error.code !== 'WAIT_TIMEOUT' || error.hint) throw error;
-    throw new HarnessError(error.code, error.message, { evidence: error.evidence, cause: error, hint: timeoutHint(probe.seen, worker, budget ? '--ready-timeout' : '--timeout') });
+    throw new HarnessError(error.code, error.message, { evidence: error.evidence, cause: error, hint: readinessTimeoutHint(probe.seen, { port: worker.port, portGiven: 'the port it is given as {port}', flag: budget ? '--ready-timeout' : '--timeout' }) });
   }
   const { response, tally, answers } = outcome.value;
   const seen = Object.entries(tally)
@@ -44,19 +44,6 @@ export async function awaitEndpoint(plan: WorkerTestPlan, worker: WorkerUnderTes
     detail: `HTTP ${response.status} ${response.text.trim().slice(0, 120)} after ${formatDuration(outcome.elapsedMs)} (${outcome.attempts} probe${outcome.attempts === 1 ? '' : 's'}${seen ? `: ${seen}` : ''})`,
     evidence: { url, elapsedMs: Math.round(outcome.elapsedMs), attempts: outcome.attempts, tally, answers, seen: describeAnswers(answers) },
   };
-}
-
-/** What a timed-out wait's answers suggest, only as far as they show it. */
-function timeoutHint(seen: { tally: Record<string, number>; answers: { status: number | string }[] }, worker: WorkerUnderTest, flag: string): string | undefined {
-  const last = seen.answers.at(-1);
-  if (!last) return undefined;
-  if (seen.answers.every((answer) => answer.status === 'refused')) {
-    return `nothing ever answered on port ${worker.port}: check that the worker listens on the port it is given as {port} (its log below may say where it listens)`;
-  }
-  if (seen.tally['not-ready'] && typeof last.status === 'number') {
-    return `it answered "not ready yet" until the end (${seen.tally['not-ready']} times): if it is only slow to load, raise ${flag}; its log below shows how far it got`;
-  }
-  return undefined;
 }
 
 /** The answer forms to check for an endpoint: JSON and/or SSE, as the endpoint allows and --stream asks. */

@@ -1,11 +1,13 @@
 import { HarnessError, toHarnessError } from '../errors/harness-error.ts';
 import { tryHttp } from '../http/http-client.ts';
+import { quoteForTerminal } from '../output/quote-for-terminal.ts';
 import { processesMatching } from '../process/find-processes.ts';
+import { describeExit, type ExitInfo } from '../process/process-guard.ts';
 import { onShutdown, shutdownAbortSignal } from '../process/guard-registry.ts';
 import type { RunReport } from '../report/run-report.ts';
 import { WorkerRegistry, type WorkerRow } from '../registry/worker-registry.ts';
 import { formatDuration } from '../time/format-duration.ts';
-import { httpReadiness } from '../wait-strategies/http-wait-strategy.ts';
+import { httpReadiness, readinessTimeoutHint } from '../wait-strategies/http-wait-strategy.ts';
 import { waitFor, type ExitWatch } from '../wait-strategies/wait-for.ts';
 import { healthClassifier, readyFlagClassifier } from '../worker/answer-judges.ts';
 import { runInference } from '../worker/inference-styles.ts';
@@ -101,14 +103,15 @@ export async function runKeeperFlow(env: KeeperEnv, plan: KeeperPlan): Promise<K
             const seen = await hive.worker(worker.worker_id, signal);
             if (!seen) return { ready: false, observed: 'the hive does not list the worker' };
             if (GONE.has(seen.state)) {
-              throw new HarnessError('WORKER_EXITED', `worker ${worker.worker_id} ${seen.exit ? `exited (code ${seen.exit.code}${seen.exit.signal ? `, ${seen.exit.signal}` : ''})` : `is ${seen.state}`} before it registered with the hive`, { evidence: { worker: seen } });
+              throw new HarnessError('WORKER_EXITED', `worker ${worker.worker_id} ${seen.exit ? `exited (code ${seen.exit.code}${seen.exit.signal ? `, ${seen.exit.signal}` : ''})` : `is ${seen.state}`} before it registered with the hive`, { evidence: { worker: seen }, hint: 'the hive saw it go before its first heartbeat: its log below says why it exited' });
             }
             if (seen.state === 'Starting' || seen.state === 'Spawning') return { ready: false, observed: `state ${seen.state}, no heartbeat yet` };
             return { ready: true, value: seen };
           },
-          { description: `worker ${worker.worker_id} to register with the hive (first heartbeat)`, timeoutMs: plan.registerTimeoutMs, failFastOn: watch ? [watch] : [] },
+          { description: 'its first heartbeat (registration with the hive)', timeoutMs: plan.registerTimeoutMs, failFastOn: watch ? [watch] : [] },
         ).catch((error: unknown) => {
-          throw rename(error, { PROCESS_EXITED: 'WORKER_EXITED', WAIT_TIMEOUT: 'WORKER_NOT_REGISTERED' }, `worker ${worker.worker_id} did not register`);
+          if (toHarnessError(error).code === 'PROCESS_EXITED') throw workerExited(error, worker.worker_id, 'it registered with the hive (first heartbeat)');
+          throw rename(error, { WAIT_TIMEOUT: 'WORKER_NOT_REGISTERED' }, `worker ${worker.worker_id} did not register`, `no heartbeat reached the hive within --register-timeout ${formatDuration(plan.registerTimeoutMs)}: its log below shows whether it started and where it sends heartbeats; raise --register-timeout if it is only slow to start`);
         });
         state = registered.value.state;
         waited = ` after ${formatDuration(registered.elapsedMs)}`;
@@ -127,21 +130,21 @@ export async function runKeeperFlow(env: KeeperEnv, plan: KeeperPlan): Promise<K
       const watch = env.workerProcess?.(worker.worker_id);
       const route = plan.profile.ready?.path ?? plan.profile.health.path;
       const classify = plan.profile.ready ? readyFlagClassifier : healthClassifier(plan.profile.health.expect);
+      const probe = httpReadiness({ url: `${worker.url}${route}`, classify, maxConsecutiveErrors: plan.failAfterErrors, errorIntervalMs: plan.errorIntervalMs });
       try {
-        const waited = await waitFor(
-          httpReadiness({ url: `${worker.url}${route}`, classify, maxConsecutiveErrors: plan.failAfterErrors, errorIntervalMs: plan.errorIntervalMs }),
-          { description: `worker ${worker.worker_id} at ${worker.url}${route} to say ready`, timeoutMs: plan.readyTimeoutMs, failFastOn: watch ? [watch] : [] },
-        );
+        const waited = await waitFor(probe, { description: `${worker.url}${route} to say ready`, timeoutMs: plan.readyTimeoutMs, failFastOn: watch ? [watch] : [] });
         (registry as WorkerRegistry).setState(worker.worker_id, 'Ready');
         const tally = Object.entries(waited.value.tally).filter(([, n]) => n > 0).map(([kind, n]) => `${n} ${kind}`).join(', ');
         return { value: undefined, outcome: { detail: `GET ${route} → HTTP ${waited.value.response.status} ${waited.value.response.text.trim().slice(0, 80)} after ${formatDuration(waited.elapsedMs)} (${waited.attempts} probe${waited.attempts === 1 ? '' : 's'}${tally ? `: ${tally}` : ''})`, evidence: { tally: waited.value.tally } } };
       } catch (error) {
-        throw rename(
-          error,
-          { ENDPOINT_UNREACHABLE: 'WORKER_UNREACHABLE', ENDPOINT_ERRORS: 'WORKER_HTTP_ERRORS', PROCESS_EXITED: 'WORKER_EXITED', WAIT_TIMEOUT: 'WORKER_NOT_READY' },
-          `worker ${worker.worker_id} never became ready`,
-          toHarnessError(error).code === 'ENDPOINT_UNREACHABLE' ? `nothing answers at ${worker.url}: check that the worker listens on the port the hive gave it, and its log below` : undefined,
-        );
+        const code = toHarnessError(error).code;
+        if (code === 'PROCESS_EXITED') throw workerExited(error, worker.worker_id, 'it became ready');
+        const port = Number(new URL(worker.url).port);
+        const hint =
+          code === 'ENDPOINT_UNREACHABLE' ? `nothing answers at ${worker.url}: check that the worker listens on the port the hive gave it, and its log below`
+          : code === 'WAIT_TIMEOUT' ? readinessTimeoutHint(probe.seen, { port, portGiven: 'the port the hive gave it', flag: '--ready-timeout' })
+          : undefined;
+        throw rename(error, { ENDPOINT_UNREACHABLE: 'WORKER_UNREACHABLE', ENDPOINT_ERRORS: 'WORKER_HTTP_ERRORS', WAIT_TIMEOUT: 'WORKER_NOT_READY' }, `worker ${worker.worker_id} never became ready`, hint);
       }
     });
 
@@ -163,6 +166,19 @@ export async function runKeeperFlow(env: KeeperEnv, plan: KeeperPlan): Promise<K
     }
   }
   return outcome;
+}
+
+/**
+ * A worker process that exited during a wait, named once (by its worker id, not its guard's name),
+ * with the fix its log's last line points at.
+ */
+function workerExited(error: unknown, workerId: string, before: string): HarnessError {
+  const failure = toHarnessError(error);
+  const evidence = failure.evidence as { exit?: ExitInfo; waitedMs?: number; logTail?: string[] };
+  const last = evidence.logTail?.filter((line) => line.trim() !== '').at(-1);
+  const exit = evidence.exit ? describeExit(evidence.exit) : 'exited';
+  const hint = last ? `see why in its log below; its last line: ${quoteForTerminal(last.trim().slice(0, 200))}` : 'it printed nothing before it exited: run its command by hand to see why';
+  return new HarnessError('WORKER_EXITED', `worker ${workerId} ${exit} before ${before}${evidence.waitedMs === undefined ? '' : ` (after ${formatDuration(evidence.waitedMs)})`}`, { evidence: failure.evidence, hint, cause: failure });
 }
 
 /** The fix for a hive the harness started itself (--hive-cmd) that did not pass the preflight: what its answers showed. */

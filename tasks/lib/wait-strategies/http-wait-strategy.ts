@@ -67,6 +67,23 @@ export function describeAnswers(answers: readonly AnswerSeen[]): string {
 }
 
 /**
+ * The fix a timed-out readiness wait's answers suggest, only as far as they show it: nothing ever
+ * answered (a port mismatch), or "not ready yet" to the end (slow, or stuck loading).
+ * `port`: where it was probed and who chose it (`the port it is given as {port}`); `flag`: the budget's flag.
+ */
+export function readinessTimeoutHint(seen: HttpReadinessProbe['seen'], where: { port: number; portGiven: string; flag: string }): string | undefined {
+  const last = seen.answers.at(-1);
+  if (!last) return undefined;
+  if (seen.answers.every((answer) => answer.status === 'refused')) {
+    return `nothing ever answered on port ${where.port}: check that the worker listens on ${where.portGiven} (its log below may say where it listens)`;
+  }
+  if (seen.tally['not-ready'] && typeof last.status === 'number') {
+    return `it answered "not ready yet" until the end (${seen.tally['not-ready']} times): if it is only slow to load, raise ${where.flag}; its log below shows how far it got`;
+  }
+  return undefined;
+}
+
+/**
  * A probe for `waitFor` that tells apart connection refused, answered-but-not-ready and
  * answered-with-errors, and stops after `maxConsecutiveErrors` failing attempts in a row while
  * it keeps waiting as long as the service says "not ready yet".

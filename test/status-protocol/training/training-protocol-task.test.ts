@@ -1,4 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runTaskCli } from '../../helpers/run-task-cli.ts';
 import { check, verdicts } from '../run-status-task.ts';
 import { expectNothingLeft, runTrainingTask, TRAINING_ALL_PASS, type TrainingTaskRun } from './run-training-task.ts';
 
@@ -84,4 +88,13 @@ describe('status-protocol:test --protocol training against another server (--ser
     expect(latency.detail).toContain("estimated from message timestamps (server send → client; assumes the server's clock agrees with this machine's)");
     expectNothingLeft(run);
   });
+});
+
+describe('status-protocol:test --protocol training as its own process', () => {
+  it('prints no MaxListenersExceededWarning: each of the 11 streams open at once listens on its own signal, not on the shutdown signal', async () => {
+    const run = await runTaskCli(['status-protocol:test', '--protocol', 'training', '--report', mkdtempSync(join(tmpdir(), 'hivecheck-training-cli-'))]);
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/connection #11 refused \(cap 10/);
+    expect(run.stderr).not.toMatch(/MaxListenersExceededWarning|memory leak/);
+  }, 120_000);
 });

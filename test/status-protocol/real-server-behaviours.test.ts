@@ -82,7 +82,7 @@ describe('status-protocol:test against behaviours of real policy servers', () =>
     expect(run.exitCode, run.output).toBe(1);
     const inference = check(run.report, 'inference after ready');
     expect(inference.code).toBe('RESULT_MALFORMED');
-    expect(inference.detail).toBe('the result must be an action map ({"actions": <ndarray>, ...}) or a list of them, got ndarray <f4[10, 7]: wrap the array in a map, {"result": {"actions": <array>}}');
+    expect(inference.detail).toBe('the result must be an action map ({"actions": <ndarray>, ...}) or a list of them, got ndarray <f4[10, 7]>: wrap the array in a map, {"result": {"actions": <array>}}');
     expectNothingRunning(run);
   });
 

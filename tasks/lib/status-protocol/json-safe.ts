@@ -57,7 +57,7 @@ export function clipJsonText(text: string, max = 160): string {
   return `{${kept.join(',')}${left > 0 ? `, … ${left} more field${left === 1 ? '' : 's'}` : ''}}`;
 }
 
-/** What a decoded value is, in a few words: `ndarray <f4[10, 7]`, `str "abc"`, `list of 3 (first: map with keys actions)`. */
+/** What a decoded value is, in a few words: `ndarray <f4[10, 7]>`, `str "abc"`, `list of 3 (first: map with keys actions)`. */
 export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'nil';
   if (value instanceof NdArray) return `ndarray ${value.describe()}`;

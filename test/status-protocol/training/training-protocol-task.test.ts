@@ -57,7 +57,8 @@ describe('status-protocol:test --protocol training: usage errors (exit 2, nothin
     [['--url', 'ws://127.0.0.1:9'], /--job <id> is required with --url or --server-cmd/],
     [['--keepalive', '5'], /--keepalive belongs to the policy protocol/],
     [['--fault', 'buggy-periodic'], /--fault buggy-periodic is not a training fault/],
-    [['--clients', '10'], /--clients 10 needs --max-connections 11 or more/],
+    // The fix names the same number as the message (the smallest cap that works: a run with it passes).
+    [['--clients', '10'], /--clients 10 needs --max-connections 11 or more: .*\n.*fix: pass --max-connections 11 or more \(/],
     [['--url', 'ws://127.0.0.1:9', '--job', 'j', '--steps', '5'], /--steps sets up the reference training server/],
   ])('%j', async (args, message) => {
     const run = await runTrainingTask(args);
@@ -65,6 +66,13 @@ describe('status-protocol:test --protocol training: usage errors (exit 2, nothin
     expect(run.output).toMatch(message);
     expect(run.pids).toEqual([]);
   });
+
+  it('the cap the usage error names is enough: --clients 3 --max-connections 4 passes every check', async () => {
+    const run = await runTrainingTask(['--clients', '3', '--max-connections', '4']);
+    expect(run.exitCode, run.output).toBe(0);
+    expect(verdicts(run.report)).toEqual(TRAINING_ALL_PASS);
+    expect(check(run.report, 'connection cap').detail).toMatch(/^connection #5 refused \(cap 4;/);
+  }, 120_000);
 
   it('a training flag with the policy protocol is refused too', async () => {
     const run = await runStatusTaskPolicy(['--clients', '5']);

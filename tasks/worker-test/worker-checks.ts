@@ -5,7 +5,7 @@ import { HarnessError } from '../lib/errors/harness-error.ts';
 import { tryHttp } from '../lib/http/http-client.ts';
 import { formatDuration } from '../lib/time/format-duration.ts';
 import { quoteForTerminal } from '../lib/output/quote-for-terminal.ts';
-import { describeAnswers, httpReadiness, readinessTimeoutHint, type AnswerClassifier } from '../lib/wait-strategies/http-wait-strategy.ts';
+import { describeAnswers, httpReadiness, readinessErrorsHint, readinessTimeoutHint, type AnswerClassifier } from '../lib/wait-strategies/http-wait-strategy.ts';
 import { waitFor } from '../lib/wait-strategies/wait-for.ts';
 import { healthClassifier, modelIds, readyFlagClassifier } from '../lib/worker/answer-judges.ts';
 import { runInference, type InferenceResult } from '../lib/worker/inference-styles.ts';
@@ -32,6 +32,7 @@ export async function awaitEndpoint(plan: WorkerTestPlan, worker: WorkerUnderTes
   } catch (error) {
     if (!(error instanceof HarnessError)) throw error;
     Object.assign(error.evidence, { url, tally: { ...probe.seen.tally }, answers: probe.seen.answers.map((answer) => ({ ...answer })) });
+    if (error.code === 'ENDPOINT_ERRORS' && !error.hint) throw new HarnessError(error.code, error.message, { evidence: error.evidence, cause: error, hint: readinessErrorsHint(probe.seen) });
     if (error.code !== 'WAIT_TIMEOUT' || error.hint) throw error;
     throw new HarnessError(error.code, error.message, { evidence: error.evidence, cause: error, hint: readinessTimeoutHint(probe.seen, { port: worker.port, portGiven: 'the port it is given as {port}', flag: budget ? '--ready-timeout' : '--timeout' }) });
   }
@@ -68,7 +69,9 @@ async function checkInference(context: TaskContext, plan: WorkerTestPlan, worker
       n += 1;
       const form = streamed ? 'SSE' : 'JSON';
       await workerCheck(context, worker, `inference ${form} POST ${endpoint.path}`, `the ${form} answer of POST ${endpoint.path}`, async (signal) => {
-        const result = await runInference(worker.baseUrl, endpoint, { ...inferenceRequest(plan, worker, n), signal }, streamed);
+        const result = await runInference(worker.baseUrl, endpoint, { ...inferenceRequest(plan, worker, n), signal }, streamed).catch((error: unknown) => {
+          throw withModelHint(error, plan, worker);
+        });
         const timing = streamed ? `first token ${formatDuration(result.firstTokenMs)}, ${result.events} events` : 'one answer';
         const eval_ = result.serverTimings?.predictedPerSecond === undefined ? '' : `, server eval ${result.serverTimings.predictedPerSecond.toFixed(0)} tokens/s`;
         return {
@@ -78,6 +81,24 @@ async function checkInference(context: TaskContext, plan: WorkerTestPlan, worker
       });
     }
   }
+}
+
+/**
+ * A 404 whose body speaks of the model: the worker serves another model (or name) than the one
+ * requested. The fix follows from the command template: a missing `{model}` (it loads what its
+ * command names), a missing `{modelRef}` (it names its model itself), or a --model-ref it does not serve.
+ */
+function withModelHint(error: unknown, plan: WorkerTestPlan, worker: WorkerUnderTest): unknown {
+  if (!(error instanceof HarnessError) || error.code !== 'INFERENCE_INVALID' || error.hint) return error;
+  const evidence = error.evidence as { status?: number; body?: string };
+  if (evidence.status !== 404 || !/model/i.test(evidence.body ?? '')) return error;
+  const gaps = plan.templateGaps;
+  const hint = gaps?.missing.includes('model') && plan.modelPath !== undefined
+    ? `the worker serves another model than --model: ${gaps.flag} has no {model}, so it loads the model its command names; write {model} (and {modelRef}) into ${gaps.flag}`
+    : gaps?.missing.includes('modelRef')
+      ? `requests name the model "${worker.modelName}" (--model-ref), but the worker calls its model otherwise: ${gaps.flag} has no {modelRef}; write {modelRef} into it (for llama-server: --alias {modelRef}), or pass --model-ref with the name it serves`
+      : `requests name the model "${worker.modelName}" (--model-ref), which the worker does not serve: pass --model-ref with the name it serves`;
+  return new HarnessError(error.code, error.message, { evidence: error.evidence, hint, cause: error });
 }
 
 /**

@@ -45,7 +45,7 @@ export async function workerCheck(context: TaskContext, worker: WorkerUnderTest,
       const died = await Promise.race([guard.settled.then(() => true), new Promise<false>((resolve) => setTimeout(resolve, EXIT_AFTER_CONNECTION_LOSS_MS, false).unref())]);
       if (!died) throw error;
       const named = guard.exitedError(what, undefined, performance.now() - started);
-      throw new HarnessError(named.code, named.message, { evidence: { ...named.evidence, connection: error.message }, cause: error });
+      throw new HarnessError(named.code, named.message, { evidence: { ...named.evidence, connection: error.message }, ...(named.hint ? { hint: named.hint } : {}), cause: error });
     } finally {
       controller.abort();
     }

@@ -72,7 +72,7 @@ describe('e2e task (keeper → built-in hive → reference worker)', () => {
     const [workerId] = run.report.settings.workerIds as string[];
     expect(phase6.detail).toMatch(new RegExp(`^worker ${workerId} exited with code 1 before it registered with the hive \\(first heartbeat\\) \\(after [\\d.]+ m?s\\)$`));
     expect(phase6.detail.split(workerId as string)).toHaveLength(2);
-    expect(phase6.hint).toMatch(/^see why in its log below; its last line: ".*fault injected \(crash-at-start\)/);
+    expect(phase6.hint).toMatch(/^fix what its log says; its last line: ".*fault injected \(crash-at-start\)/);
     expect(run.output).toContain('fault injected (crash-at-start)');
     expect(checkNamed(run.report, 'teardown: no worker left').verdict).toBe('pass');
     noWorkerLeft(run.report);

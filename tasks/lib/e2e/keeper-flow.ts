@@ -1,8 +1,7 @@
 import { HarnessError, toHarnessError } from '../errors/harness-error.ts';
 import { tryHttp } from '../http/http-client.ts';
-import { quoteForTerminal } from '../output/quote-for-terminal.ts';
 import { processesMatching } from '../process/find-processes.ts';
-import { describeExit, type ExitInfo } from '../process/process-guard.ts';
+import { describeExit, exitHint, type ExitInfo } from '../process/process-guard.ts';
 import { onShutdown, shutdownAbortSignal } from '../process/guard-registry.ts';
 import type { RunReport } from '../report/run-report.ts';
 import { WorkerRegistry, type WorkerRow } from '../registry/worker-registry.ts';
@@ -175,9 +174,8 @@ export async function runKeeperFlow(env: KeeperEnv, plan: KeeperPlan): Promise<K
 function workerExited(error: unknown, workerId: string, before: string): HarnessError {
   const failure = toHarnessError(error);
   const evidence = failure.evidence as { exit?: ExitInfo; waitedMs?: number; logTail?: string[] };
-  const last = evidence.logTail?.filter((line) => line.trim() !== '').at(-1);
   const exit = evidence.exit ? describeExit(evidence.exit) : 'exited';
-  const hint = last ? `see why in its log below; its last line: ${quoteForTerminal(last.trim().slice(0, 200))}` : 'it printed nothing before it exited: run its command by hand to see why';
+  const hint = exitHint(evidence.logTail ?? []);
   return new HarnessError('WORKER_EXITED', `worker ${workerId} ${exit} before ${before}${evidence.waitedMs === undefined ? '' : ` (after ${formatDuration(evidence.waitedMs)})`}`, { evidence: failure.evidence, hint, cause: failure });
 }
 

@@ -65,8 +65,12 @@ export async function readSse(url: string, options: HttpRequestOptions & { onEve
     return { status: res.statusCode, headers: res.headers, events, headersMs, durationMs: performance.now() - started };
   } catch (error) {
     const kind = timeout.aborted ? 'timeout' : classifyNetworkError(error, shutdown.aborted || (options.signal?.aborted ?? false));
-    throw new HarnessError('SSE_FAILED', `${options.method ?? 'POST'} ${url}: stream ${kind === 'timeout' ? `not finished within ${formatDuration(timeoutMs)}` : `failed (${kind}: ${(error as Error).message})`} after ${events.length} event(s)`, {
-      evidence: { url, kind, events: events.slice(-20) },
+    const last = events.at(-1);
+    // A stream that went quiet and stayed open says so: how long nothing came after its last event.
+    const silence = kind === 'timeout' && last ? `; the last at +${formatDuration(last.atMs)}, then nothing for ${formatDuration(performance.now() - started - last.atMs)} with the connection open` : '';
+    throw new HarnessError('SSE_FAILED', `${options.method ?? 'POST'} ${url}: stream ${kind === 'timeout' ? `not finished within ${formatDuration(timeoutMs)}` : `failed (${kind}: ${(error as Error).message})`} after ${events.length} event(s)${silence}`, {
+      evidence: { url, kind, events: events.slice(-20), ...(last ? { lastEventMs: Math.round(last.atMs) } : {}) },
+      ...(silence ? { hint: 'the server stopped sending mid-stream and kept the connection open: it must send every token and then end the stream; if it only generates that slowly, raise --inference-timeout' } : {}),
       cause: error,
     });
   }

@@ -70,6 +70,16 @@ function openLogFile(path: string, name: string): number {
   }
 }
 
+/**
+ * The fix a process's exit points at: what its last output line says (usually the reason, an
+ * exception or an error message), or that it said nothing.
+ */
+export function exitHint(logTail: readonly string[]): string {
+  const last = logTail.filter((line) => line.trim() !== '').at(-1);
+  if (!last) return 'it printed nothing before it exited: run its command by hand to see why';
+  return `fix what its log says; its last line: ${JSON.stringify(last.trim().slice(0, 200))} (more in its log below)`;
+}
+
 export function describeExit(info: ExitInfo): string {
   if (info.signal) return `was killed by ${info.signal}`;
   return `exited with code ${info.code}`;
@@ -222,8 +232,10 @@ export class ProcessGuard implements AsyncDisposable {
     const info = this.#exitInfo ?? { code: null, signal: null };
     const uptimeMs = this.uptimeMs;
     const when = waitedMs === undefined ? `it had run ${formatDuration(uptimeMs)}` : `after ${formatDuration(waitedMs)}; it had run ${formatDuration(uptimeMs)}`;
+    const logTail = this.tail(tailLines);
     return new HarnessError('PROCESS_EXITED', `${this.name} ${describeExit(info)} while waiting for ${waitingFor} (${when})`, {
-      evidence: { process: this.name, exit: info, ...(waitedMs === undefined ? {} : { waitedMs: Math.round(waitedMs) }), uptimeMs: Math.round(uptimeMs), logTail: this.tail(tailLines), logFile: this.logFile },
+      evidence: { process: this.name, exit: info, ...(waitedMs === undefined ? {} : { waitedMs: Math.round(waitedMs) }), uptimeMs: Math.round(uptimeMs), logTail, logFile: this.logFile },
+      hint: exitHint(logTail),
     });
   }
 

@@ -84,6 +84,18 @@ export function readinessTimeoutHint(seen: HttpReadinessProbe['seen'], where: { 
 }
 
 /**
+ * The fix for a wait that stopped on repeated error answers (`ENDPOINT_ERRORS`): what the last
+ * answer was, and what the wait accepts instead (503 means "still loading", 200 "ready").
+ */
+export function readinessErrorsHint(seen: HttpReadinessProbe['seen']): string | undefined {
+  const last = [...seen.answers].reverse().find((answer) => typeof answer.status === 'number');
+  if (!last) return undefined;
+  const body = last.body ? ` ${last.body}` : '';
+  if (last.status === 200) return `it answered HTTP 200, but not with what the route must say (last:${body}): see the expected answer in the profile (or README) and its log below`;
+  return `it answered HTTP ${last.status}${body}: answer 503 while loading (the harness keeps waiting on 503) and 200 once ready; an HTTP ${last.status} counts as an error, so fix what it reports (its log below may say more)`;
+}
+
+/**
  * A probe for `waitFor` that tells apart connection refused, answered-but-not-ready and
  * answered-with-errors, and stops after `maxConsecutiveErrors` failing attempts in a row while
  * it keeps waiting as long as the service says "not ready yet".

@@ -57,6 +57,10 @@ describe('status-protocol:test --protocol training --fault', () => {
     expect(schema.detail).toMatch(/progress 0\.\d+ does not match the steps: \d+\/80 is \d+\.\d+%/);
     expect(schema.detail).toMatch(/timestamp is "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}", not an ISO-8601 UTC time/);
     expect(schema.evidence.clientsAffected).toEqual(['client-1', 'client-2', 'client-3']);
+    // The fix says what to change for each kind seen.
+    expect(schema.hint).toContain('write timestamps in ISO-8601 UTC with the zone, like 2025-11-06T12:30:00Z');
+    expect(schema.hint).toContain('send progress as a percentage, 0–100 (current_step / total_steps × 100), not as a fraction 0–1');
+    expect(schema.hint).not.toContain('first other problem');
     expectNothingLeft(run);
   });
 

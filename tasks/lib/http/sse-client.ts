@@ -65,6 +65,11 @@ export async function readSse(url: string, options: HttpRequestOptions & { onEve
     return { status: res.statusCode, headers: res.headers, events, headersMs, durationMs: performance.now() - started };
   } catch (error) {
     const kind = timeout.aborted ? 'timeout' : classifyNetworkError(error, shutdown.aborted || (options.signal?.aborted ?? false));
+    if (shutdown.aborted) {
+      // The harness closed it (Ctrl-C): what the harness did, not a stream failure.
+      const why = shutdown.reason instanceof Error ? shutdown.reason.message : 'interrupted';
+      throw new HarnessError('STREAM_ABORTED', `${options.method ?? 'POST'} ${url}: the harness closed the stream (${why}) after ${events.length} event(s): not a server failure`, { evidence: { url, kind: 'aborted', events: events.slice(-20) }, cause: error });
+    }
     const last = events.at(-1);
     // A stream that went quiet and stayed open says so: how long nothing came after its last event.
     const silence = kind === 'timeout' && last ? `; the last at +${formatDuration(last.atMs)}, then nothing for ${formatDuration(performance.now() - started - last.atMs)} with the connection open` : '';

@@ -1,42 +1,79 @@
 /**
  * How quickly does the harness notice that a worker became ready, or died?
  *
- * A server fixture starts listening after a delay and prints the (high-resolution) moment it
- * did. We wait for it with the harness's strategy (probe again when the process prints a line;
- * otherwise poll from 5 ms, backing off to 100 ms), with the same poll but no log line to wake on,
- * and with fixed-interval polls like the seed's scripts (500 ms, 1 s), and report how long after
- * the server was up each wait returned. Then the same for a process that exits: how long the
- * harness takes to fail (fail-fast on exit) versus a fixed 30 s health timeout.
+ * Server fixtures become ready after a delay and tell the (high-resolution) moment they did:
+ * `late-listen` starts listening (connections refused until then), `ready` answers 503 until then.
+ * Neither prints anything when it becomes ready (a silent server), except `late-listen`'s
+ * "listening" line, which the harness may wake on. We wait with the harness's strategy and with the
+ * baselines (the previous 5 → 100 ms backoff, fixed 500 ms and 1 s polls like the seed's scripts)
+ * and report how long after the server was ready each wait returned. Then what polling costs while
+ * a worker answers "not ready" (requests, server and harness CPU per second of waiting), and how
+ * fast a wait fails when the process exits.
  *
- * Run: npm run bench -- readiness     (figures on stdout; nothing is asserted)
+ * Run: npm run bench -- readiness     (BENCH_TRIALS=15 by default; figures, nothing asserted)
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import getPort from 'get-port';
 import { ProcessGuard } from '../tasks/lib/process/process-guard.ts';
 import { spread, type Spread } from '../tasks/lib/stats/percentiles.ts';
 import { httpReadiness } from '../tasks/lib/wait-strategies/http-wait-strategy.ts';
-import { waitFor } from '../tasks/lib/wait-strategies/wait-for.ts';
+import { WAIT_DEFAULTS, waitFor, type WaitOptions } from '../tasks/lib/wait-strategies/wait-for.ts';
+import { figure, type Figure } from './figures.ts';
 
 const serverScript = fileURLToPath(new URL('../test/fixtures/processes/http-server.mjs', import.meta.url));
 const exitScript = fileURLToPath(new URL('../test/fixtures/processes/exit-early.mjs', import.meta.url));
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 15);
 const now = (): number => performance.timeOrigin + performance.now();
 
-type Strategy = { name: string; options: { initialIntervalMs: number; maxIntervalMs: number; backoffFactor: number; wakeOnOutput: boolean } };
-const strategies: Strategy[] = [
-  { name: 'harness (poll + wake on log line)', options: { initialIntervalMs: 5, maxIntervalMs: 100, backoffFactor: 1.5, wakeOnOutput: true } },
-  { name: 'harness, silent server (poll only)', options: { initialIntervalMs: 5, maxIntervalMs: 100, backoffFactor: 1.5, wakeOnOutput: false } },
-  { name: 'fixed 500 ms poll', options: { initialIntervalMs: 500, maxIntervalMs: 500, backoffFactor: 1, wakeOnOutput: false } },
-  { name: 'fixed 1 s poll (seed style)', options: { initialIntervalMs: 1000, maxIntervalMs: 1000, backoffFactor: 1, wakeOnOutput: false } },
-];
+type Poll = Pick<WaitOptions, 'initialIntervalMs' | 'maxIntervalMs' | 'backoffFactor' | 'wakeOnOutput'>;
+const HARNESS: Poll = { ...WAIT_DEFAULTS, wakeOnOutput: false };
+const BASELINES: Record<string, Poll> = {
+  'previous backoff 5→100 ms': { initialIntervalMs: 5, maxIntervalMs: 100, backoffFactor: 1.5, wakeOnOutput: false },
+  'fixed 500 ms poll': { initialIntervalMs: 500, maxIntervalMs: 500, backoffFactor: 1, wakeOnOutput: false },
+  'fixed 1 s poll (seed)': { initialIntervalMs: 1000, maxIntervalMs: 1000, backoffFactor: 1, wakeOnOutput: false },
+};
 
-async function oneTrial(strategy: Strategy, delayMs: number): Promise<number> {
+/** Starts a fixture server, waits for it with `poll`, and returns how late the wait noticed it was ready. */
+async function oneTrial(mode: 'late-listen' | 'ready', poll: Poll, delayMs: number): Promise<number> {
   const port = await getPort({ host: '127.0.0.1' });
-  await using server = await ProcessGuard.start({ name: 'server', command: process.execPath, args: [serverScript, 'late-listen', String(delayMs), String(port)] });
-  await waitFor(httpReadiness({ url: `http://127.0.0.1:${port}/`, ownerAlive: () => server.running }), { description: 'server', timeoutMs: 20_000, failFastOn: [server], ...strategy.options });
+  await using server = await ProcessGuard.start({ name: 'server', command: process.execPath, args: [serverScript, mode, String(delayMs), String(port)] });
+  if (mode === 'ready') await server.waitForLine(/^listening/, { timeoutMs: 10_000 });
+  const outcome = await waitFor(httpReadiness({ url: `http://127.0.0.1:${port}/`, ownerAlive: () => server.running }), { description: 'server', timeoutMs: 20_000, failFastOn: [server], ...poll });
   const detected = now();
+  if (mode === 'ready') return detected - (JSON.parse(outcome.value.response.text) as { readyAt: number }).readyAt;
   const [, , listenedAt] = await server.waitForLine(/^listening (\d+) ([\d.]+)/, { timeoutMs: 5000 });
   return detected - Number(listenedAt);
+}
+
+async function series(mode: 'late-listen' | 'ready', poll: Poll): Promise<Spread> {
+  const samples: number[] = [];
+  for (let i = 0; i < TRIALS; i += 1) samples.push(await oneTrial(mode, poll, 100 + ((i * 97) % 300)));
+  return spread(samples);
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux; 10 ms resolution). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** What waiting costs while the server answers "not ready" for `loadMs`: requests, server CPU and harness CPU per second. */
+async function pollingCost(poll: Poll, loadMs: number): Promise<{ requestsPerS: number; serverCpuMsPerS: number; harnessCpuMsPerS: number }> {
+  const port = await getPort({ host: '127.0.0.1' });
+  await using server = await ProcessGuard.start({ name: 'server', command: process.execPath, args: [serverScript, 'ready', String(loadMs), String(port)] });
+  await server.waitForLine(/^listening/, { timeoutMs: 10_000 });
+  const serverBefore = cpuMs(server.pid);
+  const harnessBefore = process.cpuUsage();
+  const started = performance.now();
+  const outcome = await waitFor(httpReadiness({ url: `http://127.0.0.1:${port}/`, ownerAlive: () => server.running }), { description: 'server', timeoutMs: 30_000, failFastOn: [server], ...poll });
+  const seconds = (performance.now() - started) / 1000;
+  const harness = process.cpuUsage(harnessBefore);
+  return {
+    requestsPerS: (outcome.value.tally['not-ready'] + 1) / seconds,
+    serverCpuMsPerS: (cpuMs(server.pid) - serverBefore) / seconds,
+    harnessCpuMsPerS: (harness.user + harness.system) / 1000 / seconds,
+  };
 }
 
 async function exitTrial(): Promise<number> {
@@ -47,27 +84,41 @@ async function exitTrial(): Promise<number> {
   return now() - exitedAt;
 }
 
-const row = (name: string, s: Spread): string => `${name.padEnd(34)} n=${String(s.n).padEnd(3)} p50 ${s.p50.toFixed(1).padStart(7)} ms   p95 ${s.p95.toFixed(1).padStart(7)} ms   max ${s.max.toFixed(1).padStart(7)} ms`;
+const row = (name: string, s: Spread): string => `${name.padEnd(40)} n=${String(s.n).padEnd(3)} p50 ${s.p50.toFixed(1).padStart(7)} ms   p95 ${s.p95.toFixed(1).padStart(7)} ms   max ${s.max.toFixed(1).padStart(7)} ms`;
 
-export async function readinessBench(): Promise<void> {
-  console.log(`readiness detection latency (time from "server listening" to "wait returned"), ${TRIALS} trials each, delays 100–400 ms`);
-  const delays = Array.from({ length: TRIALS }, (_, i) => 100 + ((i * 97) % 300));
-  const results = new Map<string, Spread>();
-  for (const strategy of strategies) {
-    const samples: number[] = [];
-    for (const delay of delays) samples.push(await oneTrial(strategy, delay));
-    const s = spread(samples);
-    results.set(strategy.name, s);
-    console.log(row(strategy.name, s));
+export async function readinessBench(): Promise<Figure[]> {
+  console.log(`readiness detection latency (server ready → wait returned), ${TRIALS} trials each, delays 100–400 ms`);
+  const figures: Figure[] = [];
+  for (const [mode, what] of [['late-listen', 'starts listening'], ['ready', 'turns 503 → 200']] as const) {
+    const harness = await series(mode, HARNESS);
+    console.log(row(`harness, silent server ${what}`, harness));
+    const baselines: Record<string, Spread> = {};
+    for (const [name, poll] of Object.entries(BASELINES)) {
+      baselines[name] = await series(mode, poll);
+      console.log(row(`  ${name}`, baselines[name] as Spread));
+    }
+    for (const [stat, goal] of [['p50', 10], ['p95', 25]] as const) {
+      figures.push(figure({ bench: 'readiness', name: `readiness ${stat}, silent server ${what}`, value: harness[stat], unit: 'ms', goal, baselines: Object.entries(baselines).map(([name, s]) => ({ name, value: s[stat] })) }));
+    }
   }
-  const harness = results.get(strategies[0]?.name ?? '') as Spread;
-  for (const strategy of strategies.slice(1)) {
-    const other = results.get(strategy.name) as Spread;
-    console.log(`  ratio ${strategy.name} / harness: p50 ${(other.p50 / harness.p50).toFixed(1)}×, p95 ${(other.p95 / harness.p95).toFixed(1)}×`);
-  }
+  const withLog = await series('late-listen', { ...WAIT_DEFAULTS, wakeOnOutput: true });
+  console.log(row('harness, server logs "listening" (wakes)', withLog));
+  figures.push(figure({ bench: 'readiness', name: 'readiness p50, server logs a line', value: withLog.p50, unit: 'ms', goal: 10 }));
+
+  const loadMs = 3000;
+  await pollingCost(HARNESS, 500); // warm-up: the first wait in a process also pays for loading and compiling the HTTP client
+  const cost = await pollingCost(HARNESS, loadMs);
+  const previous = await pollingCost(BASELINES['previous backoff 5→100 ms'] as Poll, loadMs);
+  console.log(`cost while the server answers "not ready" for ${loadMs / 1000} s: harness ${cost.requestsPerS.toFixed(0)} req/s, server CPU ${cost.serverCpuMsPerS.toFixed(1)} ms/s, harness CPU ${cost.harnessCpuMsPerS.toFixed(1)} ms/s; previous backoff ${previous.requestsPerS.toFixed(0)} req/s, ${previous.serverCpuMsPerS.toFixed(1)} ms/s, ${previous.harnessCpuMsPerS.toFixed(1)} ms/s`);
+  const prev = (value: number): { name: string; value: number }[] => [{ name: 'previous backoff 5→100 ms', value }];
+  figures.push(figure({ bench: 'readiness', name: 'probe requests to a "not ready" worker', value: cost.requestsPerS, unit: 'req/s', baselines: prev(previous.requestsPerS) }));
+  figures.push(figure({ bench: 'readiness', name: 'worker CPU spent answering probes', value: cost.serverCpuMsPerS, unit: 'ms/s', baselines: prev(previous.serverCpuMsPerS), note: 'CPU ms per second of waiting, /proc, 10 ms resolution' }));
+  figures.push(figure({ bench: 'readiness', name: 'harness CPU spent probing', value: cost.harnessCpuMsPerS, unit: 'ms/s', baselines: prev(previous.harnessCpuMsPerS) }));
+
   const exits: number[] = [];
   for (let i = 0; i < TRIALS; i += 1) exits.push(await exitTrial());
   const exitSpread = spread(exits);
   console.log(row('fail-fast on worker exit', exitSpread));
-  console.log(`  vs waiting out a 30 s startup timeout: ${(30_000 / exitSpread.p50).toFixed(0)}× sooner (p50)`);
+  figures.push(figure({ bench: 'readiness', name: 'fail-fast on worker exit p50', value: exitSpread.p50, unit: 'ms', baselines: [{ name: 'a 30 s startup timeout', value: 30_000 }] }));
+  return figures;
 }

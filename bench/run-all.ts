@@ -1,29 +1,50 @@
 /**
  * Benchmarks print figures and ratios; they assert nothing (timed assertions flake on shared
- * 2-core machines). `npm run bench` runs all; `npm run bench -- <name>` runs one.
+ * 2-core machines). `npm run bench` runs all; `npm run bench -- <name>…` runs some. At the end:
+ * one table (goal, figure, PASS/SHORT, baselines), written as JSON too
+ * (`--out <file>`, default `.hivecheck/bench/bench.json`).
  */
+import { canaryAaBench } from './canary-aa.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { figureTable, type Figure } from './figures.ts';
 import { readinessBench } from './readiness-latency.ts';
+import { startupBench } from './startup.ts';
 import { statusGapBench } from './status-gap-agreement.ts';
-import { workerBenchAgreement } from './worker-bench-agreement.ts';
 import { trainingFanoutBench } from './training-fanout.ts';
+import { workerBenchAgreement } from './worker-bench-agreement.ts';
 import { workerTestBench } from './worker-test-wall.ts';
 
-const benches: Record<string, () => Promise<void>> = {
+const benches: Record<string, () => Promise<Figure[]>> = {
+  startup: startupBench,
   readiness: readinessBench,
   'worker-test': workerTestBench,
   'status-gaps': statusGapBench,
   'worker-bench': workerBenchAgreement,
   'training-fanout': trainingFanoutBench,
+  'canary-aa': canaryAaBench,
 };
 
-const wanted = process.argv.slice(2);
+const args = process.argv.slice(2);
+const outAt = args.indexOf('--out');
+const out = resolve(process.env.INIT_CWD ?? process.cwd(), outAt >= 0 ? (args[outAt + 1] ?? '') : '.hivecheck/bench/bench.json');
+const wanted = args.filter((arg, i) => arg !== '--out' && i !== outAt + 1);
 const unknown = wanted.filter((name) => !(name in benches));
-if (unknown.length) {
-  console.error(`unknown bench: ${unknown.join(', ')} (known: ${Object.keys(benches).join(', ')})`);
+if (unknown.length || (outAt >= 0 && !args[outAt + 1])) {
+  console.error(`usage: npm run bench -- [${Object.keys(benches).join('|')}]… [--out file.json]${unknown.length ? `\nunknown bench: ${unknown.join(', ')}` : ''}`);
   process.exit(2);
 }
+const figures: Figure[] = [];
+const loadBefore = loadavg()[0] ?? 0;
 for (const name of wanted.length ? wanted : Object.keys(benches)) {
   console.log(`\n=== ${name} ===`);
-  await (benches[name] as () => Promise<void>)();
+  figures.push(...(await (benches[name] as () => Promise<Figure[]>)()));
 }
-process.exit(0);
+const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version, loadavg1mBefore: loadBefore, loadavg1mAfter: loadavg()[0] ?? 0 };
+console.log(`\n=== figures (machine: ${machine.cpus} × ${machine.model}, load ${machine.loadavg1mBefore.toFixed(1)} → ${machine.loadavg1mAfter.toFixed(1)}) ===`);
+console.log(figureTable(figures));
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify({ tool: 'hivecheck', kind: 'bench', at: new Date().toISOString(), machine, figures }, null, 2)}\n`);
+console.log(`\njson: ${out}`);
+process.exit(0); // figures, not assertions: a SHORT figure is reported, not a failure

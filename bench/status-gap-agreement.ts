@@ -15,6 +15,7 @@ import { $ } from 'zx';
 import type { ReportJson } from '../tasks/lib/report/run-report.ts';
 import { spread } from '../tasks/lib/stats/percentiles.ts';
 import { compareColdStartGaps } from '../test/status-protocol/timing-agreement.ts';
+import { figure, type Figure } from './figures.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -29,7 +30,8 @@ function line(name: string, samples: number[]): string {
   return `  ${name.padEnd(34)} n=${String(s.n).padEnd(3)} p50 ${s.p50.toFixed(2).padStart(6)} ms   p95 ${s.p95.toFixed(2).padStart(6)} ms   max ${s.max.toFixed(2).padStart(6)} ms`;
 }
 
-export async function statusGapBench(): Promise<void> {
+export async function statusGapBench(): Promise<Figure[]> {
+  const figures: Figure[] = [];
   console.log(`harness-measured vs server-logged gaps between cold-start frames, ${RUNS} runs each (|Δ|, ms)`);
   for (const scenario of SCENARIOS) {
     const all: number[] = [];
@@ -37,7 +39,7 @@ export async function statusGapBench(): Promise<void> {
     const afterFirst: number[] = [];
     for (let i = 0; i < RUNS; i += 1) {
       const dir = mkdtempSync(join(tmpdir(), 'hivecheck-bench-status-'));
-      const result = await $({ cwd: root, nothrow: true, quiet: true, env: { ...process.env, CI: 'true' } })`${process.execPath} --import tsx tasks/main.ts status-protocol:test ${scenario.args} --report ${dir}`;
+      const result = await $({ cwd: root, nothrow: true, quiet: true, env: { ...process.env, CI: 'true' } })`${process.execPath} bin/hivecheck.mjs status-protocol:test ${scenario.args} --report ${dir}`;
       if (result.exitCode !== scenario.expectExit) throw new Error(`status-protocol:test ${scenario.args.join(' ')} exited ${result.exitCode}, expected ${scenario.expectExit}:\n${result.stdout}`);
       const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as ReportJson;
       const timing = compareColdStartGaps({ report, reportDir: dir });
@@ -49,5 +51,7 @@ export async function statusGapBench(): Promise<void> {
     console.log(line('every gap', all));
     console.log(line('gaps after the first two', afterFirst));
     console.log(line('the largest gap (the verdict)', largest));
+    figures.push(figure({ bench: 'status-gaps', name: `frame gap |harness − server| p95, ${scenario.name.split(' (')[0]}`, value: spread(all).p95, unit: 'ms', note: `largest gap p95 ${spread(largest).p95.toFixed(2)} ms` }));
   }
+  return figures;
 }

@@ -1,10 +1,14 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { currentTimeline, type TimelineStatus } from '../tasks/lib/report/timeline.ts';
 import type { ExitWatch } from '../tasks/lib/wait-strategies/wait-for.ts';
 import { waitForEvent } from '../tasks/lib/wait-strategies/wait-for.ts';
 import type { Heartbeat, HeartbeatVersion, RejectedHeartbeat } from './heartbeat.ts';
 
 const clock = (epochMs: number): string => new Date(epochMs).toTimeString().slice(0, 8);
+
+/** Colour of a heartbeat on the run timeline, by the state it reports. */
+const STATE_STATUS: Record<string, TimelineStatus> = { Loading: 'info', Ready: 'ok', Idle: 'ok', Busy: 'ok', healthy: 'ok', Draining: 'warn', Stopping: 'warn', Stopped: 'warn', Failed: 'error', unhealthy: 'error' };
 
 /**
  * Everything the hive received, in order: accepted heartbeats (with arrival times) and rejected
@@ -16,6 +20,8 @@ export class HeartbeatLog {
   readonly #rejected: RejectedHeartbeat[] = [];
   readonly #lines: string[] = [];
   readonly #listeners = new Set<() => void>();
+  /** The run this hive belongs to (taken when it starts): each heartbeat goes on its timeline, lane `hive`. */
+  readonly #timeline = currentTimeline();
 
   constructor(readonly file?: string) {
     if (file) mkdirSync(dirname(file), { recursive: true });
@@ -31,6 +37,7 @@ export class HeartbeatLog {
     const beat: Heartbeat = { seq: this.#beats.length + 1, version, route, workerId, state, receivedAt: Date.now(), monotonicMs: performance.now(), body };
     if (workerTimestamp !== undefined) beat.workerTimestamp = workerTimestamp;
     this.#beats.push(beat);
+    this.#timeline.record({ lane: 'hive', kind: 'heartbeat', label: state, status: STATE_STATUS[state] ?? 'info', atMs: this.#timeline.at(beat.monotonicMs), detail: { seq: beat.seq, worker: workerId, route, version } });
     this.#line(`[${clock(beat.receivedAt)}] Heartbeat #${beat.seq} from worker: ${workerId} ${version === 'seed' ? 'State' : 'Health'}: ${state}`);
     return beat;
   }
@@ -43,6 +50,7 @@ export class HeartbeatLog {
   reject(route: string, status: number, reason: string): void {
     const entry: RejectedHeartbeat = { route, status, reason, receivedAt: Date.now() };
     this.#rejected.push(entry);
+    this.#timeline.record({ lane: 'hive', kind: 'heartbeat', label: `rejected ${status}`, status: 'error', detail: { route, status, reason } });
     this.#line(`[${clock(entry.receivedAt)}] Rejected heartbeat on ${route} (${status}): ${reason}`);
   }
 

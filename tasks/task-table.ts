@@ -1,11 +1,18 @@
-import { e2eTask } from './e2e/e2e-task.ts';
-import { allTask } from './all/all-task.ts';
-import { preflightTask } from './preflight/preflight-task.ts';
-import { cleanupTask } from './cleanup/cleanup-task.ts';
-import { mockHiveTask } from './mock-hive/mock-hive-task.ts';
-import type { TaskDefinition } from './runner/task-definition.ts';
-import { statusProtocolTask } from './status-protocol-test/status-protocol-task.ts';
-import { workerTestTask } from './worker-test/worker-test-task.ts';
+import { ALL_STEPS } from './all/all-steps.ts';
+import type { TaskTableRow } from './runner/task-definition.ts';
 
-/** Every task of the runner, in the order `help` lists them. */
-export const TASKS: readonly TaskDefinition[] = [preflightTask, workerTestTask, mockHiveTask, statusProtocolTask, e2eTask, allTask, cleanupTask];
+/**
+ * Every task of the runner, in the order `help` lists them: one line per task, its module loaded
+ * only when it runs (so `help` and each task start without the others' modules). The summary is
+ * the task's own; test/cli-entry checks that each row says what its module declares.
+ */
+export const TASKS: readonly TaskTableRow[] = [
+  { name: 'preflight', summary: 'check what the other tasks need: Node and tools, worker command, model file, ports, SQLite, disk space, GPU build', load: async () => (await import('./preflight/preflight-task.ts')).preflightTask },
+  { name: 'worker:test', summary: 'start an LLM worker beside a mock hive; check health, heartbeats, ready and real inference', load: async () => (await import('./worker-test/worker-test-task.ts')).workerTestTask },
+  { name: 'mock-hive', summary: 'run the mock hive by itself: print worker heartbeats, spawn workers on request, until Ctrl-C', load: async () => (await import('./mock-hive/mock-hive-task.ts')).mockHiveTask },
+  { name: 'status-protocol:test', summary: 'test a WebSocket status stream: policy model-loading status (default) or training progress (--protocol training)', load: async () => (await import('./status-protocol-test/status-protocol-task.ts')).statusProtocolTask },
+  { name: 'canary:check', summary: 'run the same probes on a baseline and a canary, interleaved, and decide promote / hold / rollback', load: async () => (await import('./canary-check/canary-task.ts')).canaryTask },
+  { name: 'e2e', summary: 'keeper → hive → worker in 8 phases: registry, pool preflight, spawn, registration, ready, inference', load: async () => (await import('./e2e/e2e-task.ts')).e2eTask },
+  { name: 'all', summary: `run ${ALL_STEPS.map((step) => step.task).join(', ')} against the built-in fixtures; one summary and report`, load: async () => (await import('./all/all-task.ts')).allTask },
+  { name: 'cleanup', summary: 'kill processes left by a harness run that died without teardown (kill -9, OOM), from its run record', load: async () => (await import('./cleanup/cleanup-task.ts')).cleanupTask },
+];

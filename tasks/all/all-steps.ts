@@ -15,4 +15,6 @@ export const ALL_STEPS: readonly AllStep[] = [
   { task: 'worker:test', args: ['--timeout', '120'] },
   { task: 'status-protocol:test', args: [] },
   { task: 'e2e', args: [] },
+  // The built-in bot pair (identical but for nothing): promote expected; a hold (exit 4) is not a pass.
+  { task: 'canary:check', args: ['--kind', 'ws-client'] },
 ];

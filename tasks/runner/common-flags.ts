@@ -9,4 +9,4 @@ export const COMMON_FLAGS: readonly FlagSpec[] = [
   { name: 'help', type: 'boolean', description: 'show this help' },
 ];
 
-export const EXIT_CODE_HELP = 'Exit codes: 0 all checks passed, 1 a check failed, 2 usage/config error, 3 environment/preflight error, 130/143 interrupted.';
+export const EXIT_CODE_HELP = 'Exit codes: 0 all checks passed, 1 a check failed, 2 usage/config error, 3 environment/preflight error, 4 canary:check hold, 130/143 interrupted.';

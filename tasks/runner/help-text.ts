@@ -1,8 +1,8 @@
 import { renderFlagHelp } from '../lib/cli/flag-spec.ts';
 import { COMMON_FLAGS, EXIT_CODE_HELP } from './common-flags.ts';
-import type { TaskDefinition } from './task-definition.ts';
+import type { TaskDefinition, TaskTableRow } from './task-definition.ts';
 
-export function renderTaskList(tasks: readonly TaskDefinition[]): string {
+export function renderTaskList(tasks: readonly TaskTableRow[]): string {
   const width = Math.max(...tasks.map((task) => task.name.length), 4) + 2;
   return [
     'hivecheck: a test harness for ML inference infrastructure',

@@ -1,17 +1,8 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { parseFlags, type Flags } from '../lib/cli/flag-spec.ts';
-import { ExitCode, HarnessError, isHarnessError, toHarnessError } from '../lib/errors/harness-error.ts';
-import { Reporter } from '../lib/output/reporter.ts';
-import { onShutdown, shutdownSignal } from '../lib/process/guard-registry.ts';
-import { writeReportFiles } from '../lib/report/report-files.ts';
-import { RunReport } from '../lib/report/run-report.ts';
-import { renderSummary } from '../lib/report/summary.ts';
-import { withTimeline } from '../lib/report/timeline.ts';
+import { ExitCode, toHarnessError } from '../lib/errors/harness-error.ts';
 import { COMMON_FLAGS } from './common-flags.ts';
 import { renderTaskHelp, renderTaskList } from './help-text.ts';
-import { TaskContext } from './task-context.ts';
-import type { TaskDefinition } from './task-definition.ts';
+import { loadTask, type TaskTableRow } from './task-definition.ts';
 
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean };
@@ -30,15 +21,11 @@ export function userCwd(env: NodeJS.ProcessEnv = process.env): string {
 
 const defaultIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: userCwd() });
 
-function runStamp(): string {
-  return new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 23);
-}
-
 /**
  * The single entry: `help`, `<task> --help`, or a task run. Returns the exit code:
  * 0 passed, 1 a check failed, 2 usage/config error, 3 environment/preflight error.
  */
-export async function runCli(argv: readonly string[], tasks: readonly TaskDefinition[], io: CliIo = defaultIo()): Promise<number> {
+export async function runCli(argv: readonly string[], tasks: readonly TaskTableRow[], io: CliIo = defaultIo()): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {
     io.stderr.write(`${renderTaskList(tasks)}\nerror: [NO_TASK] no task given\n`);
@@ -50,19 +37,20 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskDefini
       io.stdout.write(renderTaskList(tasks));
       return ExitCode.passed;
     }
-    const task = tasks.find((candidate) => candidate.name === wanted);
-    if (!task) {
+    const row = tasks.find((candidate) => candidate.name === wanted);
+    if (!row) {
       io.stderr.write(`${renderTaskList(tasks)}\nerror: [UNKNOWN_TASK] unknown task '${wanted}'\n`);
       return ExitCode.usage;
     }
-    io.stdout.write(renderTaskHelp(task));
+    io.stdout.write(renderTaskHelp(await loadTask(row)));
     return ExitCode.passed;
   }
-  const task = tasks.find((candidate) => candidate.name === name);
-  if (!task) {
+  const row = tasks.find((candidate) => candidate.name === name);
+  if (!row) {
     io.stderr.write(`${renderTaskList(tasks)}\nerror: [UNKNOWN_TASK] unknown task '${name}'\n`);
     return ExitCode.usage;
   }
+  const task = await loadTask(row);
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(renderTaskHelp(task));
     return ExitCode.passed;
@@ -74,88 +62,8 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskDefini
     io.stderr.write(`${renderTaskHelp(task)}\nerror: ${toHarnessError(error).describe()}\n`);
     return ExitCode.usage;
   }
-  return task.kind === 'service' ? await runService(task, flags, io) : await runCheckTask(task, flags, io);
+  // Loaded only when a task runs: `help` and usage errors never load the report and process modules.
+  const { runTask } = await import('./run-task.ts');
+  return await runTask(task, flags, io);
 }
 
-async function runService(task: TaskDefinition, flags: Flags, io: CliIo): Promise<number> {
-  const out = new Reporter({ mode: Reporter.detectMode(io.stdout, io.env), quiet: false, write: (text) => io.stdout.write(text) });
-  const context = new TaskContext(new RunReport(task.name), out, join(process.cwd(), '.hivecheck', 'runs', `${runStamp()}-${task.name.replace(/[^a-z0-9-]/gi, '-')}`), flags, 30, io.cwd);
-  try {
-    await task.run(context, flags);
-    return ExitCode.passed;
-  } catch (error) {
-    const failure = toHarnessError(error);
-    io.stderr.write(`error: ${failure.describe()}\n`);
-    return failure.exitCode;
-  } finally {
-    await context.stopAll();
-  }
-}
-
-/** The run's log directory, made before anything starts: a bad one is named, and costs no process. */
-function prepareRunDir(runDir: string): void {
-  try {
-    mkdirSync(runDir, { recursive: true });
-    accessSync(runDir, constants.W_OK);
-  } catch (error) {
-    throw new HarnessError('LOG_DIR_NOT_WRITABLE', `cannot write logs into ${runDir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {
-      kind: 'environment',
-      cause: error,
-      hint: 'pass --report <dir> with a writable directory (logs go to <dir>/logs)',
-    });
-  }
-}
-
-async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Promise<number> {
-  const json = flags.boolean('json');
-  const progress = json ? io.stderr : io.stdout;
-  const out = new Reporter({ mode: Reporter.detectMode(progress, io.env), quiet: flags.boolean('quiet'), write: (text) => progress.write(text) });
-  const reportDir = flags.optionalString('report');
-  const runDir = reportDir ? join(resolve(io.cwd, reportDir), 'logs') : join(process.cwd(), '.hivecheck', 'runs', `${runStamp()}-${task.name.replace(/[^a-z0-9-]/gi, '-')}`);
-  const report = new RunReport(task.name);
-  report.onCheck((event) => {
-    if (event.phase === 'end') out.check(event.result);
-  });
-  const context = new TaskContext(report, out, runDir, flags, flags.number('log-lines'), io.cwd);
-  out.info(`logs: ${runDir}`);
-
-  let reportError: HarnessError | undefined;
-  let finishing: Promise<void> | undefined;
-  const finish = (): Promise<void> => (finishing ??= writeResults());
-  const writeResults = async (): Promise<void> => {
-    report.interruptedBy = shutdownSignal();
-    if (report.interruptedBy) report.interruptRunning(report.interruptedBy);
-    context.collectLogs();
-    const data = report.toJSON();
-    let files: { json: string; junit: string } | undefined;
-    if (reportDir) {
-      try {
-        files = await writeReportFiles(resolve(io.cwd, reportDir), data);
-      } catch (error) {
-        // A lost report is an environment failure (exit 3), said by name; the summary still prints.
-        reportError = new HarnessError('REPORT_WRITE_FAILED', `could not write the report into ${reportDir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-          kind: 'environment',
-          cause: error,
-          hint: 'pass --report a writable directory on a disk with free space',
-        });
-        io.stderr.write(`error: ${reportError.describe()}\n`);
-      }
-    }
-    out.print(renderSummary(data, files));
-    if (json) io.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
-  };
-  // Ctrl-C: the guards are stopped by the registry, then this writes what we have.
-  const removeHook = onShutdown(() => finish());
-  try {
-    prepareRunDir(runDir);
-    await withTimeline(report.timeline, () => task.run(context, flags));
-  } catch (error) {
-    report.fail(error);
-    if (!isHarnessError(error)) out.warn(`unexpected error: ${(error as Error).stack ?? String(error)}`);
-  } finally {
-    await context.stopAll();
-    removeHook();
-  }
-  await finish();
-  return reportError && !report.interrupted ? reportError.exitCode : report.exitCode;
-}

@@ -17,6 +17,8 @@ export interface ExtraLog {
 export class TaskContext {
   readonly guards: ProcessGuard[] = [];
   readonly #extraLogs = new Map<string, ExtraLog>();
+  /** When each output line of a process arrived (run timeline ms), kept as long as its ring keeps lines. */
+  readonly #lineTimes = new Map<ProcessGuard, number[]>();
 
   constructor(
     readonly report: RunReport,
@@ -35,6 +37,13 @@ export class TaskContext {
     for (let n = 2; taken.has(name); n += 1) name = `${options.name}-${n}`;
     const guard = await ProcessGuard.start({ logFile: join(this.runDir, `${name}.log`), ...options, name });
     this.guards.push(guard);
+    const times: number[] = [];
+    const keep = options.ringLines ?? 1000;
+    this.#lineTimes.set(guard, times);
+    guard.onLine(() => {
+      times.push(Math.round(this.report.timeline.now() * 10) / 10);
+      if (times.length > keep * 2) times.splice(0, times.length - keep);
+    });
     return guard;
   }
 
@@ -45,7 +54,11 @@ export class TaskContext {
 
   /** Copies every tail into the report; called by the runner once the task is over. */
   collectLogs(): void {
-    for (const guard of this.guards) this.report.attachLog({ name: guard.name, path: guard.logFile, tail: guard.tail(this.tailLines) });
+    for (const guard of this.guards) {
+      const tail = guard.tail(this.tailLines);
+      const times = this.#lineTimes.get(guard) ?? [];
+      this.report.attachLog({ name: guard.name, path: guard.logFile, tail, ...(times.length >= tail.length ? { times: times.slice(times.length - tail.length) } : {}) });
+    }
     for (const [name, log] of this.#extraLogs) this.report.attachLog({ name, path: log.path, tail: log.lines().slice(-this.tailLines) });
   }
 

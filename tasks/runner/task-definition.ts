@@ -16,3 +16,21 @@ export interface TaskDefinition {
   kind?: 'check' | 'service';
   run(context: TaskContext, flags: Flags): Promise<void>;
 }
+
+/**
+ * A row of the task table: what `help` lists, and how to load the task. The task's module (and
+ * everything it imports) is loaded only when that task runs or shows its `--help`.
+ */
+export interface LazyTask {
+  name: string;
+  /** One line for `help` (the same as the loaded task's `summary`; a test keeps them equal). */
+  summary: string;
+  load(): Promise<TaskDefinition>;
+}
+
+/** The table may also hold a task itself (loaded with the table). */
+export type TaskTableRow = LazyTask | TaskDefinition;
+
+export async function loadTask(row: TaskTableRow): Promise<TaskDefinition> {
+  return 'run' in row ? row : await row.load();
+}

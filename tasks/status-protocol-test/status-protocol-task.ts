@@ -6,6 +6,7 @@ import { referenceServerArgv, type LaunchedServer } from '../lib/status-protocol
 import type { StatusTarget } from '../lib/status-protocol/status-target.ts';
 import type { TaskContext } from '../runner/task-context.ts';
 import type { TaskDefinition } from '../runner/task-definition.ts';
+import { currentTimeline } from '../lib/report/timeline.ts';
 import { protocolOf, resolveSettings, STATUS_PROTOCOL_FLAGS, type StatusProtocolSettings } from './status-protocol-flags.ts';
 import { launchAnnounced, reachServer, serverSettings } from './server-under-test.ts';
 import { runTrainingProtocol } from './training-protocol-run.ts';
@@ -31,6 +32,7 @@ async function startServer(context: TaskContext, settings: StatusProtocolSetting
   const launch = (name: string): Promise<LaunchedServer> => launchAnnounced(context, { argv, name, flag: 'server-cmd', token: settings.token, startTimeoutMs: settings.startTimeoutS * 1000 });
   const what = settings.serverCmd ? 'the policy server (--server-cmd)' : `the reference policy server (load ${settings.loadSeconds} s, updates every ${settings.updateIntervalS} s${settings.fault ? `, fault ${settings.fault}` : ''})`;
   context.out.step(`Starting ${what}`);
+  if (settings.fault && !settings.serverCmd) currentTimeline().record({ lane: 'faults', kind: 'fault', label: `reference server in fault mode ${settings.fault}`, status: 'warn', detail: { fault: settings.fault } });
   const server = await launch('policy-server');
   return { baseUrl: server.baseUrl, owned: { guard: server.guard, relaunch: launch } };
 }

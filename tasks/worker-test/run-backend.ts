@@ -8,7 +8,8 @@ import { formatDuration } from '../lib/time/format-duration.ts';
 import type { TaskContext } from '../runner/task-context.ts';
 import { checkWorkerCommand } from './preflight.ts';
 import { checkWorker } from './worker-checks.ts';
-import { commandUsesHive, NO_HIVE, workerArgv } from './worker-launch.ts';
+import { commandUsesHive, NO_HIVE, referenceFault, workerArgv } from './worker-launch.ts';
+import { currentTimeline } from '../lib/report/timeline.ts';
 import { Redactor } from '../lib/process/redact.ts';
 import type { WorkerTestPlan } from './worker-test-plan.ts';
 import type { WorkerUnderTest } from './worker-under-test.ts';
@@ -67,6 +68,8 @@ export async function runBackend(context: TaskContext, plan: WorkerTestPlan, mod
       out.info(`${name}: id ${workerId}, backend ${backend}, port ${port}${hive ? `, hive ${hive.url}` : ''}`);
       out.info(`${name}: ${redactor.redact(argv.join(' '))}`);
       const guard = await context.start({ name, command: argv[0] as string, args: argv.slice(1), cwd: plan.cwd, graceMs: plan.graceMs, secrets: plan.secrets });
+      const fault = plan.launch.kind === 'reference' ? referenceFault(plan.extraArgs) : undefined;
+      if (fault) currentTimeline().record({ lane: 'faults', kind: 'fault', label: `${name} started with --fault ${fault}`, status: 'warn', detail: { fault, worker: name } });
       workers.push({ guard, workerId, port, baseUrl: `http://127.0.0.1:${port}`, label: `${label}${plan.workerIds.length === 1 ? '' : `${name} `}`, modelName: plan.modelRef, startupDeadline: performance.now() + plan.timeoutMs, headers: plan.headers });
     }
     out.step(`${label}Checking ${workers.length === 1 ? 'the worker' : `${workers.length} workers`}`);

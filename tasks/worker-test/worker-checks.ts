@@ -25,7 +25,7 @@ export async function awaitEndpoint(plan: WorkerTestPlan, worker: WorkerUnderTes
   const url = `${worker.baseUrl}${path}`;
   const timeoutMs = budget?.timeoutMs ?? Math.max(0, worker.startupDeadline - performance.now());
   const label = budget?.label ?? `startup budget ${formatDuration(plan.timeoutMs)}`;
-  const probe = httpReadiness({ url, classify, maxConsecutiveErrors: plan.failAfterErrors, ownerAlive: () => worker.guard.running, headers: worker.headers });
+  const probe = httpReadiness({ url, classify, maxConsecutiveErrors: plan.failAfterErrors, ownerAlive: () => worker.guard.running, headers: worker.headers, lane: `probe:${worker.guard.name} ${path}` });
   let outcome;
   try {
     outcome = await waitFor(probe, { description: `${what} (${label})`, timeoutMs, failFastOn: [worker.guard], ...(signal ? { signal } : {}) });

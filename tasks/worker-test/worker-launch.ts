@@ -51,3 +51,11 @@ export function workerArgv(plan: Pick<WorkerTestPlan, 'launch' | 'extraArgs' | '
     }
   }
 }
+
+/** The fault the reference worker was asked for through --worker-arg (`--fault=x` or `--fault x`), for the run timeline's faults lane. */
+export function referenceFault(extraArgs: readonly string[]): string | undefined {
+  const at = extraArgs.findIndex((arg) => arg === '--fault' || arg.startsWith('--fault='));
+  if (at < 0) return undefined;
+  const arg = extraArgs[at] as string;
+  return arg.includes('=') ? arg.slice('--fault='.length) : extraArgs[at + 1];
+}

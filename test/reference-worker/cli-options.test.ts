@@ -22,6 +22,7 @@ describe('reference worker flags', () => {
       api: 'seed',
       faults: new Set(),
       loadDelayMs: 0,
+      tokenDelayMs: 0,
     });
   });
 

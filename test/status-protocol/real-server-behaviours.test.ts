@@ -38,7 +38,9 @@ describe('status-protocol:test against behaviours of real policy servers', () =>
     expect(cold.code).toBe('STATUS_GAP_ABOVE_KEEPALIVE');
     expect(cold.evidence).toMatchObject({ diagnosis: 'event-loop-blocked', pongs: 'late' });
     const pings = cold.evidence.pings as PingOutcome[];
-    expect(pings).toHaveLength(1);
+    // One ping falls in the 2 s block on an idle machine; a loaded one may stretch the block over a second ping.
+    expect(pings.length).toBeGreaterThanOrEqual(1);
+    expect(pings.every((ping) => ping.pongMs !== undefined)).toBe(true);
     expect(pings[0]?.delayMs).toBeGreaterThanOrEqual(250);
     expect(cold.detail).toContain('No periodic status frames: one loading frame, then nothing until ready');
     expect(cold.detail).toMatch(/keepalive: the ping sent at \+\S+ s was answered at \+\S+ s \(\S+ m?s later\): the server's event loop was blocked/);

@@ -21,4 +21,6 @@ export interface LogRecord {
   name: string;
   path: string | undefined;
   tail: string[];
+  /** When each tail line arrived (ms on the run timeline), where known: the HTML report shows the lines around a failure. */
+  times?: number[];
 }

@@ -24,8 +24,17 @@ export interface ReportJson {
   logs: LogRecord[];
   /** What happened when (ms since the run started): processes, probes, heartbeats, frames, faults, checks. */
   timeline: { events: TimelineEvent[]; dropped: number };
+  /** A task's own verdict when it has one (canary:check: promote / hold / rollback); it set the exit code. */
+  decision?: TaskDecision;
   /** Set when the run stopped on an error outside any check (usage, environment). */
   error?: { code: string; kind: string; message: string; hint?: string; evidence: Evidence };
+}
+
+/** A verdict beyond pass/fail, and the exit code it maps to (documented by the task). */
+export interface TaskDecision {
+  verdict: string;
+  exitCode: number;
+  reason?: string;
 }
 
 type CheckListener = (event: { phase: 'start'; name: string } | { phase: 'end'; result: CheckResult }) => void;
@@ -58,6 +67,10 @@ export class RunReport {
   error: HarnessError | undefined;
   /** The signal that interrupted the run (Ctrl-C), if one did. */
   interruptedBy: NodeJS.Signals | undefined;
+  /** Set by a task that decides more than pass/fail; decides the exit code unless interrupted or errored. */
+  decision: TaskDecision | undefined;
+  /** Task-specific top-level sections of report.json (canary:check writes `canary`). */
+  readonly sections: Record<string, unknown> = {};
   #listener: CheckListener | undefined;
   readonly #running = new Set<RunningCheck>();
 
@@ -153,6 +166,7 @@ export class RunReport {
   get exitCode(): number {
     if (this.interruptedBy) return 128 + (constants.signals[this.interruptedBy] ?? 2);
     if (this.error) return this.error.exitCode;
+    if (this.decision) return this.decision.exitCode;
     return this.count('fail') > 0 || this.checks.length === 0 ? 1 : 0;
   }
 
@@ -172,6 +186,8 @@ export class RunReport {
       logs: [...this.logs.values()],
       timeline: this.timeline.toJSON(),
     };
+    if (this.decision) json.decision = this.decision;
+    Object.assign(json, this.sections);
     if (this.error) {
       json.error = { code: this.error.code, kind: this.error.kind, message: this.error.message, evidence: this.error.evidence };
       if (this.error.hint) json.error.hint = this.error.hint;

@@ -11,7 +11,7 @@ function indent(lines: string[], prefix = '     '): string[] {
  * The human summary that ends every run: one ✅/❌ line per check, failure evidence, and on
  * failure the log tails of every process the run started (plus the hive's heartbeat log).
  */
-export function renderSummary(report: ReportJson, files?: { json: string; junit: string }): string {
+export function renderSummary(report: ReportJson, files?: { json: string; junit: string; html?: string }): string {
   const out: string[] = [''];
   const { passed, failed, skipped, interrupted } = report.summary;
   out.push(`📊 ${report.task}: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}${interrupted ? `, ${interrupted} interrupted` : ''} in ${formatDuration(report.durationMs)}`);
@@ -39,9 +39,11 @@ export function renderSummary(report: ReportJson, files?: { json: string; junit:
     }
   }
   out.push('');
-  if (report.exitCode === 0) out.push(`✅ ${report.task} passed`);
+  if (report.decision && !report.interrupted && !error) out.push(`${report.exitCode === 0 ? '✅' : '❌'} ${report.task}: ${report.decision.verdict.toUpperCase()}${report.decision.reason ? `: ${report.decision.reason}` : ''} (exit ${report.exitCode})`);
+  else if (report.exitCode === 0) out.push(`✅ ${report.task} passed`);
   else if (report.interrupted) out.push(`⛔ ${report.task} interrupted (exit ${report.exitCode})`);
   else out.push(`❌ ${report.task} failed (exit ${report.exitCode})`);
   if (files) out.push(`   report: ${files.json}`, `   junit:  ${files.junit}`);
+  if (files?.html) out.push(`   html:   ${files.html}`);
   return `${out.join('\n')}\n`;
 }

@@ -24,6 +24,12 @@ export interface TimelineEvent {
   status?: TimelineStatus;
   /** Anything worth showing on hover (already redacted: never put a token here). */
   detail?: Record<string, unknown>;
+  /**
+   * Probe attempts in a row with the same outcome are kept as one event: `ticks` holds when each
+   * attempt was made (the first is `atMs`, the last `endMs`), `count` how many there were.
+   */
+  ticks?: number[];
+  count?: number;
 }
 
 export type TimelineInput = Omit<TimelineEvent, 'atMs'> & { atMs?: number };
@@ -33,12 +39,15 @@ export interface TimelineSpan {
   end(status?: TimelineStatus, detail?: Record<string, unknown>, label?: string): void;
 }
 
-/** Events kept per run; past this the oldest probe ticks are the ones worth losing, so new events are counted, not kept. */
+/** Events kept per run; past this new events are counted, not kept. */
 export const TIMELINE_MAX_EVENTS = 20_000;
+/** Attempt times kept per run of same-outcome probe ticks (a 10 ms poll for 30 s is 3000); the count goes on. */
+export const TIMELINE_MAX_TICKS = 5_000;
 
 export class Timeline {
   readonly events: TimelineEvent[] = [];
   dropped = 0;
+  readonly #lastProbe = new Map<string, TimelineEvent>();
 
   /** `origin` is a `performance.now()` reading: the run's start. */
   constructor(readonly origin: number = performance.now()) {}
@@ -54,6 +63,31 @@ export class Timeline {
   }
 
   record(input: TimelineInput): TimelineEvent | undefined {
+    if (input.kind === 'probe' && input.endMs === undefined) return this.#tick(input);
+    return this.#push(input);
+  }
+
+  /** A probe attempt: joins the lane's previous run of attempts when it had the same outcome. */
+  #tick(input: TimelineInput): TimelineEvent | undefined {
+    const atMs = round(input.atMs ?? this.now());
+    const last = this.#lastProbe.get(input.lane);
+    if (last && last.status === input.status && last.label === input.label && last.ticks) {
+      last.count = (last.count ?? 1) + 1;
+      if (last.ticks.length < TIMELINE_MAX_TICKS) last.ticks.push(atMs);
+      last.endMs = atMs;
+      if (input.detail) last.detail = { ...last.detail, latest: input.detail };
+      return last;
+    }
+    const event = this.#push({ ...input, atMs });
+    if (event) {
+      event.ticks = [atMs];
+      event.count = 1;
+      this.#lastProbe.set(input.lane, event);
+    }
+    return event;
+  }
+
+  #push(input: TimelineInput): TimelineEvent | undefined {
     if (this.events.length >= TIMELINE_MAX_EVENTS) {
       this.dropped += 1;
       return undefined;

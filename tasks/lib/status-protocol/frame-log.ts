@@ -30,6 +30,14 @@ export interface FrameGap {
 
 const DATA_KINDS: readonly FrameKind[] = ['binary', 'text'];
 
+/** Timeline colour of a frame by the state it announces (status protocol); other words are `info`. */
+const STATUS_OF_WORD: Record<string, TimelineStatus> = { waiting: 'info', loading: 'info', ready: 'ok', completed: 'ok', error: 'error', failed: 'error' };
+
+function statusWord(content: unknown): string | undefined {
+  const status = (content as { status?: unknown } | null | undefined)?.status;
+  return typeof status === 'string' ? status.slice(0, 40) : undefined;
+}
+
 /**
  * Every frame of one WebSocket session with a monotonic timestamp, in order. Bounded: past
  * `limit` records the oldest data/control frames are dropped but counted. Each record also goes
@@ -68,17 +76,25 @@ export class FrameLog {
 
   #toTimeline(record: FrameRecord): void {
     const data = DATA_KINDS.includes(record.kind);
-    let status: TimelineStatus = record.kind === 'error' ? 'error' : data || record.kind === 'pong' ? 'ok' : 'info';
-    const detail: Record<string, unknown> = { seq: record.seq, direction: record.direction, kind: record.kind, bytes: record.size };
+    const word = data ? statusWord(record.content) : undefined;
+    let label = word && !record.summary.startsWith(word) ? word : record.summary.slice(0, 80);
+    let status: TimelineStatus = record.kind === 'error' ? 'error' : word ? (STATUS_OF_WORD[word] ?? 'info') : data || record.kind === 'pong' ? 'ok' : 'info';
+    if (record.kind === 'close' && !/^closed 1000\b/.test(record.summary)) status = 'warn';
+    if (record.summary.startsWith('undecodable')) status = 'error';
+    const detail: Record<string, unknown> = { seq: record.seq, direction: record.direction, kind: record.kind, bytes: record.size, summary: record.summary };
     if (record.kind === 'open' || (record.direction === 'in' && data)) {
       const gapMs = this.#lastInboundAt === undefined ? undefined : record.atMs - this.#lastInboundAt;
       if (record.kind !== 'open' && gapMs !== undefined) {
         detail.gapMs = Math.round(gapMs);
-        if (this.warnGapMs !== undefined && gapMs > this.warnGapMs) status = 'warn';
+        if (this.warnGapMs !== undefined && gapMs > this.warnGapMs) {
+          status = 'warn';
+          label = `${label} after ${(gapMs / 1000).toFixed(2)} s gap`;
+          detail.gapAboveKeepalive = { gapMs: Math.round(gapMs), keepaliveMs: this.warnGapMs };
+        }
       }
       this.#lastInboundAt = record.atMs;
     }
-    this.#timeline.record({ lane: `ws:${this.label}`, kind: 'frame', label: record.summary.slice(0, 80), status, atMs: this.#timeline.at(record.atMs), detail });
+    this.#timeline.record({ lane: `ws:${this.label}`, kind: 'frame', label, status, atMs: this.#timeline.at(record.atMs), detail });
   }
 
   onRecord(listener: (record: FrameRecord) => void): () => void {

@@ -80,6 +80,7 @@ export async function launchPolicyServer(options: LaunchOptions): Promise<Launch
     httpReadiness({
       url,
       ownerAlive: () => guard.running,
+      lane: `probe:${guard.name} /api/v1/models`,
       classify: (response) => (response.status === 200 || response.status === 401 || response.status === 403 ? { verdict: 'ready' } : { verdict: response.status === 503 ? 'not-ready' : 'http-error', detail: `HTTP ${response.status}` }),
     }),
     { description: `${options.name} to answer GET ${readyPath} on port ${port}`, timeoutMs: options.startTimeoutMs, failFastOn: [guard], tailLines: options.tailLines },

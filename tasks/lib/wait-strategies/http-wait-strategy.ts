@@ -1,5 +1,6 @@
 import { HarnessError } from '../errors/harness-error.ts';
 import { tryHttp, type HttpResponse } from '../http/http-client.ts';
+import { currentTimeline, type TimelineStatus } from '../report/timeline.ts';
 import { formatDuration } from '../time/format-duration.ts';
 import type { Probe, ProbeContext, ProbeResult } from './wait-for.ts';
 
@@ -34,6 +35,8 @@ export interface HttpWaitOptions {
    * error until the endpoint has answered once; if the process dies, its exit fails the wait.
    */
   ownerAlive?: () => boolean;
+  /** Timeline lane for the attempts (`probe:worker /v1/health`); default `probe:<method> <host:port/path>`. */
+  lane?: string;
   /** Sent with every probe (an API key). */
   headers?: Record<string, string>;
 }
@@ -108,6 +111,10 @@ export function httpReadiness(options: HttpWaitOptions): HttpReadinessProbe {
   let consecutiveErrors = 0;
   let answeredOnce = false;
   const failures: string[] = [];
+  const lane = options.lane ?? `probe:${options.method ?? 'GET'} ${options.url.replace(/^https?:\/\//, '')}`;
+  let label = '';
+  const tick = (status: TimelineStatus, observed: string, started: number): void =>
+    void currentTimeline().record({ lane, kind: 'probe', label, status, detail: { observed, durationMs: Math.round((performance.now() - started) * 10) / 10 } });
   const answers: AnswerSeen[] = [];
   const saw = (status: number | string, text: string): void => {
     const body = text.replace(/\s+/g, ' ').trim().slice(0, FIRST_BYTES);
@@ -131,9 +138,10 @@ export function httpReadiness(options: HttpWaitOptions): HttpReadinessProbe {
   };
 
   const requestTimeout = options.requestTimeoutMs ?? 2000;
-  const probe = async ({ signal, remainingMs }: ProbeContext): Promise<ProbeResult<ReadyAnswer>> => {
+  const attempt = async ({ signal, remainingMs }: ProbeContext): Promise<ProbeResult<ReadyAnswer>> => {
     const timeoutMs = Math.max(1, Math.min(requestTimeout, remainingMs));
     const outcome = await tryHttp(options.url, { method: options.method ?? 'GET', signal, timeoutMs, ...(options.headers ? { headers: options.headers } : {}) });
+    label = outcome.ok ? `HTTP ${outcome.response.status}` : outcome.failure.kind;
     if (!outcome.ok) {
       const { failure } = outcome;
       if (failure.kind === 'aborted') return { ready: false, observed: 'wait ended during a request', cutShort: true };
@@ -174,6 +182,20 @@ export function httpReadiness(options: HttpWaitOptions): HttpReadinessProbe {
     }
     tally['http-error'] += 1;
     return failing(`HTTP error: ${judged.detail ?? `HTTP ${response.status}`}`);
+  };
+
+  // Each attempt is a tick on the run timeline: refused / not-ready / error / ok (an attempt cut
+  // short by the wait's own end is no observation of the service and is left out).
+  const probe = async (context: ProbeContext): Promise<ProbeResult<ReadyAnswer>> => {
+    const started = performance.now();
+    try {
+      const result = await attempt(context);
+      if (result.ready || !result.cutShort) tick(result.ready ? 'ok' : result.observed?.startsWith('connection') ? 'refused' : result.observed?.startsWith('not ready') ? 'not-ready' : 'error', result.observed ?? label, started);
+      return result;
+    } catch (error) {
+      tick('error', (error as Error).message, started);
+      throw error;
+    }
   };
   return Object.assign(probe, { seen: { tally, answers } });
 }

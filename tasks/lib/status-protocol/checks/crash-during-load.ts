@@ -1,5 +1,6 @@
 import { HarnessError, isHarnessError } from '../../errors/harness-error.ts';
 import { signalGroup } from '../../process/process-groups.ts';
+import { currentTimeline } from '../../report/timeline.ts';
 import { formatDuration } from '../../time/format-duration.ts';
 import { SessionClient } from '../session-client.ts';
 import { SessionFailure } from '../status-failure.ts';
@@ -42,6 +43,7 @@ export const crashDuringLoad: StatusCheck = {
       (error: unknown) => error,
     );
     const killedAt = performance.now();
+    currentTimeline().record({ lane: 'faults', kind: 'fault', label: `SIGKILL ${crash.server.guard.name} during loading`, status: 'warn', detail: { pid: crash.server.guard.pid, after: 'the first status frame' } });
     signalGroup(crash.server.guard.pid, 'SIGKILL');
     const error = await outcome;
     const detectedMs = performance.now() - killedAt;

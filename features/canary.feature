@@ -1,0 +1,27 @@
+Feature: Canary check (canary:check)
+  A release engineer runs the same probes on a baseline and a canary, interleaved on one machine,
+  and gets promote, hold or rollback, with the gate or metric that decided it.
+
+  Scenario: A worker canary that is slower per token is rolled back, naming the metric
+    When I run "canary:check --kind worker --canary-fault slow-tokens --samples 20"
+    Then the canary decision is "rollback" with exit code 1
+    And the decision names the metric "inference latency"
+    And every worker:test gate passed on both sides
+    And no subject of the canary run is left running
+
+  Scenario: A policy server canary that loads slower is rolled back, naming the metric
+    When I run "canary:check --kind policy --canary-fault slow-load --samples 20"
+    Then the canary decision is "rollback" with exit code 1
+    And the decision names the metric "cold start to ready"
+    And no subject of the canary run is left running
+
+  Scenario: A chat service canary without keepalive is rolled back on the stale-path probe
+    When I run "canary:check --kind ws-server --canary-fault keepalive-off --idle 0.5 --ping-interval 0.5 --pong-timeout 0.5 --max-age 4 --detect-within 1.5 --close-within 2 --samples 20"
+    Then the canary decision is "rollback" with exit code 1
+    And the decision names the gate "stale path after idle"
+    And the gate "stale path after idle" passed on the baseline and failed on the canary
+    And no subject of the canary run is left running
+
+  Scenario: A canary without a baseline is a usage error
+    When I run "canary:check --canary 'node bot.js --url {url}'"
+    Then the run fails with exit code 2

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { Then } from '@cucumber/cucumber';
+import { liveGuards } from '../../tasks/lib/process/guard-registry.ts';
+import type { TaskRun } from '../support/task-runs.ts';
+import type { HarnessWorld } from '../support/world.ts';
+
+interface CanarySection {
+  decision: string;
+  reasons: string[];
+  gates: Array<{ name: string; baseline: string; canary: string }>;
+}
+
+function lastCanary(world: HarnessWorld): { run: TaskRun; canary: CanarySection } {
+  const run = world.state.get('run') as TaskRun | undefined;
+  assert.ok(run, 'no task was run in this scenario');
+  const canary = (run.report as unknown as { canary?: CanarySection }).canary;
+  assert.ok(canary, `no canary section in the report:\n${run.output}`);
+  return { run, canary };
+}
+
+Then('the canary decision is {string} with exit code {int}', function (this: HarnessWorld, decision: string, code: number) {
+  const { run, canary } = lastCanary(this);
+  assert.equal(canary.decision, decision, run.output);
+  assert.equal(run.exitCode, code);
+  assert.equal(run.report.decision?.exitCode, code);
+});
+
+Then('the decision names the metric {string}', function (this: HarnessWorld, metric: string) {
+  const { canary } = lastCanary(this);
+  assert.ok(canary.reasons.some((reason) => reason.startsWith(`metric "${metric}" failed`) || reason.startsWith(`critical metric "${metric}" failed`)), `no rollback reason names ${metric}: ${canary.reasons.join(' | ')}`);
+});
+
+Then('the decision names the gate {string}', function (this: HarnessWorld, gate: string) {
+  const { canary } = lastCanary(this);
+  assert.ok(canary.reasons.some((reason) => reason.includes(`gate "${gate}" regressed`)), `no rollback reason names ${gate}: ${canary.reasons.join(' | ')}`);
+});
+
+Then('the gate {string} passed on the baseline and failed on the canary', function (this: HarnessWorld, name: string) {
+  const { canary } = lastCanary(this);
+  assert.deepEqual(canary.gates.filter((gate) => gate.name === name).map((gate) => [gate.baseline, gate.canary]), [['pass', 'fail']]);
+});
+
+Then('every worker:test gate passed on both sides', function (this: HarnessWorld) {
+  const { canary } = lastCanary(this);
+  const failing = canary.gates.filter((gate) => gate.baseline !== 'pass' || gate.canary !== 'pass');
+  assert.deepEqual(failing, []);
+});
+
+Then('no subject of the canary run is left running', function (this: HarnessWorld) {
+  assert.deepEqual(liveGuards().map((guard) => guard.name), []);
+});

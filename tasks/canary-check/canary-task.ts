@@ -1,0 +1,73 @@
+import { judgeCanary } from '../lib/canary/judge/judge.ts';
+import { renderJudgementTable } from '../lib/canary/judge/judgement-table.ts';
+import type { CanaryEvidence } from '../lib/canary/canary-evidence.ts';
+import { recordJudgement } from '../lib/canary/record-judgement.ts';
+import { shutdownSignal } from '../lib/process/guard-registry.ts';
+import type { KindHooks } from '../lib/canary/chat/chat-canary-run.ts';
+import { runWsClientCanary } from '../lib/canary/ws-client/run-ws-client.ts';
+import { runWsServerCanary } from '../lib/canary/ws-server/run-ws-server.ts';
+import type { TaskContext } from '../runner/task-context.ts';
+import type { TaskDefinition } from '../runner/task-definition.ts';
+import { CANARY_FLAGS } from './canary-flags.ts';
+import { runPolicyCanary } from './policy-kind.ts';
+import { runWorkerCanary } from './worker-kind.ts';
+import { planCanary, PLACEHOLDERS, type CanaryPlan } from './canary-plan.ts';
+
+/** The WebSocket kinds' plan; user commands run from where the user ran the task. */
+function chatPlan(plan: CanaryPlan): NonNullable<CanaryPlan['chat']> {
+  return { ...(plan.chat as NonNullable<CanaryPlan['chat']>), ...(plan.builtIn ? {} : { cwd: process.env.INIT_CWD ?? process.cwd() }) };
+}
+
+async function runKind(context: TaskContext, plan: CanaryPlan, hooks: KindHooks): Promise<CanaryEvidence> {
+  switch (plan.kind) {
+    case 'ws-client':
+      return await runWsClientCanary(chatPlan(plan), hooks);
+    case 'ws-server':
+      return await runWsServerCanary(chatPlan(plan), hooks);
+    case 'worker':
+      return await runWorkerCanary(context, plan);
+    case 'policy':
+      return await runPolicyCanary(context, plan);
+  }
+}
+
+export const canaryTask: TaskDefinition = {
+  name: 'canary:check',
+  summary: 'run the same probes on a baseline and a canary, interleaved, and decide promote / hold / rollback',
+  description: [
+    'Starts a baseline and a canary (two commands, or the built-in reference pair) side by side, runs the same',
+    'probes on both (interleaved in random order, through a fault proxy where the kind has a network path), and',
+    'judges: hard gates first (a probe the baseline passes and the canary fails rolls back), then numeric metrics',
+    '(Mann–Whitney U, Hodges–Lehmann interval, ratio of medians with an effect-size floor, tail ratio).',
+    'Kinds: ws-client (a long-lived bot; the harness serves the chat protocol at {url}: it sends',
+    '{"type":"message","id","text"}, the bot answers {"type":"reply","id","text"}), ws-server (a WebSocket service',
+    'listening on {port}; the harness connects to it at --ws-path through the proxy and speaks the same protocol as',
+    'the client: it sends the messages, the service answers), worker (LLM workers beside',
+    'mock hives, worker:test checks as gates), policy (policy servers, status-protocol:test checks as gates).',
+    `Placeholders: ws-client ${PLACEHOLDERS['ws-client'].map((name) => `{${name}}`).join(' ')}; ws-server ${PLACEHOLDERS['ws-server'].map((name) => `{${name}}`).join(' ')}; worker ${PLACEHOLDERS.worker.map((name) => `{${name}}`).join(' ')}; policy {port}.`,
+    'Exit codes: 0 promote, 1 rollback, 4 hold (inconclusive: a person decides), 2 usage error, 3 environment error.',
+  ].join('\n'),
+  flags: CANARY_FLAGS,
+  examples: [
+    'npm run task -- canary:check --aa',
+    'npm run task -- canary:check --canary-fault keepalive-off --idle 1',
+    'npm run task -- canary:check --baseline "python bot_v1.py --url {url}" --canary "python bot_v2.py --url {url}" --detect-within 15',
+    'npm run task -- canary:check --kind ws-server --canary-fault keepalive-off',
+    'npm run task -- canary:check --kind ws-server --baseline "./chat-v1 --port {port}" --canary "./chat-v2 --port {port}" --detect-within 30',
+    'npm run task -- canary:check --kind worker --canary-fault slow-tokens',
+    'npm run task -- canary:check --kind policy --canary-fault slow-load',
+  ],
+  async run(context: TaskContext, flags) {
+    const plan = planCanary(flags);
+    context.report.settings = { kind: plan.kind, aa: plan.aa, builtIn: plan.builtIn, canaryFault: plan.canaryFault ?? null, compared: plan.compared, samples: plan.samples, judge: plan.judge, ...(plan.chat ? { chat: { ...plan.chat.settings, ...(plan.kind === 'ws-server' ? { wsPath: plan.chat.wsPath } : {}) } } : {}) };
+    context.out.step(`canary:check --kind ${plan.kind}${plan.aa ? ' (A/A calibration)' : ''}`);
+    context.out.info(`baseline: ${plan.compared.baseline}`);
+    context.out.info(`canary:   ${plan.compared.canary}`);
+    const hooks: KindHooks = { start: (options) => context.start(options), step: (text) => context.out.step(text), info: (text) => context.out.info(text), tailLines: context.tailLines };
+    const evidence = await runKind(context, plan, hooks);
+    if (shutdownSignal()) return; // interrupted: what the probes saw last was our own teardown, not worth judging
+    const judgement = judgeCanary(evidence.gates, evidence.metrics, plan.judge);
+    await recordJudgement(context.report, judgement, evidence, plan.compared);
+    context.out.print(`\ncompared: baseline = ${plan.compared.baseline}\n          canary   = ${plan.compared.canary}\n${renderJudgementTable(judgement)}`);
+  },
+};

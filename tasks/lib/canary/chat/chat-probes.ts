@@ -1,0 +1,99 @@
+import type { Direction } from '../../fault-proxy/fault-spec.ts';
+import { formatDuration } from '../../time/format-duration.ts';
+import { settleProbe, type ProbeOutcome } from '../probe-outcome.ts';
+import { answered, idle, type ChatSubject } from './chat-waits.ts';
+
+/** Timing expectations of the WebSocket kinds' probes (ms). */
+export interface ChatProbeSettings {
+  idleMs: number;
+  /** A normal reply must come within this. */
+  replyTimeoutMs: number;
+  /** A dead path must be noticed within this: the subject's ping interval + pong timeout. */
+  detectWithinMs: number;
+  /** After a reset or a close: reconnect and answer within this. */
+  reconnectWithinMs: number;
+  /** The subject's configured max connection age, when it has one. */
+  maxAgeMs: number | undefined;
+  /** A close on a dead path must return within this. */
+  closeWithinMs: number;
+  /** Messages sent just before a close. */
+  burst: number;
+}
+
+/** Room for a loaded machine on top of a timing the subject promises: +25 % and +500 ms. */
+export const allowance = (ms: number): number => ms * 1.25 + 500;
+
+/** The subject's open connection and its path through the proxy; throws when there is none. */
+export function connected(subject: ChatSubject) {
+  const connection = subject.chat.current();
+  const path = subject.proxy.open().at(-1);
+  if (!connection || !path) throw new Error(`the ${subject.role} ${subject.noun} has no open connection (it never reconnected after the previous probe)`);
+  return { connection, path };
+}
+
+/**
+ * The start of the stale-path probes: idle, then the proxy black-holes the subject's connection
+ * both ways (no FIN, no RST) and a message is sent into it. `budget` is the detection allowance.
+ */
+export async function blackHoleAfterIdle(subject: ChatSubject, settings: ChatProbeSettings) {
+  const { connection, path } = connected(subject);
+  await idle(subject, settings.idleMs);
+  const holed = performance.now();
+  subject.proxy.setFault({ kind: 'blackhole' }, { connection: path.id });
+  const message = subject.chat.send('first message after idle, into a dead path');
+  return { connection, path, holed, message, budget: allowance(settings.detectWithinMs) };
+}
+
+/** The seed's critical test: after an idle period the first message must be answered. */
+export function firstMessageAfterIdle(subject: ChatSubject, settings: ChatProbeSettings): Promise<ProbeOutcome> {
+  return settleProbe(async () => {
+    connected(subject);
+    await idle(subject, settings.idleMs);
+    const message = subject.chat.send('first message after idle');
+    const replyMs = await answered(subject, message, settings.replyTimeoutMs);
+    if (replyMs === undefined) return { state: 'fail', detail: `no answer within ${formatDuration(settings.replyTimeoutMs)} to the first message after ${formatDuration(settings.idleMs)} idle` };
+    return { state: 'pass', detail: `answered in ${formatDuration(replyMs)} after ${formatDuration(settings.idleMs)} idle`, valueMs: replyMs };
+  });
+}
+
+/**
+ * After idle the first send resets the connection (a NAT or load balancer forgot it): the
+ * proxy resets both sides on the first bytes going `direction` (towards the subject's peer);
+ * a new connection must open and the message be answered on it.
+ */
+export function resetOnFirstSend(subject: ChatSubject, settings: ChatProbeSettings, direction: Direction): Promise<ProbeOutcome> {
+  return settleProbe(async () => {
+    const { connection, path } = connected(subject);
+    await idle(subject, settings.idleMs);
+    subject.proxy.setFault({ kind: 'reset-on-data' }, { connection: path.id, direction });
+    const message = subject.chat.send('first message after idle, reset on the way');
+    const budget = allowance(settings.reconnectWithinMs);
+    const replyMs = await answered(subject, message, budget);
+    const newer = subject.chat.connections.some((other) => other.no > connection.no);
+    if (replyMs === undefined) return { state: 'fail', detail: `the reset message was not answered within ${formatDuration(budget)}${newer ? '' : ' and no new connection opened'}` };
+    return { state: 'pass', detail: `reconnected and answered ${formatDuration(replyMs)} after the reset`, valueMs: replyMs };
+  });
+}
+
+/** One request/reply round trip (a latency sample); undefined when no answer came. */
+export async function replySample(subject: ChatSubject, settings: ChatProbeSettings): Promise<number | undefined> {
+  const message = subject.chat.send('ping');
+  return await answered(subject, message, settings.replyTimeoutMs);
+}
+
+/**
+ * Close on a dead path: the path goes black, then the subject is asked to stop (SIGTERM). Its close
+ * must give up on the closing handshake within the close timeout, so it exits in time. Ends the subject.
+ */
+export function closeOnDeadPath(subject: ChatSubject, settings: ChatProbeSettings): Promise<ProbeOutcome> {
+  return settleProbe(async () => {
+    const { path } = connected(subject);
+    const guard = subject.guard;
+    if (!guard) throw new Error(`the ${subject.noun} is not running`);
+    subject.proxy.setFault({ kind: 'blackhole' }, { connection: path.id });
+    const budget = allowance(settings.closeWithinMs);
+    const stop = await guard.stop({ graceMs: budget });
+    if (stop.signal === 'SIGKILL') return { state: 'fail', detail: `close blocked on the dead path: still running ${formatDuration(budget)} after SIGTERM (close timeout ${formatDuration(settings.closeWithinMs)}), killed`, evidence: { stop } };
+    return { state: 'pass', detail: `closed and exited ${formatDuration(stop.durationMs)} after SIGTERM with the path dead (close timeout ${formatDuration(settings.closeWithinMs)})`, valueMs: stop.durationMs };
+  });
+}

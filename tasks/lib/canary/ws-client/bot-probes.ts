@@ -1,0 +1,70 @@
+import { formatDuration } from '../../time/format-duration.ts';
+import { settleProbe, type ProbeOutcome } from '../probe-outcome.ts';
+import { allowance, blackHoleAfterIdle, connected, type ChatProbeSettings } from '../chat/chat-probes.ts';
+import { answered, until } from '../chat/chat-waits.ts';
+import type { BotSubject } from './bot-subject.ts';
+import type { ChatMessage } from './chat-server.ts';
+
+/**
+ * After idle the path goes silently dead (black hole both ways: no FIN, no RST) and a message
+ * is sent into it. The bot must notice within ping interval + pong timeout (its socket to the
+ * proxy closes), reconnect, and then answer the message (redelivered on the new connection).
+ */
+export function stalePathAfterIdle(subject: BotSubject, settings: ChatProbeSettings): Promise<ProbeOutcome> {
+  return settleProbe(async () => {
+    const { connection, path, holed, message, budget } = await blackHoleAfterIdle(subject, settings);
+    const noticed = await until(subject, `the ${subject.role} bot to notice the dead path`, budget, () => path.clientEnd()?.monoMs);
+    const newer = (): number | undefined => subject.chat.connections.find((other) => other.no > connection.no)?.openedMs;
+    if (noticed === undefined) {
+      const evidence = { waitedMs: Math.round(budget), proxy: subject.proxy.counts(), newConnection: newer() !== undefined };
+      return { state: 'fail', detail: `did not notice the dead path within ${formatDuration(budget)} (expected ≤ ${formatDuration(settings.detectWithinMs)} = ping interval + pong timeout); the first message after idle is lost`, evidence };
+    }
+    const detectMs = noticed - holed;
+    const reconnected = await until(subject, `the ${subject.role} bot to reconnect`, settings.reconnectWithinMs, newer);
+    if (reconnected === undefined) return { state: 'fail', detail: `noticed the dead path after ${formatDuration(detectMs)} but did not reconnect within ${formatDuration(settings.reconnectWithinMs)}`, valueMs: detectMs };
+    const replyMs = await answered(subject, message, settings.replyTimeoutMs);
+    if (replyMs === undefined) return { state: 'fail', detail: `noticed after ${formatDuration(detectMs)}, reconnected, but the message was never answered`, valueMs: detectMs };
+    return { state: 'pass', detail: `noticed the dead path after ${formatDuration(detectMs)} (budget ${formatDuration(budget)}), reconnected after ${formatDuration(reconnected - holed)}, message answered ${formatDuration(replyMs)} after it was sent`, valueMs: detectMs };
+  });
+}
+
+/** Messages sent just before the service closes the connection must still be answered. */
+export function messagesBeforeClose(subject: BotSubject, settings: ChatProbeSettings): Promise<ProbeOutcome> {
+  return settleProbe(async () => {
+    const { connection } = connected(subject);
+    const messages = Array.from({ length: settings.burst }, (_, i) => subject.chat.send(`before close ${i + 1}`));
+    subject.chat.closeConnection(connection);
+    const budget = allowance(settings.reconnectWithinMs);
+    await until(subject, `the ${subject.role} bot to answer the ${settings.burst} messages sent before the close`, budget, () => (messages.every((message) => message.answeredMs !== undefined) ? true : undefined));
+    const answeredCount = messages.filter((message) => message.answeredMs !== undefined).length;
+    const later = messages.filter((message) => message.answeredOn !== undefined && message.answeredOn !== connection.no).length;
+    if (answeredCount < messages.length) return { state: 'fail', detail: `${messages.length - answeredCount} of ${messages.length} messages sent just before the close were never answered (waited ${formatDuration(budget)})` };
+    return { state: 'pass', detail: `${answeredCount}/${messages.length} answered (${later} on the next connection)` };
+  });
+}
+
+/**
+ * Proactive reconnect: with a message every 100 ms, the bot must open a new connection when the
+ * current one reaches its max age, and no message may be lost across the switch.
+ */
+export function proactiveReconnect(subject: BotSubject, settings: ChatProbeSettings): Promise<ProbeOutcome> {
+  return settleProbe(async () => {
+    const maxAgeMs = settings.maxAgeMs as number;
+    const { connection } = connected(subject);
+    const deadlineMs = connection.openedMs + allowance(maxAgeMs);
+    const sent: ChatMessage[] = [];
+    let switched: number | undefined;
+    while (performance.now() < deadlineMs && switched === undefined) {
+      sent.push(subject.chat.send(`steady ${sent.length + 1}`));
+      switched = await until(subject, 'a proactive reconnect', 100, () => subject.chat.connections.find((other) => other.no > connection.no)?.openedMs);
+    }
+    for (let i = 0; i < 3; i += 1) sent.push(subject.chat.send(`after switch ${i + 1}`));
+    await until(subject, 'every steady message to be answered', settings.replyTimeoutMs, () => (sent.every((message) => message.answeredMs !== undefined) ? true : undefined));
+    const lost = sent.filter((message) => message.answeredMs === undefined).length;
+    if (switched === undefined) return { state: 'fail', detail: `no reconnect by connection age ${formatDuration(performance.now() - connection.openedMs)} (max age ${formatDuration(maxAgeMs)})${lost ? `; ${lost} messages lost` : ''}` };
+    const age = switched - connection.openedMs;
+    if (age < maxAgeMs * 0.8 - 100) return { state: 'fail', detail: `reconnected at connection age ${formatDuration(age)}, well before the max age ${formatDuration(maxAgeMs)}` };
+    if (lost) return { state: 'fail', detail: `reconnected at age ${formatDuration(age)} but ${lost} of ${sent.length} messages were lost` };
+    return { state: 'pass', detail: `reconnected at connection age ${formatDuration(age)} (max age ${formatDuration(maxAgeMs)}); ${sent.length}/${sent.length} messages answered`, valueMs: age };
+  });
+}

@@ -1,0 +1,109 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Flags } from '../lib/cli/flag-spec.ts';
+import { ExitCode, HarnessError, isHarnessError, toHarnessError } from '../lib/errors/harness-error.ts';
+import { Reporter } from '../lib/output/reporter.ts';
+import { onShutdown, shutdownSignal } from '../lib/process/guard-registry.ts';
+import { writeReportFiles, type ReportFiles } from '../lib/report/report-files.ts';
+import { RunReport } from '../lib/report/run-report.ts';
+import { renderSummary } from '../lib/report/summary.ts';
+import { withTimeline } from '../lib/report/timeline.ts';
+import type { CliIo } from './run-cli.ts';
+import { TaskContext } from './task-context.ts';
+import type { TaskDefinition } from './task-definition.ts';
+
+/**
+ * Runs one task whose flags are parsed: a check task (report, summary, report files, exit code
+ * from the verdicts) or a service (runs until Ctrl-C). run-cli loads this module only when a task
+ * runs, so `help` starts without the report and process modules.
+ */
+export async function runTask(task: TaskDefinition, flags: Flags, io: CliIo): Promise<number> {
+  return task.kind === 'service' ? await runService(task, flags, io) : await runCheckTask(task, flags, io);
+}
+
+function runStamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 23);
+}
+
+async function runService(task: TaskDefinition, flags: Flags, io: CliIo): Promise<number> {
+  const out = new Reporter({ mode: Reporter.detectMode(io.stdout, io.env), quiet: false, write: (text) => io.stdout.write(text) });
+  const context = new TaskContext(new RunReport(task.name), out, join(process.cwd(), '.hivecheck', 'runs', `${runStamp()}-${task.name.replace(/[^a-z0-9-]/gi, '-')}`), flags, 30, io.cwd);
+  try {
+    await task.run(context, flags);
+    return ExitCode.passed;
+  } catch (error) {
+    const failure = toHarnessError(error);
+    io.stderr.write(`error: ${failure.describe()}\n`);
+    return failure.exitCode;
+  } finally {
+    await context.stopAll();
+  }
+}
+
+/** The run's log directory, made before anything starts: a bad one is named, and costs no process. */
+function prepareRunDir(runDir: string): void {
+  try {
+    mkdirSync(runDir, { recursive: true });
+    accessSync(runDir, constants.W_OK);
+  } catch (error) {
+    throw new HarnessError('LOG_DIR_NOT_WRITABLE', `cannot write logs into ${runDir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {
+      kind: 'environment',
+      cause: error,
+      hint: 'pass --report <dir> with a writable directory (logs go to <dir>/logs)',
+    });
+  }
+}
+
+async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Promise<number> {
+  const json = flags.boolean('json');
+  const progress = json ? io.stderr : io.stdout;
+  const out = new Reporter({ mode: Reporter.detectMode(progress, io.env), quiet: flags.boolean('quiet'), write: (text) => progress.write(text) });
+  const reportDir = flags.optionalString('report');
+  const runDir = reportDir ? join(resolve(io.cwd, reportDir), 'logs') : join(process.cwd(), '.hivecheck', 'runs', `${runStamp()}-${task.name.replace(/[^a-z0-9-]/gi, '-')}`);
+  const report = new RunReport(task.name);
+  report.onCheck((event) => {
+    if (event.phase === 'end') out.check(event.result);
+  });
+  const context = new TaskContext(report, out, runDir, flags, flags.number('log-lines'), io.cwd);
+  out.info(`logs: ${runDir}`);
+
+  let reportError: HarnessError | undefined;
+  let finishing: Promise<void> | undefined;
+  const finish = (): Promise<void> => (finishing ??= writeResults());
+  const writeResults = async (): Promise<void> => {
+    report.interruptedBy = shutdownSignal();
+    if (report.interruptedBy) report.interruptRunning(report.interruptedBy);
+    context.collectLogs();
+    const data = report.toJSON();
+    let files: ReportFiles | undefined;
+    // With --report <dir> the reports go there (logs in <dir>/logs); otherwise beside the logs in the run directory.
+    const target = reportDir ? resolve(io.cwd, reportDir) : runDir;
+    try {
+      files = await writeReportFiles(target, data);
+    } catch (error) {
+      // A lost report is an environment failure (exit 3), said by name; the summary still prints.
+      reportError = new HarnessError('REPORT_WRITE_FAILED', `could not write the report into ${reportDir ?? target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+        kind: 'environment',
+        cause: error,
+        hint: 'pass --report a writable directory on a disk with free space',
+      });
+      io.stderr.write(`error: ${reportError.describe()}\n`);
+    }
+    out.print(renderSummary(data, files));
+    if (json) io.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+  };
+  // Ctrl-C: the guards are stopped by the registry, then this writes what we have.
+  const removeHook = onShutdown(() => finish());
+  try {
+    prepareRunDir(runDir);
+    await withTimeline(report.timeline, () => task.run(context, flags));
+  } catch (error) {
+    report.fail(error);
+    if (!isHarnessError(error)) out.warn(`unexpected error: ${(error as Error).stack ?? String(error)}`);
+  } finally {
+    await context.stopAll();
+    removeHook();
+  }
+  await finish();
+  return reportError && !report.interrupted ? reportError.exitCode : report.exitCode;
+}

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { referenceServiceArgv, type ServiceKnobs } from '../../tasks/canary-check/reference-service.ts';
+import type { CanaryEvidence } from '../../tasks/lib/canary/canary-evidence.ts';
+import { runWsServerCanary } from '../../tasks/lib/canary/ws-server/run-ws-server.ts';
+import { liveGuards } from '../../tasks/lib/process/guard-registry.ts';
+import { ProcessGuard } from '../../tasks/lib/process/process-guard.ts';
+import { runTask } from '../helpers/run-task-in-process.ts';
+
+/**
+ * Compressed time: 0.5 s idle, 0.5 s pings with a 0.5 s pong timeout, 4 s max age. The budgets
+ * (detect within 1.5 s, close within 2 s) leave room for a loaded machine; a service without
+ * keepalive or with a blocking close misses them by far.
+ */
+const FAST = ['--kind', 'ws-server', '--idle', '0.5', '--ping-interval', '0.5', '--pong-timeout', '0.5', '--max-age', '4', '--detect-within', '1.5', '--close-within', '2', '--samples', '20'];
+const BASE: ServiceKnobs = { pingInterval: 0.5, pongTimeout: 0.5, maxAge: 4, closeTimeout: 1, replyDelayMs: 5, replyJitterMs: 0, dropAfterIdle: 0, sessionLock: 0 };
+
+async function runPair(canary: ServiceKnobs): Promise<CanaryEvidence> {
+  return await runWsServerCanary(
+    {
+      argv: { baseline: referenceServiceArgv(BASE), canary: referenceServiceArgv(canary) },
+      flags: { baseline: 'baseline', canary: 'canary' },
+      samples: 5,
+      connectTimeoutMs: 60_000,
+      wsPath: '/chat',
+      settings: { idleMs: 500, replyTimeoutMs: 2000, detectWithinMs: 1500, reconnectWithinMs: 2000, maxAgeMs: 4000, closeWithinMs: 2000, burst: 3 },
+    },
+    { start: (options) => ProcessGuard.start(options), step: () => undefined, info: () => undefined },
+  );
+}
+
+const states = (evidence: CanaryEvidence): Record<string, string> => Object.fromEntries(evidence.gates.map((gate) => [gate.name, `${gate.baseline}/${gate.canary}`]));
+
+describe('canary:check --kind ws-server', () => {
+  afterAll(() => expect(liveGuards()).toEqual([]));
+
+  it('rolls a keepalive-off service back on the stale-path probe, while the baseline drops the dead client in time', async () => {
+    const run = await runTask(['canary:check', '--canary-fault', 'keepalive-off', ...FAST]);
+    expect(run.exitCode).toBe(1);
+    expect(run.report.decision).toMatchObject({ verdict: 'rollback', exitCode: 1 });
+    expect(run.report.decision?.reason).toMatch(/gate "stale path after idle" regressed/);
+    const canary = (run.report as unknown as { canary: { probes: Array<{ name: string; baseline: { state: string; valueMs?: number }; canary: { state: string; detail: string } }>; faults: Array<{ action: string }> } }).canary;
+    const stale = canary.probes.find((probe) => probe.name === 'stale path after idle');
+    expect(stale?.baseline.state).toBe('pass');
+    expect(stale?.baseline.valueMs).toBeLessThanOrEqual(1500 * 1.25 + 500); // --detect-within, with the allowance
+    expect(stale?.canary).toMatchObject({ state: 'fail', detail: expect.stringMatching(/did not drop the dead client/) });
+    // the other probes pass on both: only keepalive was taken away
+    for (const name of ['connects', 'graceful close at max age', 'first message after idle', 'reset on first send after idle', 'messages sent just before a close', 'close on a dead path']) {
+      expect(canary.probes.find((probe) => probe.name === name)?.canary.state, name).toBe('pass');
+    }
+    expect(run.report.timeline.events.some((event) => event.lane === 'faults' && event.label.includes('black hole'))).toBe(true);
+    expect(readFileSync(join(run.reportDir, 'junit.xml'), 'utf8')).toMatch(/<testcase [^>]*name="gate: stale path after idle"[^>]*>\s*<failure type="CANARY_REGRESSION"/);
+    expect(run.output).toMatch(/compared: baseline = reference chat service \(ping 0\.5 s/);
+  });
+
+  // The same service on both sides: every gate passes on both, and it never rolls back. Whether
+  // 20 latency samples per side promote or hold is chance (an A/A holds in ~10 % of runs on this
+  // machine: `npm run bench -- canary-aa`), so a hold is accepted only for an inconclusive metric.
+  it('passes every gate of the built-in pair (the same service on both sides), never rolls it back, and says what it compared', async () => {
+    const run = await runTask(['canary:check', ...FAST]);
+    const canary = (run.report as unknown as { canary: { gates: Array<{ name: string; baseline: string; canary: string }>; metrics: Array<{ verdict: string }> } }).canary;
+    expect(canary.gates.filter((gate) => gate.baseline !== 'pass' || gate.canary !== 'pass'), run.output.slice(-3000)).toEqual([]);
+    expect(canary.gates.map((gate) => gate.name)).toEqual(['connects', 'graceful close at max age', 'first message after idle', 'stale path after idle', 'reset on first send after idle', 'messages sent just before a close', 'close on a dead path']);
+    if (run.report.decision?.verdict === 'hold') expect(canary.metrics.map((metric) => metric.verdict)).toEqual(['inconclusive']);
+    else expect(run.report.decision).toMatchObject({ verdict: 'promote', exitCode: 0 });
+    expect(run.exitCode).toBe(run.report.decision?.verdict === 'hold' ? 4 : 0);
+    expect(run.output).toMatch(/no --canary-fault: the same service/);
+  });
+
+  it.concurrent('fails the max-age, before-close and dead-path-close probes on a service that breaks them', async () => {
+    // 100 ms of handling per message, so the SIGTERM surely lands while the burst is being
+    // handled (with 5 ms a service descheduled for 5 ms on a busy machine answers before it sees the signal).
+    const evidence = await runPair({ ...BASE, replyDelayMs: 100, faults: ['max-age-abrupt', 'lose-on-close', 'close-blocks'] });
+    expect(states(evidence)).toMatchObject({
+      connects: 'pass/pass',
+      'graceful close at max age': 'pass/fail',
+      'first message after idle': 'pass/pass',
+      'stale path after idle': 'pass/pass',
+      'reset on first send after idle': 'pass/pass',
+      'messages sent just before a close': 'pass/fail',
+      'close on a dead path': 'pass/fail',
+    });
+    const detail = (name: string): string | undefined => evidence.probes.find((probe) => probe.name === name)?.canary.detail;
+    expect(detail('graceful close at max age')).toMatch(/without a closing handshake \(1006\)/);
+    expect(detail('messages sent just before a close')).toMatch(/3 of 3 messages .* never answered/);
+  });
+
+  it.concurrent('fails the first-message and reset probes on a service that drops after idle and locks lost sessions', async () => {
+    const evidence = await runPair({ ...BASE, maxAge: 0, dropAfterIdle: 0.25, sessionLock: 5 });
+    expect(states(evidence)).toMatchObject({ connects: 'pass/pass', 'first message after idle': 'pass/fail', 'stale path after idle': 'pass/pass', 'reset on first send after idle': 'pass/fail' });
+    expect(evidence.probes.find((probe) => probe.name === 'reset on first send after idle')?.canary.detail).toMatch(/not answered within/);
+  });
+});

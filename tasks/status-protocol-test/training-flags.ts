@@ -56,7 +56,7 @@ export function resolveTrainingSettings(flags: Flags): TrainingSettings {
   if (!jobId) throw usageError('--job <id> is required with --url or --server-cmd', 'name the job whose stream to test: --job job_abc123');
   const clients = flags.optionalNumber('clients') ?? TRAINING_DEFAULTS.clients;
   const maxConnections = flags.optionalNumber('max-connections') ?? TRAINING_DEFAULTS.maxConnections;
-  if (clients + 1 > maxConnections) throw usageError(`--clients ${clients} needs --max-connections ${clients + 1} or more: the watching clients and the one that leaves connect at once`, `pass --max-connections ${clients + 10}`);
+  if (clients + 1 > maxConnections) throw usageError(`--clients ${clients} needs --max-connections ${clients + 1} or more: the watching clients and the one that leaves connect at once`, `pass --max-connections ${clients + 1} or more (no margin is needed: the connection-cap check fills the job up to whatever cap is given, then opens one more)`);
   const steps = flags.optionalNumber('steps') ?? TRAINING_DEFAULTS.steps;
   const epochs = flags.optionalNumber('epochs') ?? TRAINING_DEFAULTS.epochs;
   if (epochs > steps) throw usageError(`--epochs ${epochs} cannot exceed --steps ${steps}`);

@@ -5,7 +5,7 @@ import { HarnessError } from '../lib/errors/harness-error.ts';
 import { tryHttp } from '../lib/http/http-client.ts';
 import { formatDuration } from '../lib/time/format-duration.ts';
 import { quoteForTerminal } from '../lib/output/quote-for-terminal.ts';
-import { describeAnswers, httpReadiness, type AnswerClassifier } from '../lib/wait-strategies/http-wait-strategy.ts';
+import { describeAnswers, httpReadiness, readinessErrorsHint, readinessTimeoutHint, type AnswerClassifier } from '../lib/wait-strategies/http-wait-strategy.ts';
 import { waitFor } from '../lib/wait-strategies/wait-for.ts';
 import { healthClassifier, modelIds, readyFlagClassifier } from '../lib/worker/answer-judges.ts';
 import { runInference, type InferenceResult } from '../lib/worker/inference-styles.ts';
@@ -32,8 +32,9 @@ export async function awaitEndpoint(plan: WorkerTestPlan, worker: WorkerUnderTes
   } catch (error) {
     if (!(error instanceof HarnessError)) throw error;
     Object.assign(error.evidence, { url, tally: { ...probe.seen.tally }, answers: probe.seen.answers.map((answer) => ({ ...answer })) });
+    if (error.code === 'ENDPOINT_ERRORS' && !error.hint) throw new HarnessError(error.code, error.message, { evidence: error.evidence, cause: error, hint: readinessErrorsHint(probe.seen) });
     if (error.code !== 'WAIT_TIMEOUT' || error.hint) throw error;
-    throw new HarnessError(error.code, error.message, { evidence: error.evidence, cause: error, hint: timeoutHint(probe.seen, worker, budget ? '--ready-timeout' : '--timeout') });
+    throw new HarnessError(error.code, error.message, { evidence: error.evidence, cause: error, hint: readinessTimeoutHint(probe.seen, { port: worker.port, portGiven: 'the port it is given as {port}', flag: budget ? '--ready-timeout' : '--timeout' }) });
   }
   const { response, tally, answers } = outcome.value;
   const seen = Object.entries(tally)
@@ -44,19 +45,6 @@ export async function awaitEndpoint(plan: WorkerTestPlan, worker: WorkerUnderTes
     detail: `HTTP ${response.status} ${response.text.trim().slice(0, 120)} after ${formatDuration(outcome.elapsedMs)} (${outcome.attempts} probe${outcome.attempts === 1 ? '' : 's'}${seen ? `: ${seen}` : ''})`,
     evidence: { url, elapsedMs: Math.round(outcome.elapsedMs), attempts: outcome.attempts, tally, answers, seen: describeAnswers(answers) },
   };
-}
-
-/** What a timed-out wait's answers suggest, only as far as they show it. */
-function timeoutHint(seen: { tally: Record<string, number>; answers: { status: number | string }[] }, worker: WorkerUnderTest, flag: string): string | undefined {
-  const last = seen.answers.at(-1);
-  if (!last) return undefined;
-  if (seen.answers.every((answer) => answer.status === 'refused')) {
-    return `nothing ever answered on port ${worker.port}: check that the worker listens on the port it is given as {port} (its log below may say where it listens)`;
-  }
-  if (seen.tally['not-ready'] && typeof last.status === 'number') {
-    return `it answered "not ready yet" until the end (${seen.tally['not-ready']} times): if it is only slow to load, raise ${flag}; its log below shows how far it got`;
-  }
-  return undefined;
 }
 
 /** The answer forms to check for an endpoint: JSON and/or SSE, as the endpoint allows and --stream asks. */
@@ -81,7 +69,9 @@ async function checkInference(context: TaskContext, plan: WorkerTestPlan, worker
       n += 1;
       const form = streamed ? 'SSE' : 'JSON';
       await workerCheck(context, worker, `inference ${form} POST ${endpoint.path}`, `the ${form} answer of POST ${endpoint.path}`, async (signal) => {
-        const result = await runInference(worker.baseUrl, endpoint, { ...inferenceRequest(plan, worker, n), signal }, streamed);
+        const result = await runInference(worker.baseUrl, endpoint, { ...inferenceRequest(plan, worker, n), signal }, streamed).catch((error: unknown) => {
+          throw withModelHint(error, plan, worker);
+        });
         const timing = streamed ? `first token ${formatDuration(result.firstTokenMs)}, ${result.events} events` : 'one answer';
         const eval_ = result.serverTimings?.predictedPerSecond === undefined ? '' : `, server eval ${result.serverTimings.predictedPerSecond.toFixed(0)} tokens/s`;
         return {
@@ -91,6 +81,24 @@ async function checkInference(context: TaskContext, plan: WorkerTestPlan, worker
       });
     }
   }
+}
+
+/**
+ * A 404 whose body speaks of the model: the worker serves another model (or name) than the one
+ * requested. The fix follows from the command template: a missing `{model}` (it loads what its
+ * command names), a missing `{modelRef}` (it names its model itself), or a --model-ref it does not serve.
+ */
+function withModelHint(error: unknown, plan: WorkerTestPlan, worker: WorkerUnderTest): unknown {
+  if (!(error instanceof HarnessError) || error.code !== 'INFERENCE_INVALID' || error.hint) return error;
+  const evidence = error.evidence as { status?: number; body?: string };
+  if (evidence.status !== 404 || !/model/i.test(evidence.body ?? '')) return error;
+  const gaps = plan.templateGaps;
+  const hint = gaps?.missing.includes('model') && plan.modelPath !== undefined
+    ? `the worker serves another model than --model: ${gaps.flag} has no {model}, so it loads the model its command names; write {model} (and {modelRef}) into ${gaps.flag}`
+    : gaps?.missing.includes('modelRef')
+      ? `requests name the model "${worker.modelName}" (--model-ref), but the worker calls its model otherwise: ${gaps.flag} has no {modelRef}; write {modelRef} into it (for llama-server: --alias {modelRef}), or pass --model-ref with the name it serves`
+      : `requests name the model "${worker.modelName}" (--model-ref), which the worker does not serve: pass --model-ref with the name it serves`;
+  return new HarnessError(error.code, error.message, { evidence: error.evidence, hint, cause: error });
 }
 
 /**

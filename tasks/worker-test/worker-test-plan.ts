@@ -55,6 +55,8 @@ export interface WorkerTestPlan {
   secrets: string[];
   /** Things that are allowed but probably wrong (a command without `{model}`), printed and kept in the report. */
   warnings: string[];
+  /** The placeholders the worker's command template leaves out (`model`, `modelRef`), and the flag it came from; undefined for the reference worker. */
+  templateGaps: { flag: string; missing: string[] } | undefined;
 }
 
 /** The worker's argument template as given: the user's command, the profile's args for --worker-bin, or none (reference worker). */
@@ -174,5 +176,6 @@ export function planWorkerTest(flags: Flags, cwd: string = process.cwd()): Worke
     apiKey,
     secrets,
     warnings,
+    templateGaps: template ? { flag: template.flag, missing: ['model', 'modelRef'].filter((name) => !template.words.some((word) => word.includes(`{${name}}`))) } : undefined,
   };
 }

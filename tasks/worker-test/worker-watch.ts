@@ -27,13 +27,14 @@ export async function workerCheck(context: TaskContext, worker: WorkerUnderTest,
     return false;
   }
   return await context.report.check(`${worker.label}${name}`, async () => {
+    const started = performance.now(); // the exit is timed from the check's start, not the worker's
     const controller = new AbortController();
     let exited: (error: HarnessError) => void = () => undefined;
     const exit = new Promise<never>((_, reject) => (exited = reject));
     exit.catch(() => undefined);
     void guard.settled.then(() => {
       controller.abort();
-      exited(guard.exitedError(what));
+      exited(guard.exitedError(what, undefined, performance.now() - started));
     });
     try {
       return await Promise.race([body(controller.signal), exit]);
@@ -43,8 +44,8 @@ export async function workerCheck(context: TaskContext, worker: WorkerUnderTest,
       // The socket usually breaks a moment before the exit is reported: wait (briefly) to see.
       const died = await Promise.race([guard.settled.then(() => true), new Promise<false>((resolve) => setTimeout(resolve, EXIT_AFTER_CONNECTION_LOSS_MS, false).unref())]);
       if (!died) throw error;
-      const named = guard.exitedError(what);
-      throw new HarnessError(named.code, named.message, { evidence: { ...named.evidence, connection: error.message }, cause: error });
+      const named = guard.exitedError(what, undefined, performance.now() - started);
+      throw new HarnessError(named.code, named.message, { evidence: { ...named.evidence, connection: error.message }, ...(named.hint ? { hint: named.hint } : {}), cause: error });
     } finally {
       controller.abort();
     }

@@ -23,7 +23,10 @@ describe('Ctrl-C during e2e', () => {
     const report = JSON.parse(readFileSync(join(dir, 'report', 'report.json'), 'utf8')) as { interrupted: boolean; checks: Array<{ name: string; verdict: string }> };
     expect(report.interrupted).toBe(true);
     expect(report.checks.find((check) => check.name === 'Phase 6: worker registration')?.verdict).toBe('pass');
-    // The row was written in Phase 6 and stays in the file.
-    expect(readWorkersWithPythonSqlite(registry).map((row) => row.worker_id)).toEqual([workerId]);
+    // The phase line shows the same mark as the summary: interrupted, not failed.
+    expect(harness.output()).toMatch(/^\[Phase 7\] ⛔ worker ready: cut short by SIGINT/m);
+    expect(harness.output()).not.toMatch(/^\[Phase 7\] ✗/m);
+    // The row was written in Phase 6 and stays in the file, updated as a failed run's teardown does.
+    expect(readWorkersWithPythonSqlite(registry).map((row) => [row.worker_id, row.state])).toEqual([[workerId, 'Stopped']]);
   }, 120_000);
 });

@@ -68,8 +68,25 @@ describe('e2e task (keeper → built-in hive → reference worker)', () => {
     const phase6 = checkNamed(run.report, 'Phase 6: worker registration');
     expect(phase6).toMatchObject({ verdict: 'fail', code: 'WORKER_EXITED' });
     expect(phase6.durationMs).toBeLessThan(120_000);
+    // The worker is named once, by its id (not its process guard's name), and the fix quotes its log.
+    const [workerId] = run.report.settings.workerIds as string[];
+    expect(phase6.detail).toMatch(new RegExp(`^worker ${workerId} exited with code 1 before it registered with the hive \\(first heartbeat\\) \\(after [\\d.]+ m?s\\)$`));
+    expect(phase6.detail.split(workerId as string)).toHaveLength(2);
+    expect(phase6.hint).toMatch(/^fix what its log says; its last line: ".*fault injected \(crash-at-start\)/);
     expect(run.output).toContain('fault injected (crash-at-start)');
     expect(checkNamed(run.report, 'teardown: no worker left').verdict).toBe('pass');
+    noWorkerLeft(run.report);
+  }, 120_000);
+
+  it('worker never ready: Phase 7 times out at --ready-timeout, names the worker once and says what to change', async () => {
+    const run = await runTask(['e2e', '--registry', registryIn(), '--worker-arg=--fault=never-ready', '--ready-timeout', '4', '--register-timeout', '120']);
+    expect(run.exitCode, run.output).toBe(1);
+    const phase7 = checkNamed(run.report, 'Phase 7: worker ready');
+    expect(phase7).toMatchObject({ verdict: 'fail', code: 'WORKER_NOT_READY' });
+    const [workerId] = run.report.settings.workerIds as string[];
+    expect(phase7.detail).toMatch(new RegExp(`^worker ${workerId} never became ready: timed out after 4\\.00 s waiting for http://127\\.0\\.0\\.1:\\d+/v1/ready to say ready \\(\\d+ attempts\\); last observed: not ready yet`));
+    expect(phase7.detail.split(workerId as string)).toHaveLength(2);
+    expect(phase7.hint).toMatch(/^it answered "not ready yet" until the end \(\d+ times\): if it is only slow to load, raise --ready-timeout/);
     noWorkerLeft(run.report);
   }, 120_000);
 
@@ -79,6 +96,11 @@ describe('e2e task (keeper → built-in hive → reference worker)', () => {
     expect(run.exitCode).toBe(1);
     expect(checkNamed(run.report, 'Phase 2: pool preflight')).toMatchObject({ verdict: 'fail', code: 'POOL_UNHEALTHY' });
     expect(checkNamed(run.report, 'Phase 2: pool preflight').detail).toMatch(/request timeout/);
+    // The harness started this hive: the fix says it accepts connections but never answered, not "start the hive".
+    const hint = checkNamed(run.report, 'Phase 2: pool preflight').hint as string;
+    expect(hint).toMatch(/^the hive the harness started \(--hive-cmd\) accepts connections on port \d+ but never answered GET \/v1\/health within the 1\.50 s budget \(each request timed out after [\d.]+ m?s\): is it blocked, or not serving that route\? See its log: /);
+    expect(hint).toContain(join(run.reportDir, 'logs', 'hive.log'));
+    expect(run.output).not.toContain('start the hive on');
     expect(checkNamed(run.report, 'Phase 3-5: worker spawn')).toMatchObject({ verdict: 'skip', detail: 'not reached: Phase 2 failed' });
     expect(processesMatching(fixturePath('processes/silent-hive.mjs'))).toEqual([]);
   }, 60_000);

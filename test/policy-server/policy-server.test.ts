@@ -138,7 +138,7 @@ describe('reference policy server: protocol', () => {
     await using client = (await SessionClient.connect({ url })).client;
     const reply = await client.infer(defaultObservation());
     const actions = (reply as { ok: true; result: { actions: NdArray } }).result.actions;
-    expect(actions.describe()).toBe('<f4[10, 7]');
+    expect(actions.describe()).toBe('<f4[10, 7]>');
     expect(await client.infer({ 'observation/state': 'nope' })).toMatchObject({ ok: false, error: expect.stringContaining('ValueError') });
     await client.sendRaw(Uint8Array.from([0xc1]));
     // No request ids in this protocol: the garbage's error reply is the next frame, read by the next infer.
@@ -223,7 +223,7 @@ describe('reference policy server: behaviours of real servers', () => {
     const { url } = await serve({ loadSeconds: 0, ...behave({ bareResult: true }) });
     await using client = (await SessionClient.connect({ url })).client;
     const reply = await client.infer(defaultObservation());
-    expect(reply.ok && reply.result instanceof NdArray && reply.result.describe()).toBe('<f4[10, 7]');
+    expect(reply.ok && reply.result instanceof NdArray && reply.result.describe()).toBe('<f4[10, 7]>');
   });
 
   it('--block-seconds: one loading frame, then no frame and no pong until the block ends', async () => {

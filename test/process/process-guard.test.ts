@@ -80,7 +80,7 @@ describe('ProcessGuard', () => {
     expect(logged).toHaveLength(502);
     expect(logged[0]).toBe('line 1');
     expect(logged.join('\n')).not.toContain('sk-test-123456');
-    expect(logged).toContain('Authorization: [REDACTED]');
+    expect(logged).toContain('Authorization: [REDACTED] sent to hive');
   });
 
   it('fails a line wait at once when the process exits, quoting its last lines', async () => {

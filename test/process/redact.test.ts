@@ -14,6 +14,21 @@ describe('redact', () => {
     expect(redact(input)).toBe(expected);
   });
 
+  it.each([
+    ['pass --api-key <key> (sent as Authorization: Bearer) or --header "Name: value"'],
+    ['the server refused the key sent: check --api-key / --header'],
+    ['sent as Authorization: Bearer <token> (redacted everywhere)'],
+    ['llama-server -m {model} --port {port} --api-key {apiKey}'],
+    ['pass --token or --api-key as the server expects'],
+  ])('masks values, not the words after a secret\'s name: %s', (text) => {
+    expect(redact(text)).toBe(text);
+  });
+
+  it('still masks a real value next to those words', () => {
+    expect(redact('--api-key=sekrit-123 (sent as Authorization: Bearer sekrit-123) or --header x')).toBe('--api-key=[REDACTED] (sent as Authorization: [REDACTED]) or --header x');
+    expect(redact('Authorization: ApiKey abc123, next')).toBe('Authorization: [REDACTED], next');
+  });
+
   it('leaves ordinary lines alone', () => {
     expect(redact('[10:54:23] Heartbeat #1 from worker: test-worker-1 State: Ready')).toBe('[10:54:23] Heartbeat #1 from worker: test-worker-1 State: Ready');
   });

@@ -56,8 +56,8 @@ describe('ndarray codec: round trips', () => {
 
   it('turns bare typed arrays into 1-D ndarrays of their natural dtype, and keeps Uint8Array as bin', () => {
     const back = decodeMessage(encodeMessage({ f: new Float32Array([1, 2]), i: new BigInt64Array([5n]), raw: new Uint8Array([1, 2, 3]) })) as Record<string, unknown>;
-    expect((back.f as NdArray).describe()).toBe('<f4[2]');
-    expect((back.i as NdArray).describe()).toBe('<i8[1]');
+    expect((back.f as NdArray).describe()).toBe('<f4[2]>');
+    expect((back.i as NdArray).describe()).toBe('<i8[1]>');
     expect(back.raw).toBeInstanceOf(Uint8Array);
     expect(back.raw).not.toBeInstanceOf(NdArray);
   });
@@ -99,7 +99,7 @@ describe('ndarray codec: bin keys and integer shapes', () => {
     const plain = new Encoder().encode({ x: 1 });
     expect(decodeMessage(plain)).toEqual({ x: 1 });
     const bytes = rawArray({ __ndarray__: true, data: new Uint8Array(8), dtype: '<f4', shape: [2] });
-    expect((decodeMessage(bytes) as { obs: NdArray }).obs.describe()).toBe('<f4[2]');
+    expect((decodeMessage(bytes) as { obs: NdArray }).obs.describe()).toBe('<f4[2]>');
   });
 
   it('encodes shapes as msgpack integers, never floats', () => {

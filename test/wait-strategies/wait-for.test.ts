@@ -1,4 +1,6 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { shutdownAbortSignal } from '../../tasks/lib/process/guard-registry.ts';
 import { HarnessError } from '../../tasks/lib/errors/harness-error.ts';
 import { ProcessGuard } from '../../tasks/lib/process/process-guard.ts';
 import { waitFor } from '../../tasks/lib/wait-strategies/wait-for.ts';
@@ -66,6 +68,16 @@ describe('waitFor', () => {
       { description: 'x', timeoutMs: 5000 },
     ).catch((e: unknown) => e);
     expect((error as HarnessError).code).toBe('ENDPOINT_ERRORS');
+  });
+});
+
+describe('waitFor and a long-lived outside signal', () => {
+  it('leaves no listener on it once each wait is over (20 waits passing the shutdown signal, as the canary does)', async () => {
+    const before = getEventListeners(shutdownAbortSignal(), 'abort').length;
+    for (let i = 0; i < 20; i += 1) {
+      await waitFor(async () => ({ ready: true, value: i, observed: 'ready' }), { description: `wait ${i}`, timeoutMs: 5000, signal: shutdownAbortSignal() });
+    }
+    expect(getEventListeners(shutdownAbortSignal(), 'abort')).toHaveLength(before);
   });
 });
 

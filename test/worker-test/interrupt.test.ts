@@ -53,6 +53,8 @@ describe('Ctrl-C while worker:test reads a stream from a server that will not st
     expect(report.exitCode).toBe(130);
     const inference = report.checks.find((check) => check.name === 'inference SSE POST /v1/inference');
     expect(inference?.verdict).toBe('interrupted');
+    // What the harness did, not a stream failure (as the policy protocol's SESSION_ABORTED).
+    expect(inference?.evidence.sawWhenInterrupted).toMatchObject({ code: 'STREAM_ABORTED', message: expect.stringMatching(/: the harness closed the stream \(interrupted by SIGINT\) after 2 event\(s\): not a server failure$/) });
     expect(report.checks.filter((check) => check.verdict === 'fail')).toEqual([]);
     // Screen, report.json and junit.xml list the same checks.
     const names = report.checks.map((check) => check.name);

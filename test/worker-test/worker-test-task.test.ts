@@ -160,6 +160,8 @@ describe('worker:test failure runs', () => {
     const health = checkNamed(run.report, 'health');
     expect(health.code).toBe('PROCESS_EXITED');
     expect(health.detail).toMatch(/^worker exited with code 1 while waiting for \/v1\/health to report healthy/);
+    expect(health.hint).toMatch(/^fix what its log says; its last line: ".*fault injected \(crash-at-start\): exiting before listening"/);
+    expect(run.output).toMatch(/fix: fix what its log says; its last line: /);
     expect(health.durationMs).toBeLessThan(30_000);
     expect(performance.now() - started).toBeLessThan(30_000);
     expect(checkNamed(run.report, 'heartbeats').verdict).toBe('skip');
@@ -173,6 +175,7 @@ describe('worker:test failure runs', () => {
     const beats = checkNamed(run.report, 'heartbeats');
     expect(beats.code).toBe('WAIT_TIMEOUT');
     expect(beats.detail).toContain('last observed: 0 of 2 Ready heartbeats');
+    expect(beats.hint).toMatch(/^the mock hive got no heartbeat at all: the worker must POST heartbeats to the hive URL it is given \(\{hiveUrl\}\) every /);
     expect(checkNamed(run.report, 'health').verdict).toBe('pass');
     expect(run.output).toContain('📋 mock-hive heartbeats');
     nothingLeft(run);
@@ -197,6 +200,7 @@ describe('worker:test failure runs', () => {
     const health = checkNamed(run.report, 'health');
     expect(health.code).toBe('ENDPOINT_ERRORS');
     expect(health.detail).toContain('failed 10 times in a row');
+    expect(health.hint).toMatch(/^it answered HTTP 500 \{"status":"error".*: answer 503 while loading \(the harness keeps waiting on 503\) and 200 once ready/);
     expect(health.durationMs).toBeLessThan(20_000);
     nothingLeft(run);
   });

@@ -66,7 +66,13 @@ describe('a worker that dies after it became healthy', () => {
     const inference = checkNamed(run.report, 'inference SSE POST /v1/inference');
     expect(inference.code).toBe('PROCESS_EXITED');
     expect(inference.detail).toMatch(/^worker was killed by SIGKILL while waiting for the SSE answer of POST \/v1\/inference \(after /);
+    // "after" is how long the check had waited, not how long the worker had run (labelled apart).
+    expect(inference.detail).toMatch(/\(after [\d.]+ m?s; it had run [\d.]+ m?s\)$/);
+    const { waitedMs, uptimeMs } = inference.evidence as { waitedMs: number; uptimeMs: number };
+    expect(waitedMs).toBeLessThanOrEqual(Math.ceil(inference.durationMs) + 1);
+    expect(uptimeMs).toBeGreaterThan(waitedMs);
     expect((inference.evidence.logTail as string[]).join('\n')).toContain('fault injected (crash-mid-stream)');
+    expect(inference.hint).toMatch(/^fix what its log says; its last line: ".*fault injected \(crash-mid-stream\)/);
     expect(checkNamed(run.report, 'benchmark')).toMatchObject({ verdict: 'skip', detail: 'the worker had exited (killed by SIGKILL)' });
     expect(checkNamed(run.report, 'teardown').detail).toBe('had already been ended by SIGKILL before teardown (not by the harness); no process of its group left');
     expect(run.output).not.toMatch(/SSE_FAILED|ECONNREFUSED/);
@@ -85,6 +91,8 @@ describe('a key-protected server', () => {
     expect(inference.detail).toContain('answered HTTP 401');
     expect(inference.hint).toBe('the server wants an API key: pass --api-key <key> (sent as Authorization: Bearer) or --header "Name: value"');
     expect(run.output).toContain('--api-key=[REDACTED]');
+    // The screen masks the secret, not the words of the hint that name the flag and the header.
+    expect(run.output).toContain('fix: the server wants an API key: pass --api-key <key> (sent as Authorization: Bearer) or --header "Name: value"');
     expect(everythingWritten(run)).not.toContain('sekrit-123');
     nothingLeft(run);
   });
@@ -99,6 +107,49 @@ describe('a key-protected server', () => {
     expect(checkNamed(run.report, 'model file').detail).toMatch(new RegExp(`^${join(home, 'models', 'tiny.gguf')}: GGUF v3`));
     expect(verdicts(run.report)['inference SSE POST /completion']).toBe('pass');
     expect(everythingWritten(run)).not.toContain('sekrit-123');
+    nothingLeft(run);
+  });
+});
+
+describe('an error answer to a streamed request', () => {
+  it('shows the first bytes of its body, as the JSON path does (a 404 for a model name the server does not serve)', async () => {
+    const main = join(process.cwd(), 'fixtures/reference-worker/src/main.ts');
+    // No {modelRef}: the harness names the built-in ref, which this server does not serve.
+    const cmd = `${process.execPath} --import tsx ${main} --api llama-server --worker-id {workerId} --model {model} --port {port}`;
+    const run = await runTask(['worker:test', '--profile', 'llama-server', '--stream', 'sse', '--worker-cmd', cmd, ...SLOW_OK]);
+    expect(run.exitCode, run.output).toBe(1);
+    const inference = checkNamed(run.report, 'inference SSE POST /v1/completions');
+    expect(inference.code).toBe('INFERENCE_INVALID');
+    expect(inference.detail).toMatch(/answered HTTP 404: \{"error":\{"code":404,"message":"the model 'hivecheck:tiny-random-llama' does not exist; this server has '[^']+'"/);
+    expect((inference.evidence as { body?: string }).body).toContain('does not exist');
+    expect(run.output).toMatch(/answered HTTP 404: \{"error"/);
+    // The fix follows from the command: it has {model} but no {modelRef}.
+    expect(inference.hint).toBe('requests name the model "hivecheck:tiny-random-llama" (--model-ref), but the worker calls its model otherwise: --worker-cmd has no {modelRef}; write {modelRef} into it (for llama-server: --alias {modelRef}), or pass --model-ref with the name it serves');
+    nothingLeft(run);
+  });
+
+  it('a command without {model} loads another model: the 404 says so and how to fix it', async () => {
+    const main = join(process.cwd(), 'fixtures/reference-worker/src/main.ts');
+    const other = await ensureTinyModel(undefined, 'utf8');
+    const cmd = `${process.execPath} --import tsx ${main} --api llama-server --worker-id {workerId} --model ${await ensureTinyModel()} --port {port}`;
+    const run = await runTask(['worker:test', '--profile', 'llama-server', '--stream', 'json', '--model', other, '--worker-cmd', cmd, ...SLOW_OK]);
+    expect(run.exitCode, run.output).toBe(1);
+    const inference = checkNamed(run.report, 'inference JSON POST /v1/completions');
+    expect(inference.detail).toMatch(/answered HTTP 404: .*does not exist/);
+    expect(inference.hint).toBe('the worker serves another model than --model: --worker-cmd has no {model}, so it loads the model its command names; write {model} (and {modelRef}) into --worker-cmd');
+    expect(run.output).toContain('fix: the worker serves another model than --model');
+    nothingLeft(run);
+  });
+});
+
+describe('a stream that goes quiet and stays open', () => {
+  it('says how long nothing came after the last event, with the fix (end the stream, or raise --inference-timeout)', async () => {
+    const run = await runTask(['worker:test', '--worker-arg=--fault=stall-stream', '--stream', 'sse', '--inference-timeout', '3', ...SLOW_OK]);
+    expect(run.exitCode, run.output).toBe(1);
+    const inference = checkNamed(run.report, 'inference SSE POST /v1/inference');
+    expect(inference.code).toBe('SSE_FAILED');
+    expect(inference.detail).toMatch(/stream not finished within 3\.00 s after 2 event\(s\); the last at \+[\d.]+ m?s, then nothing for [\d.]+ m?s with the connection open$/);
+    expect(inference.hint).toBe('the server stopped sending mid-stream and kept the connection open: it must send every token and then end the stream; if it only generates that slowly, raise --inference-timeout');
     nothingLeft(run);
   });
 });

@@ -1,10 +1,12 @@
 import { HarnessError, toHarnessError } from '../errors/harness-error.ts';
 import { tryHttp } from '../http/http-client.ts';
 import { processesMatching } from '../process/find-processes.ts';
+import { describeExit, exitHint, type ExitInfo } from '../process/process-guard.ts';
+import { onShutdown, shutdownAbortSignal } from '../process/guard-registry.ts';
 import type { RunReport } from '../report/run-report.ts';
 import { WorkerRegistry, type WorkerRow } from '../registry/worker-registry.ts';
 import { formatDuration } from '../time/format-duration.ts';
-import { httpReadiness } from '../wait-strategies/http-wait-strategy.ts';
+import { httpReadiness, readinessTimeoutHint } from '../wait-strategies/http-wait-strategy.ts';
 import { waitFor, type ExitWatch } from '../wait-strategies/wait-for.ts';
 import { healthClassifier, readyFlagClassifier } from '../worker/answer-judges.ts';
 import { runInference } from '../worker/inference-styles.ts';
@@ -17,8 +19,8 @@ export interface KeeperEnv {
   report: RunReport;
   /** Where the `[Phase N] ✓/✗` lines go. */
   print: (line: string) => void;
-  /** The hive's process when the harness started it: its exit ends the preflight wait at once. */
-  hiveProcess?: ExitWatch;
+  /** The hive's process when the harness started it (--hive-cmd): its exit ends the preflight wait at once. */
+  hiveProcess?: ExitWatch & { readonly logFile?: string | undefined };
   /** The worker's process when the hive runs in-process: its exit ends waits at once. */
   workerProcess?: (workerId: string) => ExitWatch | undefined;
 }
@@ -54,6 +56,7 @@ export async function runKeeperFlow(env: KeeperEnv, plan: KeeperPlan): Promise<K
   const hive = new HiveClient(hiveUrl);
   let registry: WorkerRegistry | undefined;
   let spawned: HiveWorker | undefined;
+  let unhook = (): void => undefined;
   try {
     registry = await phases.run('1', async () => {
       const opened = WorkerRegistry.open(plan.registry, plan.cwd);
@@ -65,15 +68,15 @@ export async function runKeeperFlow(env: KeeperEnv, plan: KeeperPlan): Promise<K
     await phases.run('2', async () => {
       const url = `${hiveUrl}/v1/health`;
       const hiveProcess = env.hiveProcess;
+      const requestTimeoutMs = Math.min(2000, Math.max(100, plan.healthTimeoutMs / 4));
+      const probe = httpReadiness({ url, classify: healthClassifier('status-ok'), maxConsecutiveErrors: plan.failAfterErrors, errorIntervalMs: plan.errorIntervalMs, requestTimeoutMs, ownerAlive: hiveProcess ? () => hiveProcess.exitInfo === undefined : undefined });
       try {
-        const waited = await waitFor(
-          httpReadiness({ url, classify: healthClassifier('status-ok'), maxConsecutiveErrors: plan.failAfterErrors, errorIntervalMs: plan.errorIntervalMs, requestTimeoutMs: Math.min(2000, Math.max(100, plan.healthTimeoutMs / 4)), ownerAlive: hiveProcess ? () => hiveProcess.exitInfo === undefined : undefined }),
-          { description: `the hive at ${hiveUrl} to answer GET /v1/health`, timeoutMs: plan.healthTimeoutMs, failFastOn: hiveProcess ? [hiveProcess] : [] },
-        );
+        const waited = await waitFor(probe, { description: `the hive at ${hiveUrl} to answer GET /v1/health`, timeoutMs: plan.healthTimeoutMs, failFastOn: hiveProcess ? [hiveProcess] : [] });
         const how = nodeHost(plan.node) === plan.node ? `node '${plan.node}' used as is` : `node '${plan.node}' → ${nodeHost(plan.node)}`;
         return { value: undefined, outcome: { detail: `GET ${url} → HTTP ${waited.value.response.status} ${waited.value.response.text.trim().slice(0, 100)} after ${formatDuration(waited.elapsedMs)} (${how})`, evidence: { url, attempts: waited.attempts } } };
       } catch (error) {
-        throw rename(error, { WAIT_TIMEOUT: 'POOL_UNHEALTHY', ENDPOINT_UNREACHABLE: 'POOL_UNREACHABLE', ENDPOINT_ERRORS: 'POOL_UNHEALTHY', PROCESS_EXITED: 'POOL_EXITED' }, `pool preflight of the hive at ${hiveUrl} failed`, `start the hive on ${nodeHost(plan.node)}:${plan.hivePort} (or check --node and --hive-port); it must answer GET /v1/health with 200`);
+        const hint = hiveProcess ? startedHiveHint(probe.seen.tally, plan, requestTimeoutMs, hiveProcess) : `start the hive on ${nodeHost(plan.node)}:${plan.hivePort} (or check --node and --hive-port); it must answer GET /v1/health with 200`;
+        throw rename(error, { WAIT_TIMEOUT: 'POOL_UNHEALTHY', ENDPOINT_UNREACHABLE: 'POOL_UNREACHABLE', ENDPOINT_ERRORS: 'POOL_UNHEALTHY', PROCESS_EXITED: 'POOL_EXITED' }, `pool preflight of the hive at ${hiveUrl} failed`, hint);
       }
     });
 
@@ -85,6 +88,8 @@ export async function runKeeperFlow(env: KeeperEnv, plan: KeeperPlan): Promise<K
       return { value: worker, outcome: { detail: `hive spawned ${worker.worker_id} for ${plan.modelRef} on ${plan.backend}:${plan.device} at ${worker.url}${worker.pid ? ` (pid ${worker.pid})` : ''}, state ${worker.state}`, evidence: { worker } } };
     });
     if (spawned) outcome.worker = spawned;
+    // Ctrl-C stops the worker's process, and the run ends before the teardown check: the row must still say so.
+    if (spawned) unhook = onShutdown(() => recordStopOnInterrupt(env, plan, spawned as HiveWorker, registry));
 
     const row = await phases.run('6', async () => {
       const worker = spawned as HiveWorker;
@@ -97,14 +102,15 @@ export async function runKeeperFlow(env: KeeperEnv, plan: KeeperPlan): Promise<K
             const seen = await hive.worker(worker.worker_id, signal);
             if (!seen) return { ready: false, observed: 'the hive does not list the worker' };
             if (GONE.has(seen.state)) {
-              throw new HarnessError('WORKER_EXITED', `worker ${worker.worker_id} ${seen.exit ? `exited (code ${seen.exit.code}${seen.exit.signal ? `, ${seen.exit.signal}` : ''})` : `is ${seen.state}`} before it registered with the hive`, { evidence: { worker: seen } });
+              throw new HarnessError('WORKER_EXITED', `worker ${worker.worker_id} ${seen.exit ? `exited (code ${seen.exit.code}${seen.exit.signal ? `, ${seen.exit.signal}` : ''})` : `is ${seen.state}`} before it registered with the hive`, { evidence: { worker: seen }, hint: 'the hive saw it go before its first heartbeat: its log below says why it exited' });
             }
             if (seen.state === 'Starting' || seen.state === 'Spawning') return { ready: false, observed: `state ${seen.state}, no heartbeat yet` };
             return { ready: true, value: seen };
           },
-          { description: `worker ${worker.worker_id} to register with the hive (first heartbeat)`, timeoutMs: plan.registerTimeoutMs, failFastOn: watch ? [watch] : [] },
+          { description: 'its first heartbeat (registration with the hive)', timeoutMs: plan.registerTimeoutMs, failFastOn: watch ? [watch] : [] },
         ).catch((error: unknown) => {
-          throw rename(error, { PROCESS_EXITED: 'WORKER_EXITED', WAIT_TIMEOUT: 'WORKER_NOT_REGISTERED' }, `worker ${worker.worker_id} did not register`);
+          if (toHarnessError(error).code === 'PROCESS_EXITED') throw workerExited(error, worker.worker_id, 'it registered with the hive (first heartbeat)');
+          throw rename(error, { WAIT_TIMEOUT: 'WORKER_NOT_REGISTERED' }, `worker ${worker.worker_id} did not register`, `no heartbeat reached the hive within --register-timeout ${formatDuration(plan.registerTimeoutMs)}: its log below shows whether it started and where it sends heartbeats; raise --register-timeout if it is only slow to start`);
         });
         state = registered.value.state;
         waited = ` after ${formatDuration(registered.elapsedMs)}`;
@@ -123,21 +129,21 @@ export async function runKeeperFlow(env: KeeperEnv, plan: KeeperPlan): Promise<K
       const watch = env.workerProcess?.(worker.worker_id);
       const route = plan.profile.ready?.path ?? plan.profile.health.path;
       const classify = plan.profile.ready ? readyFlagClassifier : healthClassifier(plan.profile.health.expect);
+      const probe = httpReadiness({ url: `${worker.url}${route}`, classify, maxConsecutiveErrors: plan.failAfterErrors, errorIntervalMs: plan.errorIntervalMs });
       try {
-        const waited = await waitFor(
-          httpReadiness({ url: `${worker.url}${route}`, classify, maxConsecutiveErrors: plan.failAfterErrors, errorIntervalMs: plan.errorIntervalMs }),
-          { description: `worker ${worker.worker_id} at ${worker.url}${route} to say ready`, timeoutMs: plan.readyTimeoutMs, failFastOn: watch ? [watch] : [] },
-        );
+        const waited = await waitFor(probe, { description: `${worker.url}${route} to say ready`, timeoutMs: plan.readyTimeoutMs, failFastOn: watch ? [watch] : [] });
         (registry as WorkerRegistry).setState(worker.worker_id, 'Ready');
         const tally = Object.entries(waited.value.tally).filter(([, n]) => n > 0).map(([kind, n]) => `${n} ${kind}`).join(', ');
         return { value: undefined, outcome: { detail: `GET ${route} → HTTP ${waited.value.response.status} ${waited.value.response.text.trim().slice(0, 80)} after ${formatDuration(waited.elapsedMs)} (${waited.attempts} probe${waited.attempts === 1 ? '' : 's'}${tally ? `: ${tally}` : ''})`, evidence: { tally: waited.value.tally } } };
       } catch (error) {
-        throw rename(
-          error,
-          { ENDPOINT_UNREACHABLE: 'WORKER_UNREACHABLE', ENDPOINT_ERRORS: 'WORKER_HTTP_ERRORS', PROCESS_EXITED: 'WORKER_EXITED', WAIT_TIMEOUT: 'WORKER_NOT_READY' },
-          `worker ${worker.worker_id} never became ready`,
-          toHarnessError(error).code === 'ENDPOINT_UNREACHABLE' ? `nothing answers at ${worker.url}: check that the worker listens on the port the hive gave it, and its log below` : undefined,
-        );
+        const code = toHarnessError(error).code;
+        if (code === 'PROCESS_EXITED') throw workerExited(error, worker.worker_id, 'it became ready');
+        const port = Number(new URL(worker.url).port);
+        const hint =
+          code === 'ENDPOINT_UNREACHABLE' ? `nothing answers at ${worker.url}: check that the worker listens on the port the hive gave it, and its log below`
+          : code === 'WAIT_TIMEOUT' ? readinessTimeoutHint(probe.seen, { port, portGiven: 'the port the hive gave it', flag: '--ready-timeout' })
+          : undefined;
+        throw rename(error, { ENDPOINT_UNREACHABLE: 'WORKER_UNREACHABLE', ENDPOINT_ERRORS: 'WORKER_HTTP_ERRORS', WAIT_TIMEOUT: 'WORKER_NOT_READY' }, `worker ${worker.worker_id} never became ready`, hint);
       }
     });
 
@@ -152,9 +158,51 @@ export async function runKeeperFlow(env: KeeperEnv, plan: KeeperPlan): Promise<K
   } finally {
     phases.skipRest('the flow stopped');
     if (spawned) await teardown(report, hive, plan, spawned, registry);
-    registry?.close();
+    // Interrupted: the shutdown hook (after the processes are stopped) records the stop and closes the registry.
+    if (!shutdownAbortSignal().aborted) {
+      unhook();
+      registry?.close();
+    }
   }
   return outcome;
+}
+
+/**
+ * A worker process that exited during a wait, named once (by its worker id, not its guard's name),
+ * with the fix its log's last line points at.
+ */
+function workerExited(error: unknown, workerId: string, before: string): HarnessError {
+  const failure = toHarnessError(error);
+  const evidence = failure.evidence as { exit?: ExitInfo; waitedMs?: number; logTail?: string[] };
+  const exit = evidence.exit ? describeExit(evidence.exit) : 'exited';
+  const hint = exitHint(evidence.logTail ?? []);
+  return new HarnessError('WORKER_EXITED', `worker ${workerId} ${exit} before ${before}${evidence.waitedMs === undefined ? '' : ` (after ${formatDuration(evidence.waitedMs)})`}`, { evidence: failure.evidence, hint, cause: failure });
+}
+
+/** The fix for a hive the harness started itself (--hive-cmd) that did not pass the preflight: what its answers showed. */
+function startedHiveHint(tally: Record<'refused' | 'not-ready' | 'http-error' | 'timeout', number>, plan: KeeperPlan, requestTimeoutMs: number, hive: NonNullable<KeeperEnv['hiveProcess']>): string {
+  const log = hive.logFile ? `its log: ${hive.logFile}` : 'its log below';
+  if (hive.exitInfo !== undefined) return `the hive the harness started (--hive-cmd) exited before it answered GET /v1/health; see ${log}`;
+  const answered = tally['not-ready'] + tally['http-error'];
+  if (tally.timeout > 0 && answered === 0) {
+    return `the hive the harness started (--hive-cmd) accepts connections on port ${plan.hivePort} but never answered GET /v1/health within the ${formatDuration(plan.healthTimeoutMs)} budget (each request timed out after ${formatDuration(requestTimeoutMs)}): is it blocked, or not serving that route? See ${log}`;
+  }
+  if (tally.refused > 0 && answered === 0 && tally.timeout === 0) {
+    return `the hive the harness started (--hive-cmd) never listened on port ${plan.hivePort}: check that its command takes the port as {port}; see ${log}`;
+  }
+  return `the hive the harness started (--hive-cmd) answered GET /v1/health, but never as healthy (HTTP 200) within the ${formatDuration(plan.healthTimeoutMs)} budget; see ${log}`;
+}
+
+/**
+ * On Ctrl-C (after the harness stopped its processes): the worker's row is set `Stopped`, as the
+ * teardown of a failed run does, once its process is seen gone; otherwise it is left as it was.
+ */
+function recordStopOnInterrupt(env: KeeperEnv, plan: KeeperPlan, worker: HiveWorker, registry: WorkerRegistry | undefined): void {
+  if (!registry?.isOpen) return;
+  const watch = env.workerProcess?.(worker.worker_id);
+  const gone = watch ? watch.exitInfo !== undefined : isLocalNode(plan.node) && processesMatching(worker.worker_id).length === 0;
+  if (gone) registry.setState(worker.worker_id, 'Stopped');
+  registry.close();
 }
 
 /** Stops the worker through the hive and proves that nothing of it is left (seed 004: no cleanup after a failed run). */

@@ -17,7 +17,7 @@ export const phaseCheckName = (id: PhaseId): string => `Phase ${id}: ${PHASES.fi
 
 /**
  * Runs the phases one after another, each a check of the report and a span on the run
- * timeline's `phases` lane, and prints the keeper's `[Phase N] ✓/✗` line. The first failure
+ * timeline's `phases` lane, and prints the keeper's `[Phase N] ✓/✗/⛔` line (⛔: cut short by a signal). The first failure
  * stops the flow: the phases after it are recorded as skipped ("not reached").
  */
 export class PhaseRunner {
@@ -49,7 +49,8 @@ export class PhaseRunner {
     });
     const check = this.report.checks.at(-1);
     span.end(passed ? 'ok' : 'error', check ? { detail: check.detail, ...(check.code ? { code: check.code } : {}) } : undefined);
-    this.print(`[Phase ${id}] ${passed ? '✓' : '✗'} ${name.split(': ')[1]}: ${check?.detail ?? ''}${!passed && check?.hint ? ` (fix: ${check.hint})` : ''}`);
+    const mark = passed ? '✓' : check?.verdict === 'interrupted' ? '⛔' : '✗';
+    this.print(`[Phase ${id}] ${mark} ${name.split(': ')[1]}: ${check?.detail ?? ''}${!passed && check?.hint ? ` (fix: ${check.hint})` : ''}`);
     if (!passed) {
       this.#failed = id;
       return undefined;

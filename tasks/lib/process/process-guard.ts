@@ -70,6 +70,16 @@ function openLogFile(path: string, name: string): number {
   }
 }
 
+/**
+ * The fix a process's exit points at: what its last output line says (usually the reason, an
+ * exception or an error message), or that it said nothing.
+ */
+export function exitHint(logTail: readonly string[]): string {
+  const last = logTail.filter((line) => line.trim() !== '').at(-1);
+  if (!last) return 'it printed nothing before it exited: run its command by hand to see why';
+  return `fix what its log says; its last line: ${JSON.stringify(last.trim().slice(0, 200))} (more in its log below)`;
+}
+
 export function describeExit(info: ExitInfo): string {
   if (info.signal) return `was killed by ${info.signal}`;
   return `exited with code ${info.code}`;
@@ -96,6 +106,7 @@ export class ProcessGuard implements AsyncDisposable {
   readonly #graceMs: number;
   readonly #listeners = new Set<(line: string, stream: OutputStream) => void>();
   readonly #startedAt = performance.now();
+  #exitedAt: number | undefined;
   /** The run's timeline, taken at start: teardown may run outside the run's async context (Ctrl-C). */
   readonly #timeline = currentTimeline();
   #exitInfo: ExitInfo | undefined;
@@ -139,6 +150,7 @@ export class ProcessGuard implements AsyncDisposable {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.#exitInfo = { code, signal };
+        this.#exitedAt = performance.now();
         timeline.record({ lane, kind: 'process', label: describeExit(this.#exitInfo), status: this.#stopping || code === 0 ? 'info' : 'error', detail: { code, signal, stoppedByHarness: this.#stopping !== undefined } });
         resolve(this.#exitInfo);
       });
@@ -197,8 +209,9 @@ export class ProcessGuard implements AsyncDisposable {
     return this.#exitInfo === undefined;
   }
 
+  /** How long the process has run (until its exit, once it has exited). */
   get uptimeMs(): number {
-    return performance.now() - this.#startedAt;
+    return (this.#exitedAt ?? performance.now()) - this.#startedAt;
   }
 
   /** The last `n` output lines (stdout and stderr interleaved as they arrived), redacted. */
@@ -211,16 +224,24 @@ export class ProcessGuard implements AsyncDisposable {
     return () => this.#listeners.delete(listener);
   }
 
-  /** The error to raise when this process exits while something was waited for. */
-  exitedError(waitingFor: string, tailLines = 30): HarnessError {
+  /**
+   * The error to raise when this process exits while something was waited for: how long that
+   * wait had run (`waitedMs`, when the caller knows it) and, labelled apart, how long the process had run.
+   */
+  exitedError(waitingFor: string, tailLines = 30, waitedMs?: number): HarnessError {
     const info = this.#exitInfo ?? { code: null, signal: null };
-    return new HarnessError('PROCESS_EXITED', `${this.name} ${describeExit(info)} while waiting for ${waitingFor} (after ${formatDuration(this.uptimeMs)})`, {
-      evidence: { process: this.name, exit: info, logTail: this.tail(tailLines), logFile: this.logFile },
+    const uptimeMs = this.uptimeMs;
+    const when = waitedMs === undefined ? `it had run ${formatDuration(uptimeMs)}` : `after ${formatDuration(waitedMs)}; it had run ${formatDuration(uptimeMs)}`;
+    const logTail = this.tail(tailLines);
+    return new HarnessError('PROCESS_EXITED', `${this.name} ${describeExit(info)} while waiting for ${waitingFor} (${when})`, {
+      evidence: { process: this.name, exit: info, ...(waitedMs === undefined ? {} : { waitedMs: Math.round(waitedMs) }), uptimeMs: Math.round(uptimeMs), logTail, logFile: this.logFile },
+      hint: exitHint(logTail),
     });
   }
 
   /** Resolves with the first output line matching `pattern` (lines already seen count too). */
   async waitForLine(pattern: RegExp, options: { timeoutMs: number; tailLines?: number }): Promise<RegExpMatchArray> {
+    const waitStarted = performance.now();
     for (const line of this.#ring.tail()) {
       const match = line.match(pattern);
       if (match) return match;
@@ -248,7 +269,7 @@ export class ProcessGuard implements AsyncDisposable {
         const match = line.match(pattern);
         if (match) finish(() => resolve(match));
       });
-      void this.settled.then(() => finish(() => reject(this.exitedError(`it to print ${description}`, options.tailLines))));
+      void this.settled.then(() => finish(() => reject(this.exitedError(`it to print ${description}`, options.tailLines, performance.now() - waitStarted))));
     });
   }
 

@@ -160,6 +160,10 @@ export class WorkerRegistry implements Disposable {
     return this.#locked(() => this.#db.run('DELETE FROM workers WHERE worker_id = ?', [workerId])).changes > 0;
   }
 
+  get isOpen(): boolean {
+    return this.#db.isOpen;
+  }
+
   close(): void {
     if (this.#db.isOpen) this.#db.close();
   }

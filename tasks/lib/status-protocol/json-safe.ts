@@ -31,7 +31,33 @@ export function summarize(value: unknown, max = 160): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
-/** What a decoded value is, in a few words: `ndarray <f4[10, 7]`, `str "abc"`, `list of 3 (first: map with keys actions)`. */
+/**
+ * A JSON text cut to about `max` characters at a field boundary: `{"a":1,"b":2, … 3 more fields}`,
+ * never mid-key or mid-value. Text that is not a JSON object is cut with `…`.
+ */
+export function clipJsonText(text: string, max = 160): string {
+  if (text.length <= max) return text;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return `${text.slice(0, max)}…`;
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return `${text.slice(0, max)}…`;
+  const entries = Object.entries(value);
+  const kept: string[] = [];
+  let length = 2;
+  for (const [key, item] of entries) {
+    const field = `${JSON.stringify(key)}:${JSON.stringify(item)}`;
+    if (kept.length > 0 && length + field.length + 1 > max) break;
+    kept.push(field);
+    length += field.length + 1;
+  }
+  const left = entries.length - kept.length;
+  return `{${kept.join(',')}${left > 0 ? `, … ${left} more field${left === 1 ? '' : 's'}` : ''}}`;
+}
+
+/** What a decoded value is, in a few words: `ndarray <f4[10, 7]>`, `str "abc"`, `list of 3 (first: map with keys actions)`. */
 export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'nil';
   if (value instanceof NdArray) return `ndarray ${value.describe()}`;

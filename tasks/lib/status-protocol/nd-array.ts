@@ -57,9 +57,9 @@ export class NdArray<D extends Dtype = Dtype> {
     return new Uint8Array(this.data.buffer, this.data.byteOffset, this.data.byteLength);
   }
 
-  /** `<f4[10, 7]` */
+  /** `<f4[10, 7]>`: dtype and shape in angle brackets (the protocol's dtypes are all little-endian `<` or byte-order-free `|`). */
   describe(): string {
-    return `${this.dtype}[${this.shape.join(', ')}]`;
+    return `<${this.dtype.slice(1)}[${this.shape.join(', ')}]>`;
   }
 
   /** Elements as plain JS values (bigints for 64-bit integers, booleans for `|b1`). */

@@ -143,7 +143,8 @@ export class SessionClient implements AsyncDisposable {
     this.#token = options.token;
     this.#headers = { ...options.headers };
     this.#onStatus = options.onStatus;
-    this.#signal = options.signal;
+    // Its own signal following the shared one: listeners stay on this session, not on the long-lived signal.
+    this.#signal = options.signal ? AbortSignal.any([options.signal]) : undefined;
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
   }
 

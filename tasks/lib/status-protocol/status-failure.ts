@@ -103,16 +103,17 @@ export function diagnoseSilence(log: FrameLog, pingIntervalMs: number): { diagno
   const since = last === log.opened ? 'the socket opened' : 'the last frame';
   const evidence = pingsDuring(log, last?.atMs ?? 0, performance.now());
   const n = evidence.pings.length;
-  const pings = `${n} keepalive ping${n === 1 ? '' : 's'}`;
+  const pings = n === 1 ? 'the keepalive ping' : `the ${n} keepalive pings`;
   if (evidence.verdict === 'missing') {
     const answered = evidence.pings.filter((ping) => ping.pongMs !== undefined).length;
+    const unanswered = n === 1 ? `the keepalive ping sent since ${since} got no pong` : `none of the ${n} keepalive pings sent since ${since} got a pong`;
     return {
       diagnosis: 'event-loop-blocked',
-      text: `${answered === 0 ? `none of the ${pings} sent since ${since} got a pong` : `${describePings(evidence)}`}: the server blocks its event loop while loading (no frames, no pongs), e.g. it loads the model in-process`,
+      text: `${answered === 0 ? unanswered : `${describePings(evidence)}`}: the server blocks its event loop while loading (no frames, no pongs), e.g. it loads the model in-process`,
     };
   }
   if (evidence.verdict === 'on-time' || evidence.verdict === 'late') {
-    return { diagnosis: 'updates-stopped', text: `it answered the ${pings} sent since ${since} (${describePings(evidence)}): the server is alive but sends no status updates during the load` };
+    return { diagnosis: 'updates-stopped', text: `it answered ${pings} sent since ${since} (${describePings(evidence)}): the server is alive but sends no status updates during the load` };
   }
   return { diagnosis: 'silent', text: `no keepalive ping was due since ${since} (ping interval ${formatDuration(pingIntervalMs)}), so a blocked event loop cannot be told from missing updates` };
 }

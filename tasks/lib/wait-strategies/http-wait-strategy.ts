@@ -70,6 +70,35 @@ export function describeAnswers(answers: readonly AnswerSeen[]): string {
 }
 
 /**
+ * The fix a timed-out readiness wait's answers suggest, only as far as they show it: nothing ever
+ * answered (a port mismatch), or "not ready yet" to the end (slow, or stuck loading).
+ * `port`: where it was probed and who chose it (`the port it is given as {port}`); `flag`: the budget's flag.
+ */
+export function readinessTimeoutHint(seen: HttpReadinessProbe['seen'], where: { port: number; portGiven: string; flag: string }): string | undefined {
+  const last = seen.answers.at(-1);
+  if (!last) return undefined;
+  if (seen.answers.every((answer) => answer.status === 'refused')) {
+    return `nothing ever answered on port ${where.port}: check that the worker listens on ${where.portGiven} (its log below may say where it listens)`;
+  }
+  if (seen.tally['not-ready'] && typeof last.status === 'number') {
+    return `it answered "not ready yet" until the end (${seen.tally['not-ready']} times): if it is only slow to load, raise ${where.flag}; its log below shows how far it got`;
+  }
+  return undefined;
+}
+
+/**
+ * The fix for a wait that stopped on repeated error answers (`ENDPOINT_ERRORS`): what the last
+ * answer was, and what the wait accepts instead (503 means "still loading", 200 "ready").
+ */
+export function readinessErrorsHint(seen: HttpReadinessProbe['seen']): string | undefined {
+  const last = [...seen.answers].reverse().find((answer) => typeof answer.status === 'number');
+  if (!last) return undefined;
+  const body = last.body ? ` ${last.body}` : '';
+  if (last.status === 200) return `it answered HTTP 200, but not with what the route must say (last:${body}): see the expected answer in the profile (or README) and its log below`;
+  return `it answered HTTP ${last.status}${body}: answer 503 while loading (the harness keeps waiting on 503) and 200 once ready; an HTTP ${last.status} counts as an error, so fix what it reports (its log below may say more)`;
+}
+
+/**
  * A probe for `waitFor` that tells apart connection refused, answered-but-not-ready and
  * answered-with-errors, and stops after `maxConsecutiveErrors` failing attempts in a row while
  * it keeps waiting as long as the service says "not ready yet".

@@ -8,7 +8,8 @@ export interface ExitWatch {
   readonly name: string;
   readonly exitInfo: ExitInfo | undefined;
   readonly settled: Promise<ExitInfo>;
-  exitedError(waitingFor: string, tailLines?: number): HarnessError;
+  /** `waitedMs`: how long the wait had run when the process exited. */
+  exitedError(waitingFor: string, tailLines?: number, waitedMs?: number): HarnessError;
   /** Output lines of the process: a poll wakes early when one arrives (a "listening" line). */
   onLine?(listener: () => void): () => void;
 }
@@ -52,7 +53,8 @@ export class WaitScope implements Disposable {
     this.interrupted.catch(() => undefined);
     this.#timer = setTimeout(() => reject(this.timeoutError()), Math.max(0, options.timeoutMs));
     for (const watch of options.failFastOn ?? []) void watch.settled.then(() => reject(this.exitError(watch)));
-    options.signal?.addEventListener('abort', () => reject(new HarnessError('WAIT_ABORTED', `stopped waiting for ${options.description}`)), { once: true });
+    // Removed when the scope closes: the outside signal may be long-lived (the shutdown signal), shared by every wait.
+    options.signal?.addEventListener('abort', () => reject(new HarnessError('WAIT_ABORTED', `stopped waiting for ${options.description}`)), { once: true, signal: this.#controller.signal });
     const onShutdown = (): void => reject(new HarnessError('WAIT_ABORTED', `stopped waiting for ${options.description}: the harness is being interrupted`));
     if (shutdown.aborted) onShutdown();
     else shutdown.addEventListener('abort', onShutdown, { once: true, signal: this.#controller.signal });
@@ -82,7 +84,7 @@ export class WaitScope implements Disposable {
   }
 
   exitError(watch: ExitWatch): HarnessError {
-    return watch.exitedError(this.#options.description, this.#options.tailLines);
+    return watch.exitedError(this.#options.description, this.#options.tailLines, this.elapsedMs);
   }
 
   timeoutError(): HarnessError {

@@ -1,6 +1,7 @@
 import { HarnessError } from '../errors/harness-error.ts';
 import { parseJsonBody, tryHttp } from '../http/http-client.ts';
 import { readSse, type TimedSseEvent } from '../http/sse-client.ts';
+import { shutdownAbortSignal } from '../process/guard-registry.ts';
 import type { InferenceEndpoint, InferenceRequestStyle } from './worker-profile.ts';
 
 export interface InferenceRequest {
@@ -147,8 +148,8 @@ async function streamed(url: string, endpoint: InferenceEndpoint, request: Infer
       return undefined;
     },
   });
-  const evidence = { status: result.status, events: result.events.slice(0, 5).map((event) => event.data), lastEvents: result.events.slice(-3).map((event) => event.data) };
-  if (result.status !== 200) throw answeredError(url, result.status, result.events.map((event) => event.data).join('\n'), evidence, request);
+  const evidence = { status: result.status, events: result.events.slice(0, 5).map((event) => event.data), lastEvents: result.events.slice(-3).map((event) => event.data), ...(result.errorBody !== undefined ? { body: result.errorBody.slice(0, 2000) } : {}) };
+  if (result.status !== 200) throw answeredError(url, result.status, result.errorBody ?? result.events.map((event) => event.data).join('\n'), evidence, request);
   const type = String(result.headers['content-type'] ?? '');
   if (!type.startsWith('text/event-stream')) throw invalid(url, `expected content-type text/event-stream, got '${type}'`, evidence);
   if (tokens === 0) throw invalid(url, `stream ended after ${result.events.length} event(s) without a token`, evidence);
@@ -171,6 +172,10 @@ function answeredError(url: string, status: number, body: string, evidence: Reco
 
 async function single(url: string, endpoint: InferenceEndpoint, request: InferenceRequest): Promise<InferenceResult> {
   const outcome = await tryHttp(url, { method: 'POST', json: bodyFor(endpoint.request, request, false), timeoutMs: request.timeoutMs, ...(request.headers ? { headers: request.headers } : {}), ...(request.signal ? { signal: request.signal } : {}) });
+  if (!outcome.ok && outcome.failure.kind === 'aborted' && shutdownAbortSignal().aborted) {
+    // The harness ended the request (Ctrl-C): what the harness did, not an inference failure.
+    throw new HarnessError('REQUEST_ABORTED', `POST ${url}: the harness ended the request (${String((shutdownAbortSignal().reason as Error | undefined)?.message ?? 'interrupted')}): not a server failure`, { evidence: { url, failure: outcome.failure } });
+  }
   if (!outcome.ok) throw new HarnessError('INFERENCE_FAILED', `POST ${url}: ${outcome.failure.kind} (${outcome.failure.message})`, { evidence: { url, failure: outcome.failure } });
   const response = outcome.response;
   if (response.status !== 200) throw answeredError(url, response.status, response.text, { status: response.status, body: response.text.slice(0, 2000) }, request);

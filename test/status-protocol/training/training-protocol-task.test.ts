@@ -1,4 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runTaskCli } from '../../helpers/run-task-cli.ts';
 import { check, verdicts } from '../run-status-task.ts';
 import { expectNothingLeft, runTrainingTask, TRAINING_ALL_PASS, type TrainingTaskRun } from './run-training-task.ts';
 
@@ -53,7 +57,8 @@ describe('status-protocol:test --protocol training: usage errors (exit 2, nothin
     [['--url', 'ws://127.0.0.1:9'], /--job <id> is required with --url or --server-cmd/],
     [['--keepalive', '5'], /--keepalive belongs to the policy protocol/],
     [['--fault', 'buggy-periodic'], /--fault buggy-periodic is not a training fault/],
-    [['--clients', '10'], /--clients 10 needs --max-connections 11 or more/],
+    // The fix names the same number as the message (the smallest cap that works: a run with it passes).
+    [['--clients', '10'], /--clients 10 needs --max-connections 11 or more: .*\n.*fix: pass --max-connections 11 or more \(/],
     [['--url', 'ws://127.0.0.1:9', '--job', 'j', '--steps', '5'], /--steps sets up the reference training server/],
   ])('%j', async (args, message) => {
     const run = await runTrainingTask(args);
@@ -61,6 +66,13 @@ describe('status-protocol:test --protocol training: usage errors (exit 2, nothin
     expect(run.output).toMatch(message);
     expect(run.pids).toEqual([]);
   });
+
+  it('the cap the usage error names is enough: --clients 3 --max-connections 4 passes every check', async () => {
+    const run = await runTrainingTask(['--clients', '3', '--max-connections', '4']);
+    expect(run.exitCode, run.output).toBe(0);
+    expect(verdicts(run.report)).toEqual(TRAINING_ALL_PASS);
+    expect(check(run.report, 'connection cap').detail).toMatch(/^connection #5 refused \(cap 4;/);
+  }, 120_000);
 
   it('a training flag with the policy protocol is refused too', async () => {
     const run = await runStatusTaskPolicy(['--clients', '5']);
@@ -84,4 +96,13 @@ describe('status-protocol:test --protocol training against another server (--ser
     expect(latency.detail).toContain("estimated from message timestamps (server send → client; assumes the server's clock agrees with this machine's)");
     expectNothingLeft(run);
   });
+});
+
+describe('status-protocol:test --protocol training as its own process', () => {
+  it('prints no MaxListenersExceededWarning: each of the 11 streams open at once listens on its own signal, not on the shutdown signal', async () => {
+    const run = await runTaskCli(['status-protocol:test', '--protocol', 'training', '--report', mkdtempSync(join(tmpdir(), 'hivecheck-training-cli-'))]);
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/connection #11 refused \(cap 10/);
+    expect(run.stderr).not.toMatch(/MaxListenersExceededWarning|memory leak/);
+  }, 120_000);
 });

@@ -65,8 +65,14 @@ export class TrainingStreamClient implements AsyncDisposable {
   readonly #waiters = new Set<() => void>();
   #localPort: number | undefined;
   #failure: HarnessError | undefined;
+  /**
+   * This stream's own signal, following the shared one (the shutdown signal): its listeners live
+   * and go with this client, so many streams open at once add none to the long-lived signal.
+   */
+  readonly #signal: AbortSignal | undefined;
 
   private constructor(readonly settings: TrainingStreamOptions) {
+    this.#signal = settings.signal ? AbortSignal.any([settings.signal]) : undefined;
     this.url = trainingStreamUrl(settings.url, settings.jobId);
     this.label = settings.label;
     this.log = new FrameLog(settings.label);
@@ -90,13 +96,13 @@ export class TrainingStreamClient implements AsyncDisposable {
       openTimeoutMs: client.options.openTimeoutMs,
       log: client.log,
       startedAt: client.#startedAt,
-      signal: settings.signal,
+      signal: client.#signal,
       abortError: () => client.#abortError(),
       notFoundHint: 'no training stream there: check --url (the stream is WS /ws/training/{job_id})',
       failure: (code, message, options) => client.#evidence(code, message, options),
       attach: (socket) => {
         client.#socket = socket;
-        settings.signal?.addEventListener('abort', client.#onAbort, { once: true });
+        client.#signal?.addEventListener('abort', client.#onAbort, { once: true });
         socket.on('message', (data: WebSocket.RawData, isBinary: boolean) => client.#onMessage(data, isBinary));
         socket.on('close', (code: number, reason: Buffer) => client.#onClose(code, reason.toString('utf8')));
         socket.on('error', (error: Error) => client.log.record('local', 'error', 0, `${error.name}: ${error.message}`));
@@ -114,7 +120,7 @@ export class TrainingStreamClient implements AsyncDisposable {
   };
 
   #abortError(): HarnessError {
-    const reason = this.settings.signal?.reason instanceof Error ? this.settings.signal.reason.message : 'aborted';
+    const reason = this.#signal?.reason instanceof Error ? this.#signal.reason.message : 'aborted';
     return this.#evidence(SessionFailure.aborted, `the harness ended the ${this.label} stream (${reason}): not a server failure`, { diagnosis: 'aborted' });
   }
 
@@ -146,7 +152,7 @@ export class TrainingStreamClient implements AsyncDisposable {
   #onClose(code: number, reason: string): void {
     this.#close = { code, reason, atMs: performance.now() };
     this.log.record('local', 'close', 0, `closed ${code}${reason ? ` ${JSON.stringify(reason)}` : ''}${this.#closingByClient ? ' (by the harness)' : ''}`);
-    this.settings.signal?.removeEventListener('abort', this.#onAbort);
+    this.#signal?.removeEventListener('abort', this.#onAbort);
     this.#resolveClosed(this.#close);
     this.#wakeAll();
   }

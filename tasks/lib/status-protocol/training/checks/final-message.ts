@@ -1,5 +1,6 @@
 import { HarnessError } from '../../../errors/harness-error.ts';
 import { formatDuration } from '../../../time/format-duration.ts';
+import { clipJsonText } from '../../json-safe.ts';
 import { isFinal } from '../stream-message.ts';
 import { needsStreams, settleEnds, type TrainingCheck, type TrainingCheckState } from '../training-state.ts';
 
@@ -10,32 +11,44 @@ async function stalledSkip(state: TrainingCheckState): Promise<string | undefine
   return ends.some((end) => end.stalled) ? 'a stream stalled before its end (see "stream stall")' : undefined;
 }
 
+/** Problems with the same text joined into one sentence naming its clients: `all 3 clients got …`, `client-1 and client-3 got …`. */
+function sayOnce(problems: readonly { client: string; text: string }[], clients: number): string {
+  const byText = new Map<string, string[]>();
+  for (const problem of problems) byText.set(problem.text, [...(byText.get(problem.text) ?? []), problem.client]);
+  return [...byText].map(([text, who]) => {
+    const named = who.length === clients && clients > 1 ? `all ${clients} clients` : who.length === 1 ? (who[0] as string) : `${who.slice(0, -1).join(', ')} and ${who.at(-1) as string}`;
+    return `${named}${text}`;
+  }).join('; ');
+}
+
 /** The final message (`completed` or `failed`) reaches every watcher as its last message, then the socket closes normally (1000). */
 export const finalMessage: TrainingCheck = {
   name: 'final message and close',
   skipReason: stalledSkip,
   async run(state) {
     const ends = await settleEnds(state);
-    const problems: { code: string; text: string }[] = [];
+    // Each problem is said once, with the clients it happened to ("all 3 clients …", "client-1 and client-3 …").
+    const problems: { code: string; client: string; text: string }[] = [];
     state.observers.forEach(({ client }, index) => {
       const end = ends[index];
       if (!end) return;
       const close = end.close;
       const closed = close ? `closed ${close.code}${close.reason ? ` ${JSON.stringify(close.reason)}` : ''}` : 'not closed';
+      const add = (code: string, text: string): void => void problems.push({ code, client: client.label, text });
       if (!end.final) {
         const last = client.messages.at(-1);
-        problems.push({ code: 'FINAL_MESSAGE_MISSING', text: `${client.label} got no completed/failed message: its stream ${closed} after ${client.messages.length} messages, the last ${last?.text.slice(0, 120) ?? '(none)'}` });
+        add('FINAL_MESSAGE_MISSING', ` got no completed/failed message (the stream ${closed} after ${client.messages.length} messages; the last: ${last ? clipJsonText(last.text, 160) : '(none)'})`);
         return;
       }
       const after = client.messages.length - 1 - client.messages.indexOf(end.final);
-      if (after > 0) problems.push({ code: 'MESSAGES_AFTER_FINAL', text: `${client.label} got ${after} message(s) after the final one` });
-      if (!close) problems.push({ code: 'NOT_CLOSED_AFTER_FINAL', text: `${client.label}: the socket stayed open ${formatDuration(state.target.timing.messageTimeoutMs)} after the final message` });
-      else if (close.code !== 1000) problems.push({ code: 'CLOSED_ABNORMALLY', text: `${client.label}: after the final message the socket ${closed}, not a normal closure (1000)` });
+      if (after > 0) add('MESSAGES_AFTER_FINAL', ` got ${after} message(s) after the final one`);
+      if (!close) add('NOT_CLOSED_AFTER_FINAL', `: the socket stayed open ${formatDuration(state.target.timing.messageTimeoutMs)} after the final message`);
+      else if (close.code !== 1000) add('CLOSED_ABNORMALLY', `: after the final message the socket ${closed}, not a normal closure (1000)`);
     });
     const evidence = { ends: ends.map((end, index) => ({ client: state.observers[index]?.client.label, final: end.final?.text.slice(0, 300) ?? null, closeCode: end.close?.code ?? null, closeReason: end.close?.reason ?? null, closeAfterFinalMs: end.closeAfterFinalMs === undefined ? null : Math.round(end.closeAfterFinalMs) })) };
     if (problems.length > 0) {
       const first = problems[0] as (typeof problems)[number];
-      throw new HarnessError(first.code, problems.map((problem) => problem.text).join('; '), { evidence, hint: first.code === 'FINAL_MESSAGE_MISSING' ? 'broadcast {"status": "completed", "complete": true, …} (or "failed") to every client before closing' : undefined });
+      throw new HarnessError(first.code, sayOnce(problems, state.observers.length), { evidence, hint: first.code === 'FINAL_MESSAGE_MISSING' ? 'broadcast {"status": "completed", "complete": true, …} (or "failed") to every client before closing' : undefined });
     }
     const final = ends[0]?.final;
     const slowest = Math.max(...ends.map((end) => end.closeAfterFinalMs ?? 0));

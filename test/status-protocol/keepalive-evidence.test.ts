@@ -37,7 +37,7 @@ describe('keepalive evidence during a silence', () => {
     const periodicGap = periodic.largestGap();
     const found = periodicGap && diagnoseGap(periodic, periodicGap, [{ status: 'loading' }, { status: 'loading' }, { status: 'loading' }], LIMITS);
     expect(found).toMatchObject({ diagnosis: 'gap-above-keepalive' });
-    expect(found?.breaks).toContain('no ping keepalive (pings were answered at once)');
+    expect(found?.breaks).toContain('not a client for its ping keepalive (its pings were answered at once)');
 
     const silent = session('loading@10', 'ping@1000', 'pong@1001', 'ready@1500');
     const silentGap = silent.largestGap();

@@ -62,7 +62,7 @@ export function diagnoseGap(log: FrameLog, gap: FrameGap, statusFrames: readonly
     case 'on-time':
       diagnosis = periodic ? 'gap-above-keepalive' : 'updates-stopped';
       pings = `${describePings(pingEvidence)}: the server was alive (its event loop answered at once)${periodic ? ', its periodic updates just left a gap (like the old int(elapsed) % 5 bug)' : ' but sends no periodic status frames while it loads'}`;
-      keepaliveBreaks = 'no ping keepalive (pings were answered at once)';
+      keepaliveBreaks = 'not a client for its ping keepalive (its pings were answered at once)';
       hint = periodic ? `${TIME_BASED_HINT}, not when int(elapsed) % 5 == 0` : TIME_BASED_HINT;
       break;
     default:

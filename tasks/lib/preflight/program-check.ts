@@ -1,6 +1,5 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { which } from 'zx';
 import { HarnessError } from '../errors/harness-error.ts';
 
 /**
@@ -8,7 +7,9 @@ import { HarnessError } from '../errors/harness-error.ts';
  * Returns its resolved path; throws `WORKER_BIN_MISSING` / `WORKER_BIN_NOT_EXECUTABLE`.
  */
 export async function resolveExecutable(program: string, flag: string, what = 'worker'): Promise<string> {
-  const resolved = program.includes('/') ? program : await which(program, { nothrow: true });
+  // zx (for its `which`) is loaded only when a bare name must be looked up on PATH: it costs
+  // ~100 ms of start-up that a run of the built-in worker does not need.
+  const resolved = program.includes('/') ? program : await (await import('zx')).which(program, { nothrow: true });
   if (!resolved) throw new HarnessError('WORKER_BIN_MISSING', `${what} program '${program}' is not on PATH`, { kind: 'environment', hint: `build your ${what}, or give ${flag} a path` });
   const info = await stat(resolved).catch(() => undefined);
   if (!info?.isFile()) throw new HarnessError('WORKER_BIN_MISSING', `${what} binary ${resolved} does not exist`, { kind: 'environment', hint: `build your ${what}, or give ${flag} the right path` });

@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { loadUndici } from './undici-loader.ts';
 import { HarnessError } from '../errors/harness-error.ts';
 import { shutdownAbortSignal } from '../process/guard-registry.ts';
 import { formatDuration } from '../time/format-duration.ts';
@@ -69,6 +69,7 @@ export async function tryHttp(url: string, options: HttpRequestOptions = {}): Pr
   const signal = AbortSignal.any([timeout, shutdown, ...(options.signal ? [options.signal] : [])]);
   const { headers, body } = requestHeaders(options);
   try {
+    const { request } = await loadUndici();
     const res = await request(url, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     const tooLarge = (): HttpOutcome => {

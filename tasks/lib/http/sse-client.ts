@@ -1,5 +1,5 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { request } from 'undici';
+import { loadUndici } from './undici-loader.ts';
 import { HarnessError } from '../errors/harness-error.ts';
 import { shutdownAbortSignal } from '../process/guard-registry.ts';
 import { formatDuration } from '../time/format-duration.ts';
@@ -40,6 +40,7 @@ export async function readSse(url: string, options: HttpRequestOptions & { onEve
   const events: TimedSseEvent[] = [];
   let headersMs = 0;
   try {
+    const { request } = await loadUndici();
     const res = await request(url, { method: options.method ?? 'POST', headers: { accept: 'text/event-stream', ...headers }, body, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     headersMs = performance.now() - started;
     if (res.statusCode < 200 || res.statusCode >= 300) {

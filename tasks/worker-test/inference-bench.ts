@@ -44,8 +44,16 @@ export async function benchmarkInference(context: TaskContext, plan: WorkerTestP
     };
     const server = serverRate.length ? `; server eval ${spread(serverRate).p50.toFixed(0)} tokens/s p50` : '';
     return {
-      detail: `${results.length} requests (${streamed ? 'SSE' : 'JSON'}, same prompt): TTFT p50 ${ms(ttft.p50)} p95 ${ms(ttft.p95)}; latency p50 ${ms(latency.p50)} p95 ${ms(latency.p95)}; ${rate.p50.toFixed(0)} tokens/s p50 (p95 ${rate.p95.toFixed(0)}; client-side, incl. TTFT and HTTP; ${tokenSources.includes('server') ? "server's token counts" : 'tokens counted from events'})${server}${agreement ? `. Client vs worker's own timings (p50): ${describeAgreement(agreement)}` : ''}`,
+      detail: `${results.length} requests (${streamed ? 'SSE' : 'JSON'}, same prompt): TTFT p50 ${ms(ttft.p50)} p95 ${ms(ttft.p95)}; latency p50 ${ms(latency.p50)} p95 ${ms(latency.p95)}; ${rate.p50.toFixed(0)} tokens/s p50 (p95 ${rate.p95.toFixed(0)}; client-side, incl. TTFT and HTTP; ${describeTokenSources(results)})${server}${agreement ? `. Client vs worker's own timings (p50): ${describeAgreement(agreement)}` : ''}`,
       evidence: { bench: figures },
     };
   });
+}
+
+/** Where the bench's token counts came from: the server's own, counted from events, or which for how many. */
+export function describeTokenSources(results: ReadonlyArray<Pick<InferenceResult, 'tokenSource'>>): string {
+  const fromServer = results.filter((result) => result.tokenSource === 'server').length;
+  if (fromServer === results.length) return "server's token counts";
+  if (fromServer === 0) return 'tokens counted from events';
+  return `server's token counts for ${fromServer} of ${results.length} requests, counted from events for the rest`;
 }

@@ -57,7 +57,7 @@ export const coldStart: StatusCheck = {
     }
     if (ready.statusFrames.length === 0) {
       return {
-        detail: `ready ${formatDuration(ready.timeToReadyMs)} after the socket opened, with no waiting or loading frame: no load was seen on this session, so status updates during a load were not tested (to see one, open a session on a model the server has not loaded: restart it, or pick another --model)`,
+        detail: `ready ${formatDuration(ready.timeToReadyMs)} after the socket opened, with no waiting or loading frame: no load was seen on this session, so status updates during a load were not tested (to test them, pass a --model this server has to load)`,
         evidence: { ...evidence, loadObserved: false },
       };
     }

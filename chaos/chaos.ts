@@ -11,9 +11,36 @@ import { SeededRandom } from '../fixtures/tiny-model/seeded-random.ts';
 import { CHAOS_FAULTS, chaosRun, type ChaosRunResult } from '../tasks/lib/chaos/chaos-run.ts';
 import { chaosFigures, describeFigures, describeRun } from '../tasks/lib/chaos/chaos-summary.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' }, seed: { type: 'string', default: String(Date.now() % 100_000) }, timeout: { type: 'string', default: '8' } } });
+const USAGE = `Usage: npm run chaos [-- --runs N --seed S --timeout T]
+
+Runs worker:test N times (default 20) while killing the harness (SIGINT / SIGTERM / SIGKILL) or its
+worker (SIGKILL / SIGSTOP) at random moments, half the time with a worker that forks a port-holding
+grandchild; after each run counts survivors, leaked ports and the overrun past the run's deadline.
+  --runs N      runs (default 20)
+  --seed S      random seed, to repeat a sequence (default: from the clock, printed)
+  --timeout T   each run's worker:test --timeout, seconds (default 8)
+Exit codes: 0 no survivor, no leaked port, largest overrun ≤ 1 s; 1 a target missed; 2 usage error.`;
+
+function usageError(message: string): never {
+  console.error(`chaos: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+let values: { runs: string; seed: string; timeout: string; help?: boolean };
+try {
+  values = parseArgs({ options: { runs: { type: 'string', default: '20' }, seed: { type: 'string', default: String(Date.now() % 100_000) }, timeout: { type: 'string', default: '8' }, help: { type: 'boolean', short: 'h' } } }).values as typeof values;
+} catch (error) {
+  usageError((error as Error).message);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const runs = Number(values.runs);
 const seed = Number(values.seed);
+for (const [flag, value] of [['--runs', runs], ['--seed', seed], ['--timeout', Number(values.timeout)]] as const) {
+  if (!Number.isFinite(value) || value < (flag === '--seed' ? 0 : 1)) usageError(`${flag} must be a number${flag === '--seed' ? '' : ' ≥ 1'}`);
+}
 const random = new SeededRandom(seed);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random.next() * items.length)] as T;
 

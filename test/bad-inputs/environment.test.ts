@@ -61,13 +61,22 @@ describe('bad model files: exit 3 before anything starts', () => {
     expect(run.report.checks.map((check) => check.name)).toEqual(['model file']); // nothing started
   });
 
-  it.skipIf(process.getuid?.() === 0)('M7 unreadable: mode 000 (not as root)', async () => {
+  it('M7 unreadable: mode 000 (as root, run without the capabilities that let root read any file)', async () => {
     const path = join(dir, 'locked.gguf');
     writeFileSync(path, 'GGUF');
     chmodSync(path, 0o000);
-    const run = await runTask(['worker:test', '--model', path]);
-    expect(run.exitCode).toBe(3);
-    expect(checkNamed(run.report, 'model file').code).toBe('MODEL_NOT_READABLE');
+    const reportDir = scratch();
+    // Root reads any mode through CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH: drop them (setpriv, util-linux).
+    const asRoot = process.getuid?.() === 0;
+    const argv = [process.execPath, '--import', 'tsx', 'tasks/main.ts', 'worker:test', '--model', path, '--report', reportDir];
+    const dropCaps = ['setpriv', '--inh-caps=-dac_override,-dac_read_search', '--bounding-set=-dac_override,-dac_read_search'];
+    const [program, ...args] = asRoot ? [...dropCaps, ...argv] : argv;
+    const result = spawnSync(program as string, args, { cwd: repoPath(''), env: { ...process.env, CI: 'true' }, encoding: 'utf8', timeout: 60_000 });
+    expect(result.error, 'setpriv (util-linux) is needed to run this row as root').toBeUndefined();
+    expect(result.status, result.stdout + result.stderr).toBe(3);
+    expect(result.stdout + result.stderr).toContain('MODEL_NOT_READABLE');
+    const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as { checks: { name: string; code?: string }[] };
+    expect(report.checks.find((check) => check.name === 'model file')?.code).toBe('MODEL_NOT_READABLE');
   });
 });
 

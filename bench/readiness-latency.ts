@@ -26,20 +26,25 @@ const exitScript = fileURLToPath(new URL('../test/fixtures/processes/exit-early.
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 15);
 const now = (): number => performance.timeOrigin + performance.now();
 
-type Poll = Pick<WaitOptions, 'initialIntervalMs' | 'maxIntervalMs' | 'backoffFactor' | 'wakeOnOutput'>;
+/** A poll's backoff, and whether it probes with a bare TCP connect every 2 ms while refused (the harness's default). */
+type Poll = Pick<WaitOptions, 'initialIntervalMs' | 'maxIntervalMs' | 'backoffFactor' | 'wakeOnOutput'> & { connectWhileRefused?: boolean };
 const HARNESS: Poll = { ...WAIT_DEFAULTS, wakeOnOutput: false };
+const HTTP_ONLY = 'HTTP probes only, 2→10 ms (before)';
 const BASELINES: Record<string, Poll> = {
-  'previous backoff 5→100 ms': { initialIntervalMs: 5, maxIntervalMs: 100, backoffFactor: 1.5, wakeOnOutput: false },
-  'fixed 500 ms poll': { initialIntervalMs: 500, maxIntervalMs: 500, backoffFactor: 1, wakeOnOutput: false },
-  'fixed 1 s poll (seed)': { initialIntervalMs: 1000, maxIntervalMs: 1000, backoffFactor: 1, wakeOnOutput: false },
+  [HTTP_ONLY]: { ...WAIT_DEFAULTS, wakeOnOutput: false, connectWhileRefused: false },
+  'previous backoff 5→100 ms': { initialIntervalMs: 5, maxIntervalMs: 100, backoffFactor: 1.5, wakeOnOutput: false, connectWhileRefused: false },
+  'fixed 500 ms poll': { initialIntervalMs: 500, maxIntervalMs: 500, backoffFactor: 1, wakeOnOutput: false, connectWhileRefused: false },
+  'fixed 1 s poll (seed)': { initialIntervalMs: 1000, maxIntervalMs: 1000, backoffFactor: 1, wakeOnOutput: false, connectWhileRefused: false },
 };
+const readiness = (port: number, server: ProcessGuard, poll: Poll): ReturnType<typeof httpReadiness> =>
+  httpReadiness({ url: `http://127.0.0.1:${port}/`, ownerAlive: () => server.running, ...(poll.connectWhileRefused === undefined ? {} : { connectWhileRefused: poll.connectWhileRefused }) });
 
 /** Starts a fixture server, waits for it with `poll`, and returns how late the wait noticed it was ready. */
 async function oneTrial(mode: 'late-listen' | 'ready', poll: Poll, delayMs: number): Promise<number> {
   const port = await getPort({ host: '127.0.0.1' });
   await using server = await ProcessGuard.start({ name: 'server', command: process.execPath, args: [serverScript, mode, String(delayMs), String(port)] });
   if (mode === 'ready') await server.waitForLine(/^listening/, { timeoutMs: 10_000 });
-  const outcome = await waitFor(httpReadiness({ url: `http://127.0.0.1:${port}/`, ownerAlive: () => server.running }), { description: 'server', timeoutMs: 20_000, failFastOn: [server], ...poll });
+  const outcome = await waitFor(readiness(port, server, poll), { description: 'server', timeoutMs: 20_000, failFastOn: [server], ...poll });
   const detected = now();
   if (mode === 'ready') return detected - (JSON.parse(outcome.value.response.text) as { readyAt: number }).readyAt;
   const [, , listenedAt] = await server.waitForLine(/^listening (\d+) ([\d.]+)/, { timeoutMs: 5000 });
@@ -50,6 +55,29 @@ async function series(mode: 'late-listen' | 'ready', poll: Poll): Promise<Spread
   const samples: number[] = [];
   for (let i = 0; i < TRIALS; i += 1) samples.push(await oneTrial(mode, poll, 100 + ((i * 97) % 300)));
   return spread(samples);
+}
+
+/** Two polls' trials interleaved (A, B, A, B…), so both see the same load on a shared machine. */
+async function pairedSeries(mode: 'late-listen' | 'ready', a: Poll, b: Poll): Promise<[Spread, Spread]> {
+  const samples: [number[], number[]] = [[], []];
+  for (let i = 0; i < TRIALS; i += 1) {
+    const delayMs = 100 + ((i * 97) % 300);
+    samples[0].push(await oneTrial(mode, a, delayMs));
+    samples[1].push(await oneTrial(mode, b, delayMs));
+  }
+  return [spread(samples[0]), spread(samples[1])];
+}
+
+/** What waiting costs the harness while the server does not listen yet (connections refused) for `loadMs`. */
+async function refusedCost(poll: Poll, loadMs: number): Promise<{ attemptsPerS: number; harnessCpuMsPerS: number }> {
+  const port = await getPort({ host: '127.0.0.1' });
+  await using server = await ProcessGuard.start({ name: 'server', command: process.execPath, args: [serverScript, 'late-listen', String(loadMs), String(port)] });
+  const harnessBefore = process.cpuUsage();
+  const started = performance.now();
+  const outcome = await waitFor(readiness(port, server, poll), { description: 'server', timeoutMs: 30_000, failFastOn: [server], ...poll });
+  const seconds = (performance.now() - started) / 1000;
+  const harness = process.cpuUsage(harnessBefore);
+  return { attemptsPerS: outcome.value.tally.refused / seconds, harnessCpuMsPerS: (harness.user + harness.system) / 1000 / seconds };
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux; 10 ms resolution). */
@@ -66,7 +94,7 @@ async function pollingCost(poll: Poll, loadMs: number): Promise<{ requestsPerS: 
   const serverBefore = cpuMs(server.pid);
   const harnessBefore = process.cpuUsage();
   const started = performance.now();
-  const outcome = await waitFor(httpReadiness({ url: `http://127.0.0.1:${port}/`, ownerAlive: () => server.running }), { description: 'server', timeoutMs: 30_000, failFastOn: [server], ...poll });
+  const outcome = await waitFor(readiness(port, server, poll), { description: 'server', timeoutMs: 30_000, failFastOn: [server], ...poll });
   const seconds = (performance.now() - started) / 1000;
   const harness = process.cpuUsage(harnessBefore);
   return {
@@ -90,10 +118,13 @@ export async function readinessBench(): Promise<Figure[]> {
   console.log(`readiness detection latency (server ready → wait returned), ${TRIALS} trials each, delays 100–400 ms`);
   const figures: Figure[] = [];
   for (const [mode, what] of [['late-listen', 'starts listening'], ['ready', 'turns 503 → 200']] as const) {
-    const harness = await series(mode, HARNESS);
+    // The harness and the HTTP-only poll it replaces, trial by trial under the same load.
+    const [harness, httpOnly] = await pairedSeries(mode, HARNESS, BASELINES[HTTP_ONLY] as Poll);
     console.log(row(`harness, silent server ${what}`, harness));
-    const baselines: Record<string, Spread> = {};
+    const baselines: Record<string, Spread> = { [HTTP_ONLY]: httpOnly };
+    console.log(row(`  ${HTTP_ONLY}`, httpOnly));
     for (const [name, poll] of Object.entries(BASELINES)) {
+      if (name === HTTP_ONLY) continue;
       baselines[name] = await series(mode, poll);
       console.log(row(`  ${name}`, baselines[name] as Spread));
     }
@@ -114,6 +145,23 @@ export async function readinessBench(): Promise<Figure[]> {
   figures.push(figure({ bench: 'readiness', name: 'probe requests to a "not ready" worker', value: cost.requestsPerS, unit: 'req/s', baselines: prev(previous.requestsPerS) }));
   figures.push(figure({ bench: 'readiness', name: 'worker CPU spent answering probes', value: cost.serverCpuMsPerS, unit: 'ms/s', baselines: prev(previous.serverCpuMsPerS), note: 'CPU ms per second of waiting, /proc, 10 ms resolution' }));
   figures.push(figure({ bench: 'readiness', name: 'harness CPU spent probing', value: cost.harnessCpuMsPerS, unit: 'ms/s', baselines: prev(previous.harnessCpuMsPerS) }));
+
+  // While nothing listens yet: bare connects every 2 ms (now) against HTTP requests on the 2 → 10 ms backoff (before), back to back.
+  await refusedCost(HARNESS, 500);
+  await refusedCost(BASELINES[HTTP_ONLY] as Poll, 500);
+  const refused = { now: [] as number[], before: [] as number[], nowRate: [] as number[], beforeRate: [] as number[] };
+  for (let i = 0; i < 3; i += 1) {
+    const a = await refusedCost(HARNESS, 1500);
+    const b = await refusedCost(BASELINES[HTTP_ONLY] as Poll, 1500);
+    refused.now.push(a.harnessCpuMsPerS);
+    refused.nowRate.push(a.attemptsPerS);
+    refused.before.push(b.harnessCpuMsPerS);
+    refused.beforeRate.push(b.attemptsPerS);
+  }
+  const med = (values: number[]): number => spread(values).p50;
+  console.log(`cost while nothing listens yet (refused, 3 × 1.5 s each, p50): connect probes ${med(refused.nowRate).toFixed(0)} attempts/s, harness CPU ${med(refused.now).toFixed(1)} ms/s; ${HTTP_ONLY} ${med(refused.beforeRate).toFixed(0)} attempts/s, ${med(refused.before).toFixed(1)} ms/s`);
+  figures.push(figure({ bench: 'readiness', name: 'probe attempts while nothing listens yet', value: med(refused.nowRate), unit: 'req/s', baselines: [{ name: HTTP_ONLY, value: med(refused.beforeRate) }], note: 'bare TCP connects; the kernel refuses them, the worker does no work' }));
+  figures.push(figure({ bench: 'readiness', name: 'harness CPU probing while nothing listens yet', value: med(refused.now), unit: 'ms/s', baselines: [{ name: HTTP_ONLY, value: med(refused.before) }] }));
 
   const exits: number[] = [];
   for (let i = 0; i < TRIALS; i += 1) exits.push(await exitTrial());

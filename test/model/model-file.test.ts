@@ -141,6 +141,18 @@ describe('inspectModelFile', () => {
     expect((await inspectModelFile(writeVariant('v2.gguf', bytes))).ggufVersion).toBe(2);
   });
 
+  it('reads metadata larger than its first 1 MB window (a real tokenizer), and the truncation past it', async () => {
+    // 200k token strings (~3 MB) before the architecture key: parsed again in larger windows.
+    const tokens = Array.from({ length: 200_000 }, (_, i) => `token-${i}`);
+    const bytes = encodeGguf({ metadata: [['tokenizer.ggml.tokens', gguf.strings(tokens)], ['general.architecture', gguf.string('llama')], ['general.name', gguf.string('big vocab')]], tensors: [] });
+    expect(bytes.length).toBeGreaterThan(3 << 20);
+    const info = await inspectModelFile(writeVariant('big-vocab.gguf', bytes));
+    expect(info).toMatchObject({ architecture: 'llama', name: 'big vocab', vocabSize: 200_000, metadataCount: 3 });
+    const error = await failure(writeVariant('big-vocab-cut.gguf', bytes.subarray(0, 2 << 20))); // cut inside the tokens, past the first window
+    expect(error.code).toBe('MODEL_INVALID');
+    expect(error.message).toContain(`file ends at byte ${2 << 20} while reading metadata key #1 of 3 ('tokenizer.ggml.tokens')`);
+  });
+
   it('refuses a model without general.architecture', async () => {
     const bytes = encodeGguf({ metadata: [['general.name', gguf.string('nameless')]], tensors: [] });
     const error = await failure(writeVariant('no-arch.gguf', bytes));

@@ -1,6 +1,9 @@
 import getPort from 'get-port';
 import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
 import { HarnessError } from '../../tasks/lib/errors/harness-error.ts';
+import { tryConnect } from '../../tasks/lib/http/tcp-connect.ts';
+import { Timeline, withTimeline } from '../../tasks/lib/report/timeline.ts';
 import { ProcessGuard } from '../../tasks/lib/process/process-guard.ts';
 import { httpReadiness } from '../../tasks/lib/wait-strategies/http-wait-strategy.ts';
 import { waitFor } from '../../tasks/lib/wait-strategies/wait-for.ts';
@@ -31,6 +34,46 @@ describe('httpReadiness', () => {
     // An error budget of 3, so that 1.5 s of polling (≥ 15 probes even when slow) surely exceeds it.
     const outcome = await waitFor(httpReadiness({ url, ownerAlive: () => guard.running, maxConsecutiveErrors: 3 }), { description: 'listening', timeoutMs: 60_000, failFastOn: [guard] });
     expect(outcome.value.tally.refused).toBeGreaterThan(3); // more refusals than the error budget, yet no failure
+  });
+
+  it('probes with bare connects while refused, and records them as the HTTP probe did (tally, answers, ticks)', async () => {
+    for (const connectWhileRefused of [true, false]) {
+      const port = await getPort({ host: '127.0.0.1' });
+      const { guard, url } = await server('late-listen', 300, port);
+      await using _ = guard;
+      const timeline = new Timeline();
+      const probe = httpReadiness({ url, ownerAlive: () => guard.running, maxConsecutiveErrors: 3, lane: 'probe:server', connectWhileRefused });
+      const outcome = await withTimeline(timeline, () => waitFor(probe, { description: 'listening', timeoutMs: 60_000, failFastOn: [guard], wakeOnOutput: false }));
+      const { tally, answers, response } = outcome.value;
+      expect(response.status).toBe(200);
+      expect(tally.refused).toBeGreaterThan(3); // more than the error budget: "not listening yet" is no error
+      expect(answers.map((answer) => [answer.status, answer.count])).toEqual([
+        ['refused', tally.refused],
+        [200, 1],
+      ]);
+      expect(outcome.observed[0]).toBe('connection refused (ECONNREFUSED): not listening yet');
+      const ticks = timeline.events.filter((event) => event.lane === 'probe:server');
+      expect(ticks.map((tick) => [tick.status, tick.label, tick.count])).toEqual([
+        ['refused', 'refused', tally.refused],
+        ['ok', 'HTTP 200', 1],
+      ]);
+      expect(ticks[0]?.ticks).toHaveLength(tally.refused);
+    }
+  });
+
+  it('tryConnect: accepted where something listens, refused where nothing does', async () => {
+    const listener = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const { port } = listener.address() as { port: number };
+    try {
+      expect((await tryConnect({ host: '127.0.0.1', port }, { timeoutMs: 5000 })).kind).toBe('accepted');
+    } finally {
+      await new Promise((resolve) => listener.close(resolve));
+    }
+    const refused = await tryConnect({ host: '127.0.0.1', port }, { timeoutMs: 5000 });
+    expect(refused).toMatchObject({ kind: 'refused', code: 'ECONNREFUSED' });
+    const aborted = await tryConnect({ host: '127.0.0.1', port }, { timeoutMs: 5000, signal: AbortSignal.abort() });
+    expect(aborted.kind).toBe('aborted');
   });
 
   it('stops after 10 consecutive refusals when nothing of ours is behind the URL', async () => {

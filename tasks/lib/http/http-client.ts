@@ -41,7 +41,7 @@ export type HttpOutcome = { ok: true; response: HttpResponse } | { ok: false; fa
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
-function errorCode(error: unknown): string | undefined {
+export function errorCode(error: unknown): string | undefined {
   const e = error as { code?: string; cause?: { code?: string }; name?: string };
   return e.code ?? e.cause?.code ?? (e.name === 'TimeoutError' || e.name === 'AbortError' ? e.name : undefined);
 }

@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { HarnessError } from '../errors/harness-error.ts';
@@ -42,39 +43,39 @@ const FIX_HINT = 'pass --model <path.gguf> with a valid GGUF model file, or omit
 class TruncatedError extends Error {}
 class MalformedError extends Error {}
 
-/** Reads a file front to back through a window, fetching only the bytes the parser asks for. */
+/** The parser needs bytes past the window read so far (the file has them): read more, parse again. */
+class NeedMoreError extends Error {
+  constructor(readonly end: number) {
+    super(`need the file up to byte ${end}`);
+  }
+}
+
+/**
+ * Reads the start of a file, held in one buffer, for a synchronous parse: no promise per field
+ * (thousands of awaits for a tokenizer's strings, each slowed by the run's async context tracking).
+ * Past the window: `NeedMoreError` (the caller reads a larger window and parses again); past the
+ * end of the file: `TruncatedError`.
+ */
 class WindowReader {
-  readonly #handle: FileHandle;
+  readonly #window: Buffer;
   readonly size: number;
-  #window = Buffer.alloc(0);
-  #windowStart = 0;
   /** Absolute offset of the next byte to parse. */
   position = 0;
 
-  constructor(handle: FileHandle, size: number) {
-    this.#handle = handle;
+  constructor(window: Buffer, size: number) {
+    this.#window = window;
     this.size = size;
   }
 
-  async #ensure(bytes: number): Promise<void> {
-    if (this.position + bytes > this.size) throw new TruncatedError();
-    if (this.position + bytes <= this.#windowStart + this.#window.length && this.position >= this.#windowStart) return;
-    const length = Math.min(Math.max(bytes, READ_CHUNK), this.size - this.position);
-    const buffer = Buffer.allocUnsafe(length);
-    let filled = 0;
-    while (filled < length) {
-      const { bytesRead } = await this.#handle.read(buffer, filled, length - filled, this.position + filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    if (filled < bytes) throw new TruncatedError();
-    this.#window = buffer.subarray(0, filled);
-    this.#windowStart = this.position;
+  #ensure(bytes: number): void {
+    const end = this.position + bytes;
+    if (end > this.size) throw new TruncatedError();
+    if (end > this.#window.length) throw new NeedMoreError(end);
   }
 
-  async take(bytes: number): Promise<Buffer> {
-    await this.#ensure(bytes);
-    const start = this.position - this.#windowStart;
+  take(bytes: number): Buffer {
+    this.#ensure(bytes);
+    const start = this.position;
     this.position += bytes;
     return this.#window.subarray(start, start + bytes);
   }
@@ -87,33 +88,48 @@ class WindowReader {
     this.position += Number(bytes);
   }
 
-  async u32(): Promise<number> {
-    return (await this.take(4)).readUInt32LE(0);
+  u32(): number {
+    return this.take(4).readUInt32LE(0);
   }
 
-  async u64(): Promise<bigint> {
-    return (await this.take(8)).readBigUInt64LE(0);
+  u64(): bigint {
+    return this.take(8).readBigUInt64LE(0);
   }
 
   /** A GGUF string: decoded when `decode`, else skipped. */
-  async string(decode: boolean, limit = MAX_STRING_BYTES): Promise<string | undefined> {
-    const length = await this.u64();
+  string(decode: boolean, limit = MAX_STRING_BYTES): string | undefined {
+    const length = this.u64();
     if (length > BigInt(limit)) throw new MalformedError(`a string claims ${length} bytes`);
     if (!decode) {
       this.skip(length);
       return undefined;
     }
-    return (await this.take(Number(length))).toString('utf8');
+    return this.take(Number(length)).toString('utf8');
   }
+}
+
+/** Files inspected in this process, by absolute path, with the identity (inode, size, times) they had. */
+const inspected = new Map<string, { identity: string; info: ModelFileInfo }>();
+
+/** Reads the first `length` bytes of the file. */
+async function readStart(handle: FileHandle, length: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await handle.read(buffer, filled, length - filled, filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return buffer.subarray(0, filled);
 }
 
 type ScalarValue = number | bigint | boolean | string | undefined;
 
-async function readScalar(reader: WindowReader, type: number, decode: boolean): Promise<ScalarValue> {
-  if (type === GgufValueType.STRING) return await reader.string(decode);
+function readScalar(reader: WindowReader, type: number, decode: boolean): ScalarValue {
+  if (type === GgufValueType.STRING) return reader.string(decode);
   const size = GGUF_SCALAR_SIZES[type];
   if (size === undefined) throw new MalformedError(`unknown value type ${type}`);
-  const bytes = await reader.take(size);
+  const bytes = reader.take(size);
   switch (type) {
     case GgufValueType.UINT8:
       return bytes.readUInt8(0);
@@ -141,17 +157,17 @@ async function readScalar(reader: WindowReader, type: number, decode: boolean): 
 }
 
 /** Walks over an array value without keeping it; returns its length. */
-async function skipArray(reader: WindowReader): Promise<bigint> {
-  const itemType = await reader.u32();
-  const count = await reader.u64();
+function skipArray(reader: WindowReader): bigint {
+  const itemType = reader.u32();
+  const count = reader.u64();
   if (count > MAX_COUNT) throw new MalformedError(`an array claims ${count} items`);
   const size = GGUF_SCALAR_SIZES[itemType];
   if (size !== undefined) {
     reader.skip(count * BigInt(size));
   } else if (itemType === GgufValueType.STRING) {
-    for (let i = 0n; i < count; i += 1n) await reader.string(false);
+    for (let i = 0n; i < count; i += 1n) reader.string(false);
   } else if (itemType === GgufValueType.ARRAY) {
-    for (let i = 0n; i < count; i += 1n) await skipArray(reader);
+    for (let i = 0n; i < count; i += 1n) skipArray(reader);
   } else {
     throw new MalformedError(`an array has items of unknown type ${itemType}`);
   }
@@ -214,7 +230,7 @@ export async function inspectModelFile(given: string, options: { cwd?: string } 
   const invalid = (message: string, evidence: Record<string, unknown> = {}, hint: string = FIX_HINT): HarnessError =>
     new HarnessError('MODEL_INVALID', `model file ${path} is not a usable GGUF model: ${message}`, { kind: 'environment', evidence: { path: absolute, ...evidence }, hint });
 
-  let info;
+  let info: Stats;
   try {
     info = await stat(absolute);
   } catch (error) {
@@ -235,6 +251,11 @@ export async function inspectModelFile(given: string, options: { cwd?: string } 
       hint: 'check the permissions of the file and its directories',
     });
   }
+  // The same unchanged file inspected again in this run (the generated model is checked when it is
+  // ensured, then by the model-file check): the answer cannot differ.
+  const identity = `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
+  const known = inspected.get(absolute);
+  if (known?.identity === identity) return { ...known.info };
   if (!info.isFile()) {
     const what = info.isDirectory() ? 'a directory' : 'not a regular file';
     const inside = info.isDirectory() ? await listGgufFiles(absolute) : [];
@@ -257,12 +278,9 @@ export async function inspectModelFile(given: string, options: { cwd?: string } 
     });
   }
 
-  const reader = new WindowReader(handle, info.size);
-  let reading = 'the header';
-  try {
-    if (info.size === 0) throw invalid('the file is empty (0 bytes)');
-    if (info.size < GGUF_MAGIC_BYTES.length) throw invalid(`the file is only ${info.size} bytes long`);
-    const head = Buffer.from(await reader.take(Math.min(64, info.size)));
+  /** The header, metadata and tensor index, from `reader`'s window (synchronous). */
+  function parseGguf(): ModelFileInfo {
+    const head = Buffer.from(reader.take(Math.min(64, info.size)));
     reader.position = 0;
     const magic = head.subarray(0, 4);
     if (!magic.equals(GGUF_MAGIC_BYTES)) {
@@ -270,29 +288,29 @@ export async function inspectModelFile(given: string, options: { cwd?: string } 
       throw invalid(`magic bytes are ${hexAndText(magic)}, expected '${GGUF_MAGIC}'`, { firstBytes: hexAndText(head) }, guess ? `${guess}; ${FIX_HINT}` : FIX_HINT);
     }
     reader.position = 4;
-    const version = await reader.u32();
+    const version = reader.u32();
     if (!(GGUF_SUPPORTED_VERSIONS as readonly number[]).includes(version)) {
       const bigEndian = version > 0xffff && (version >>> 24) > 0 && (version & 0xffff) === 0;
       const detail = version === 1 ? 'GGUF version 1 (2023) is no longer supported' : bigEndian ? 'this looks like a big-endian GGUF file' : `GGUF version ${version} is not supported`;
       throw invalid(`${detail} (this harness reads versions ${GGUF_SUPPORTED_VERSIONS.join(' and ')})`, { ggufVersion: version }, `re-convert the model with a current llama.cpp, or ${FIX_HINT}`);
     }
-    const tensorCount = await reader.u64();
-    const metadataCount = await reader.u64();
+    const tensorCount = reader.u64();
+    const metadataCount = reader.u64();
     if (tensorCount > MAX_COUNT || metadataCount > MAX_COUNT) throw invalid(`the header claims ${tensorCount} tensors and ${metadataCount} metadata keys`);
 
     const values = new Map<string, ScalarValue>();
     let tokenCount: bigint | undefined;
     for (let index = 0; index < Number(metadataCount); index += 1) {
       reading = `metadata key #${index + 1} of ${metadataCount}`;
-      const key = (await reader.string(true, MAX_KEY_BYTES)) ?? '';
+      const key = (reader.string(true, MAX_KEY_BYTES)) ?? '';
       reading = `metadata key #${index + 1} of ${metadataCount} ('${key}')`;
-      const type = await reader.u32();
+      const type = reader.u32();
       if (type === GgufValueType.ARRAY) {
-        const count = await skipArray(reader);
+        const count = skipArray(reader);
         if (key === GgufKey.tokens) tokenCount = count;
       } else {
         if (GGUF_SCALAR_SIZES[type] === undefined && type !== GgufValueType.STRING) throw new MalformedError(`unknown value type ${type}`);
-        const value = await readScalar(reader, type, wanted(key));
+        const value = readScalar(reader, type, wanted(key));
         if (wanted(key)) values.set(key, value);
       }
     }
@@ -310,14 +328,14 @@ export async function inspectModelFile(given: string, options: { cwd?: string } 
     let dataBytes = 0n;
     for (let index = 0; index < Number(tensorCount); index += 1) {
       reading = `tensor info #${index + 1} of ${tensorCount}`;
-      const name = (await reader.string(true, MAX_KEY_BYTES)) ?? '';
+      const name = (reader.string(true, MAX_KEY_BYTES)) ?? '';
       reading = `tensor info #${index + 1} of ${tensorCount} ('${name}')`;
-      const dims = await reader.u32();
+      const dims = reader.u32();
       if (dims > 8) throw new MalformedError(`tensor '${name}' claims ${dims} dimensions`);
       let elements = 1n;
-      for (let d = 0; d < dims; d += 1) elements *= await reader.u64();
-      const type = await reader.u32();
-      const offset = await reader.u64();
+      for (let d = 0; d < dims; d += 1) elements *= reader.u64();
+      const type = reader.u32();
+      const offset = reader.u64();
       const bytes = ggmlTensorBytes(type, elements);
       if (bytes !== undefined && offset + bytes > dataBytes) dataBytes = offset + bytes;
     }
@@ -345,7 +363,29 @@ export async function inspectModelFile(given: string, options: { cwd?: string } 
     if (vocabSize !== undefined) result.vocabSize = vocabSize;
     const contextLength = asNumber(context);
     if (contextLength !== undefined) result.contextLength = contextLength;
+    inspected.set(absolute, { identity, info: { ...result } });
     return result;
+  }
+
+  let reading = 'the header';
+  let reader = new WindowReader(Buffer.alloc(0), info.size);
+  // The first MB holds a small model's metadata and tensor index; a larger one's is read again in a larger window.
+  let windowBytes = Math.min(READ_CHUNK, info.size);
+  try {
+    if (info.size === 0) throw invalid('the file is empty (0 bytes)');
+    if (info.size < GGUF_MAGIC_BYTES.length) throw invalid(`the file is only ${info.size} bytes long`);
+    for (;;) {
+      const window = await readStart(handle, windowBytes);
+      // Fewer bytes than the size said: the file ends there (it shrank since the stat).
+      reader = new WindowReader(window, window.length < windowBytes ? window.length : info.size);
+      reading = 'the header';
+      try {
+        return parseGguf();
+      } catch (error) {
+        if (!(error instanceof NeedMoreError)) throw error;
+        windowBytes = Math.min(info.size, Math.max(windowBytes * 2, error.end + READ_CHUNK));
+      }
+    }
   } catch (error) {
     if (error instanceof HarnessError) throw error;
     if (error instanceof TruncatedError) {

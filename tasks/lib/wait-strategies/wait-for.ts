@@ -1,5 +1,4 @@
 import type { HarnessError } from '../errors/harness-error.ts';
-import { sleepUnlessAborted } from '../time/sleep.ts';
 import { WaitScope, type ExitWatch, type ScopeOptions } from './wait-scope.ts';
 
 export type { ExitWatch } from './wait-scope.ts';
@@ -12,6 +11,11 @@ export type ProbeResult<T> =
       observed: string;
       /** poll again after this long instead of the normal backoff */
       retryAfterMs?: number;
+      /**
+       * Poll again after this long instead of the normal backoff, still woken by a printed line:
+       * a probe that is cheap while nothing has changed (a refused TCP connect) may run this often.
+       */
+      pollAfterMs?: number;
       /**
        * The attempt saw nothing about the service: its request was cut short by the wait's own
        * deadline. Kept in the history, but the last real observation stays what the wait reports.
@@ -83,11 +87,21 @@ export async function waitFor<T>(probe: Probe<T>, options: WaitOptions): Promise
         return { value: result.value, elapsedMs: scope.elapsedMs, attempts: scope.attempts, observed: scope.history };
       }
       scope.observe(result.observed, { real: result.cutShort !== true });
-      const pause = Math.min(result.retryAfterMs ?? interval, Math.max(0, scope.remainingMs));
+      const pause = Math.min(result.retryAfterMs ?? result.pollAfterMs ?? interval, Math.max(0, scope.remainingMs));
       // Error back-off (retryAfterMs) is not cut short: N consecutive errors must span N pauses.
-      const woken = result.retryAfterMs === undefined ? new Promise<void>((resolve) => (wake = resolve)) : new Promise<void>(() => undefined);
-      await Promise.race([sleepUnlessAborted(pause, scope.signal), woken, scope.interrupted]);
-      wake = () => undefined;
+      // A plain timer (no abort listener): a timeout, an exit or an abort ends the wait through
+      // `scope.interrupted`, and the timer is cleared either way. Cheap, as a poll runs up to 500×/s.
+      let timer: NodeJS.Timeout | undefined;
+      const slept = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, pause);
+        if (result.retryAfterMs === undefined) wake = resolve;
+      });
+      try {
+        await Promise.race([slept, scope.interrupted]);
+      } finally {
+        clearTimeout(timer);
+        wake = () => undefined;
+      }
       interval = Math.min(interval * factor, maxInterval);
     }
   } finally {

@@ -7,7 +7,19 @@ Feature: Canary check (canary:check)
     Then the canary decision is "rollback" with exit code 1
     And the decision names the metric "inference latency"
     And every worker:test gate passed on both sides
+    And each side of the canary run started 5 workers, none left running
+    And no subject of the canary run is left running
+
+  Scenario: A worker canary slower in each of only 3 process pairs is held for a person, not rolled back
+    When I run "canary:check --kind worker --canary-fault slow-tokens --replicas 3 --samples 12"
+    Then the canary decision is "hold" with exit code 4
+    And the decision holds on the metric "inference latency" because 3 process pairs cannot show it
     And each side of the canary run started 3 workers, none left running
+
+  Scenario: An unchanged bot (A/A calibration) is never rolled back
+    When I run "canary:check --aa --idle 0.5 --ping-interval 0.5 --pong-timeout 0.5 --detect-within 1.5 --close-within 2 --samples 20"
+    Then the canary decision is not "rollback"
+    And every gate passed on both sides
     And no subject of the canary run is left running
 
   Scenario: A policy server canary that loads slower is rolled back, naming the metric

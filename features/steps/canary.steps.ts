@@ -31,6 +31,24 @@ Then('the decision names the metric {string}', function (this: HarnessWorld, met
   assert.ok(canary.reasons.some((reason) => reason.startsWith(`metric "${metric}" failed`) || reason.startsWith(`critical metric "${metric}" failed`)), `no rollback reason names ${metric}: ${canary.reasons.join(' | ')}`);
 });
 
+Then('the canary decision is not {string}', function (this: HarnessWorld, decision: string) {
+  const { run, canary } = lastCanary(this);
+  assert.notEqual(canary.decision, decision, run.output);
+  assert.equal(run.exitCode, { promote: 0, hold: 4, rollback: 1 }[canary.decision]);
+});
+
+Then('the decision holds on the metric {string} because {int} process pairs cannot show it', function (this: HarnessWorld, metric: string, pairs: number) {
+  const { canary } = lastCanary(this);
+  const reason = canary.reasons.find((line) => line.startsWith(`metric "${metric}" inconclusive`));
+  assert.ok(reason, `no hold reason names ${metric}: ${canary.reasons.join(' | ')}`);
+  assert.match(reason, new RegExp(`worse in ${pairs} of ${pairs} process pairs .*${pairs} pairs cannot show it even when all are worse`));
+});
+
+Then('every gate passed on both sides', function (this: HarnessWorld) {
+  const { canary } = lastCanary(this);
+  assert.deepEqual(canary.gates.filter((gate) => gate.baseline !== 'pass' || gate.canary !== 'pass'), []);
+});
+
 Then('the decision names the gate {string}', function (this: HarnessWorld, gate: string) {
   const { canary } = lastCanary(this);
   assert.ok(canary.reasons.some((reason) => reason.includes(`gate "${gate}" regressed`)), `no rollback reason names ${gate}: ${canary.reasons.join(' | ')}`);

@@ -34,7 +34,7 @@ export const CANARY_FLAGS: readonly FlagSpec[] = [
   { name: 'ws-path', type: 'string', valueName: 'path', defaultLabel: '/chat', description: 'ws-server: the WebSocket path the services serve the chat protocol at' },
   { name: 'connect-timeout', type: 'number', min: 0.1, valueName: 's', defaultLabel: '30 (worker: 120)', description: 'how long a subject may take to start (connect, get healthy, answer)' },
   { name: 'starts', type: 'number', integer: true, min: 1, max: 100, defaultLabel: '1', description: 'worker/policy: starts per side for the start-time metrics (included from 5)' },
-  { name: 'replicas', type: 'number', integer: true, min: 1, max: 20, defaultLabel: '3', valueName: 'k', description: 'worker: the samples are taken in k rounds, each with a fresh baseline and canary worker; a regression must show in every round (1: one process per side)' },
+  { name: 'replicas', type: 'number', integer: true, min: 1, max: 20, defaultLabel: '5', valueName: 'k', description: 'worker: the samples are taken in k rounds, each with a fresh baseline and canary worker; a regression must show in enough rounds for a sign test over the process pairs (5: all 5; 1: one process per side)' },
   { name: 'alpha', type: 'number', min: 0.0001, max: 0.5, default: 0.05, description: 'significance level of the rank and tail tests' },
   { name: 'effect-floor', type: 'number', min: 1, max: 10, default: 1.1, description: 'a shift smaller than this ratio of medians is noise' },
 ];

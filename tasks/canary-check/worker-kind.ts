@@ -114,6 +114,15 @@ function teardownOutcome(stops: readonly StopReport[]): ProbeOutcome {
   return { state: 'pass', detail: stops.length === 1 ? `${each[0]}; no process of its group left` : `${stops.length} workers (one per round): ${each.join(', ')}; no process of their groups left` };
 }
 
+/**
+ * Which side's worker is started first, drawn anew each round: a process started second may land
+ * elsewhere (a busier core) more often than one started first, and a fixed order would make that a
+ * difference between versions instead of between processes.
+ */
+function startOrder(random: () => number = Math.random): Role[] {
+  return random() < 0.5 ? [...ROLES] : [...ROLES].reverse();
+}
+
 /** `samples` split into `rounds` near-equal parts (the first rounds take the remainder). */
 export function samplesPerRound(samples: number, rounds: number): number[] {
   return Array.from({ length: rounds }, (_, round) => Math.floor(samples / rounds) + (round < samples % rounds ? 1 : 0));
@@ -160,7 +169,7 @@ export async function runWorkerCanary(context: TaskContext, plan: CanaryPlan): P
       sides[role] = { role, plan: plans[role], hive, checks: new RunReport(`worker:test (${role})`), healthyMs: [], healthy: false, stops: [] };
     }
     out.step(`Round 1/${rounds.length}: starting both workers, then the worker:test checks on each`);
-    for (const role of ROLES) sides[role].worker = await startWorker(context, sides[role], model, 'main');
+    for (const role of startOrder()) sides[role].worker = await startWorker(context, sides[role], model, 'main');
     await Promise.all(ROLES.map((role) => checkSide(context, sides[role])));
     const names = [...new Set(ROLES.flatMap((role) => sides[role].checks.checks.map((check) => check.name)))];
     for (const name of names) addGate(evidence, `worker:test ${name}`, { baseline: outcomeOf(sides.baseline.checks, name), canary: outcomeOf(sides.canary.checks, name) });
@@ -177,7 +186,7 @@ export async function runWorkerCanary(context: TaskContext, plan: CanaryPlan): P
       if (round > 1) {
         out.step(`Round ${round}/${rounds.length}: a fresh baseline and canary worker`);
         await Promise.all(
-          ROLES.filter((role) => sides[role].healthy).map(async (role) => {
+          startOrder().filter((role) => sides[role].healthy).map(async (role) => {
             const { worker, healthyMs } = await startHealthy(context, sides[role], model, `r${round}`);
             sides[role].worker = worker;
             sides[role].healthy = healthyMs !== undefined;

@@ -31,7 +31,7 @@ describe('canary:check usage errors: exit 2 with a reason, nothing started', () 
     [['--samples', '3'], /--samples must be at least 5/],
     [['--replicas', '2'], /--replicas applies to --kind worker only/],
     [['--kind', 'policy', '--replicas', '2'], /--replicas applies to --kind worker only/],
-    [['--kind', 'worker', '--samples', '8'], /--samples 8 with --replicas 3 leaves fewer than 3 samples per round/],
+    [['--kind', 'worker', '--samples', '8'], /--samples 8 with --replicas 5 leaves fewer than 3 samples per round/],
     [['--kind', 'worker', '--replicas', '0'], /--replicas must be at least 1/],
     [['--kind', 'grpc'], /--kind must be one of ws-client, ws-server, worker, policy/],
     [['--kind', 'ws-client', '--ws-path', '/chat'], /--ws-path applies to --kind ws-server only/],

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { judgeCanary } from '../../../tasks/lib/canary/judge/judge.ts';
 import type { MetricInput } from '../../../tasks/lib/canary/judge/judge-types.ts';
 import { renderJudgementTable } from '../../../tasks/lib/canary/judge/judgement-table.ts';
+import { pairsNeeded, signTestP } from '../../../tasks/lib/canary/judge/replicate-consistency.ts';
 
 /** n evenly spread values around `centre` (±10 %): deterministic, no ties within a side. */
 function spread(n: number, centre: number, width = 0.2): number[] {
@@ -20,17 +21,40 @@ function latency(baseline: number[], canary: number[]): MetricInput {
 }
 
 describe('judgeCanary: process replicates', () => {
-  it('rolls back a shift that every process pair shows', () => {
-    const judgement = judgeCanary([], [latency([48, 50, 47], [70, 72, 69])]);
+  it('rolls back a shift that every one of 5 process pairs shows (sign test p = 1/32 < 0.05)', () => {
+    const judgement = judgeCanary([], [latency([48, 50, 47, 49, 51], [70, 72, 69, 71, 73])]);
     expect(judgement.decision).toBe('rollback');
     const metric = judgement.metrics[0];
-    expect(metric).toMatchObject({ verdict: 'fail', decisive: true, replicates: { compared: 3, worse: 3 } });
+    expect(metric).toMatchObject({ verdict: 'fail', decisive: true, replicates: { compared: 5, worse: 5 } });
     expect(metric?.replicates?.pairs.map((pair) => [pair.replicate, Math.round(pair.median.baseline ?? 0), Math.round(pair.median.canary ?? 0), pair.canaryWorse])).toEqual([
       [1, 48, 70, true],
       [2, 50, 72, true],
       [3, 47, 69, true],
+      [4, 49, 71, true],
+      [5, 51, 73, true],
     ]);
     expect(judgement.reasons[0]).toMatch(/^metric "inference latency" failed decisively: 1\.\d\d× worse/);
+  });
+
+  it('holds a shift that all of 3 process pairs show: 3 pairs all worse happens by chance 1 time in 8, and says how many pairs can show it', () => {
+    const judgement = judgeCanary([], [latency([48, 50, 47], [70, 72, 69])]);
+    expect(judgement.metrics[0]?.p).toBeLessThan(0.001);
+    expect(judgement.metrics[0]).toMatchObject({ verdict: 'inconclusive', decisive: false, replicates: { compared: 3, worse: 3 } });
+    expect(judgement.metrics[0]?.reason).toMatch(/^worse in 3 of 3 process pairs \(sign test p = 0\.13, not below 0\.05\): the shift may be a difference between processes, not versions; 3 pairs cannot show it even when all are worse, 5 can \(pooled: /);
+    expect(judgement.decision).toBe('hold');
+  });
+
+  it('holds a shift beyond the floor that is not significant but shows in every process pair', () => {
+    // Wide spread within each round: not significant pooled, yet every canary median is higher.
+    const b = { values: [1, 2, 3, 4, 5].flatMap((round) => spread(10, 50, 1.6)), ids: [1, 2, 3, 4, 5].flatMap((round) => Array<number>(10).fill(round)) };
+    const c = { values: [1, 2, 3, 4, 5].flatMap(() => spread(10, 57, 1.6)), ids: b.ids };
+    const judgement = judgeCanary([], [{ name: 'TTFT', unit: 'ms', better: 'lower', baseline: b.values, canary: c.values, replicates: { baseline: b.ids, canary: c.ids } }]);
+    const metric = judgement.metrics[0];
+    expect(metric?.p).toBeGreaterThan(0.05);
+    expect(metric?.ratio).toBeGreaterThan(1.1);
+    expect(metric).toMatchObject({ verdict: 'inconclusive', replicates: { compared: 5, worse: 5 } });
+    expect(metric?.reason).toMatch(/but not significant/);
+    expect(judgement.decision).toBe('hold');
   });
 
   it('holds a shift carried by one process pair (one canary process on a busy core), saying so, and keeps the pooled figures', () => {
@@ -39,17 +63,28 @@ describe('judgeCanary: process replicates', () => {
     expect(metric?.p).toBeLessThan(0.05);
     expect(metric?.ratio).toBeGreaterThan(1.1);
     expect(metric).toMatchObject({ verdict: 'inconclusive', decisive: false, replicates: { compared: 2, worse: 1 } });
-    expect(metric?.reason).toMatch(/^worse in 1 of 2 process pairs: the shift may be a difference between processes, not versions \(pooled: /);
+    expect(metric?.reason).toMatch(/^worse in 1 of 2 process pairs \(sign test p = 0\.75, not below 0\.05\): the shift may be a difference between processes, not versions; 2 pairs cannot show it even when all are worse, 5 can \(pooled: /);
     expect(judgement.decision).toBe('hold');
     expect(judgement.reasons[0]).toMatch(/metric "inference latency" inconclusive: worse in 1 of 2 process pairs/);
     expect(renderJudgementTable(judgement)).toMatch(/per process pair \(median baseline → canary, ms\): #1 48 → 47.5, #2 48 → 100 worse; canary worse in 1 of 2/);
   });
 
-  it('holds a shift that two of three process pairs show (worse in 2 of 3)', () => {
-    const judgement = judgeCanary([], [latency([48, 50, 47], [46, 80, 85])]);
+  it('holds a shift that four of five process pairs show (worse in 4 of 5: sign test p = 0.19)', () => {
+    const judgement = judgeCanary([], [latency([48, 50, 47, 49, 51], [46, 80, 85, 82, 84])]);
     expect(judgement.metrics[0]?.p).toBeLessThan(0.05);
-    expect(judgement.metrics[0]).toMatchObject({ verdict: 'inconclusive', replicates: { compared: 3, worse: 2 } });
+    expect(judgement.metrics[0]).toMatchObject({ verdict: 'inconclusive', replicates: { compared: 5, worse: 4 } });
+    expect(judgement.metrics[0]?.reason).toMatch(/^worse in 4 of 5 process pairs \(sign test p = 0\.19, not below 0\.05\): the shift may be a difference between processes, not versions \(pooled: /);
     expect(judgement.decision).toBe('hold');
+  });
+
+  it('sign test over process pairs: exact binomial tail, and the pairs needed at α', () => {
+    expect(signTestP(5, 5)).toBe(1 / 32);
+    expect(signTestP(3, 3)).toBe(1 / 8);
+    expect(signTestP(4, 5)).toBe(6 / 32);
+    expect(signTestP(7, 8)).toBe(9 / 256);
+    expect(signTestP(0, 4)).toBe(1);
+    expect(pairsNeeded(0.05)).toBe(5);
+    expect(pairsNeeded(0.01)).toBe(7);
   });
 
   it('holds when only one process pair has data on both sides', () => {
@@ -72,12 +107,12 @@ describe('judgeCanary: process replicates', () => {
   });
 
   it('applies to higher-is-better metrics in their bad direction', () => {
-    const b = rounds([20, 21, 19]);
-    const c = rounds([10, 10.5, 9.5]);
+    const b = rounds([20, 21, 19, 20, 22]);
+    const c = rounds([10, 10.5, 9.5, 10, 11]);
     const rate = (canary: { values: number[]; ids: number[] }): MetricInput => ({ name: 'tokens/s', unit: 'tokens/s', better: 'higher', baseline: b.values, canary: canary.values, replicates: { baseline: b.ids, canary: canary.ids } });
     expect(judgeCanary([], [rate(c)]).decision).toBe('rollback');
-    const oneSlow = rounds([21, 10, 20]);
-    expect(judgeCanary([], [rate(oneSlow)]).metrics[0]).toMatchObject({ verdict: 'inconclusive', replicates: { worse: 1, compared: 3 } });
+    const oneSlow = rounds([21, 10, 20, 19, 10]);
+    expect(judgeCanary([], [rate(oneSlow)]).metrics[0]).toMatchObject({ verdict: 'inconclusive', replicates: { worse: 3, compared: 5 } });
   });
 
   it('rejects replicates that do not match the samples', () => {

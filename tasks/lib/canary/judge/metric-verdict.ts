@@ -13,10 +13,11 @@
  * - pass: otherwise — no difference, a better canary, or a significant shift smaller than the floor
  *   (noise). A tail beyond the ratio that the exceedance test could have confirmed but did not is a
  *   pass with a note: at n = 20 the p95 is nearly the maximum, and A/A runs show such ratios often.
- * - replicates (samples tagged with the process they came from, ≥ 2 on a side): a fail stands
- *   only when the canary is worse in every process pair (per-replicate medians; tail quantiles for
- *   a tail-only fail); otherwise it becomes inconclusive (at most a hold), reason "worse in j of k
- *   process pairs …". The pooled figures are kept as they are.
+ * - replicates (samples tagged with the process they came from, ≥ 2 on a side): the process pair
+ *   is the unit of evidence. A fail stands only when a one-sided sign test over the process pairs
+ *   (per-replicate medians; tail quantiles for a tail-only fail) is significant at α — with 5 pairs,
+ *   all 5 worse; otherwise it becomes inconclusive (at most a hold), reason "worse in j of k process
+ *   pairs …". The pooled figures are kept as they are.
  */
 import { percentile } from '../../stats/percentiles.ts';
 import { formatP, formatRatio, pPhrase, withUnit } from './judge-format.ts';
@@ -135,7 +136,7 @@ export function judgeMetric(metric: MetricInput, options: ResolvedJudgeOptions):
   }
 
   const replicates = compareReplicates(metric, verdict === 'fail' && !medianFail ? tail.quantile : 0.5);
-  const inconsistent = verdict === 'fail' && replicates ? inconsistencyReason(replicates) : undefined;
+  const inconsistent = verdict === 'fail' && replicates ? inconsistencyReason(replicates, options.alpha) : undefined;
   if (inconsistent) {
     verdict = 'inconclusive';
     decisive = false;

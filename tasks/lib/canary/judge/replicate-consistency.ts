@@ -2,12 +2,14 @@
  * Process replicates: when a metric's samples come from several processes per side (rounds of a
  * fresh baseline and a fresh canary), samples from one process are not independent, and a pooled
  * rank test reads a difference between two processes (CPU placement, a neighbour's load) as a
- * difference between versions. The consistency rule: a regression is only a regression when the
- * canary is worse than the baseline in EVERY process pair (round i's baseline vs round i's canary,
- * per-replicate statistic, in the metric's bad direction); otherwise the metric is at most
- * inconclusive (a hold). Pure: no I/O.
+ * difference between versions. The process pair is then the unit of evidence: a regression is a
+ * regression only when a one-sided sign test over the pairs (round i's baseline vs round i's
+ * canary, per-replicate statistic, in the metric's bad direction) is significant at α — with 5
+ * pairs, all 5 worse (p = 1/32); 3 pairs cannot show it (all 3 worse happens by chance 1 time in
+ * 8). Otherwise the metric is at most inconclusive (a hold). Pure: no I/O.
  */
 import { percentile } from '../../stats/percentiles.ts';
+import { formatP } from './judge-format.ts';
 import type { MetricInput, ReplicatePair } from './judge-types.ts';
 
 /** The samples of one side, grouped by replicate id (ascending). */
@@ -53,10 +55,36 @@ export function compareReplicates(metric: MetricInput, quantile = 0.5): Replicat
   return { pairs, compared: comparedPairs.length, worse: comparedPairs.filter((pair) => pair.canaryWorse).length };
 }
 
-/** Why a pooled regression is not consistent across process pairs, or undefined when it is (every pair worse, at least two pairs). */
-export function inconsistencyReason(comparison: ReplicateComparison): string | undefined {
+/** One-sided sign test: the chance of `worse` or more of `compared` pairs worse when either side is as likely worse. */
+export function signTestP(worse: number, compared: number): number {
+  let p = 0;
+  let choose = 1; // C(compared, k), built up from k = 0
+  for (let k = 0; k <= compared; k += 1) {
+    if (k > 0) choose = (choose * (compared - k + 1)) / k;
+    if (k >= worse) p += choose;
+  }
+  return p / 2 ** compared;
+}
+
+/** The fewest process pairs whose all being worse is significant at `alpha` (5 at α = 0.05). */
+export function pairsNeeded(alpha: number): number {
+  let k = 1;
+  while (0.5 ** k >= alpha) k += 1;
+  return k;
+}
+
+/** Whether the canary is worse consistently enough across process pairs to be a version's doing (sign test p < α). */
+export function consistentlyWorse(comparison: ReplicateComparison, alpha: number): boolean {
+  return comparison.compared >= 2 && signTestP(comparison.worse, comparison.compared) < alpha;
+}
+
+/** Why a pooled regression is not consistent across process pairs, or undefined when it is (sign test over the pairs p < α). */
+export function inconsistencyReason(comparison: ReplicateComparison, alpha: number): string | undefined {
   const { compared, worse } = comparison;
-  if (compared >= 2 && worse === compared) return undefined;
+  if (consistentlyWorse(comparison, alpha)) return undefined;
   if (compared < 2) return `only ${compared} process pair${compared === 1 ? '' : 's'} with data on both sides: a shift between single processes may be a difference between processes, not versions`;
-  return `worse in ${worse} of ${compared} process pairs: the shift may be a difference between processes, not versions`;
+  const p = signTestP(worse, compared);
+  const needed = pairsNeeded(alpha);
+  const tooFew = compared < needed ? `; ${compared} pairs cannot show it even when all are worse, ${needed} can` : '';
+  return `worse in ${worse} of ${compared} process pairs (sign test p = ${formatP(p)}, not below ${alpha}): the shift may be a difference between processes, not versions${tooFew}`;
 }

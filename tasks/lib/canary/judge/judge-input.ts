@@ -88,6 +88,9 @@ export function validateJudgeInput(gates: readonly GateOutcome[], metrics: reado
     if (metric.better !== 'lower' && metric.better !== 'higher') {
       throw badInput('CANARY_BAD_METRIC', `metric "${metric.name}": better = ${String(metric.better)}`, { metric: metric.name }, "use better: 'lower' or 'higher'");
     }
+    if (metric.minEffect !== undefined && !(Number.isFinite(metric.minEffect) && metric.minEffect >= 0)) {
+      throw badInput('CANARY_BAD_METRIC', `metric "${metric.name}": minEffect = ${String(metric.minEffect)}`, { metric: metric.name }, 'use a finite number ≥ 0 in the metric\'s unit, or leave it out');
+    }
     checkSamples(metric, 'baseline');
     checkSamples(metric, 'canary');
     if (metric.replicates !== undefined) for (const side of ['baseline', 'canary'] as const) checkReplicates(metric, side);

@@ -25,6 +25,12 @@ export interface MetricInput {
   better: 'lower' | 'higher';
   /** A failing critical metric vetoes promotion (→ rollback). */
   critical?: boolean;
+  /**
+   * Optional absolute floor, in the metric's unit: a worse shift of the median (or of the tail) by
+   * no more than this is noise whatever its ratio — for a metric whose small values make ratios
+   * meaningless (heartbeat jitter of 4 ms vs 14 ms, against a ± 250 ms tolerance).
+   */
+  minEffect?: number;
   baseline: number[];
   canary: number[];
   /**

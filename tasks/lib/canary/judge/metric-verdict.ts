@@ -11,7 +11,8 @@
  * - inconclusive: worse beyond the floor but not significant (too little data or power), or a tail
  *   beyond tailMaxRatio that these sample sizes cannot possibly confirm.
  * - pass: otherwise — no difference, a better canary, or a significant shift smaller than the floor
- *   (noise). A tail beyond the ratio that the exceedance test could have confirmed but did not is a
+ *   (noise), or than the metric's absolute `minEffect` (the median and the tail must both move by
+ *   more than it to count). A tail beyond the ratio that the exceedance test could have confirmed but did not is a
  *   pass with a note: at n = 20 the p95 is nearly the maximum, and A/A runs show such ratios often.
  * - replicates (samples tagged with the process they came from, ≥ 2 on a side): the process pair
  *   is the unit of evidence. A fail stands only when a one-sided sign test over the process pairs
@@ -82,8 +83,11 @@ export function judgeMetric(metric: MetricInput, options: ResolvedJudgeOptions):
   const canaryWorse = better === 'lower' ? test.u > centre : test.u < centre;
   const significant = test.p < options.alpha;
   // Without a ratio (baseline median ≤ 0) no floor applies: any worse shift counts.
-  const beyondFloor = canaryWorse && (factor === null ? true : factor > options.effectFloor);
-  const tailBeyond = tail.worseFactor !== null && tail.worseFactor > options.tailMaxRatio;
+  const minEffect = metric.minEffect ?? 0;
+  const medianShift = Math.abs(medianCanary - medianBaseline);
+  const underMinEffect = canaryWorse && medianShift <= minEffect && minEffect > 0;
+  const beyondFloor = canaryWorse && (factor === null ? true : factor > options.effectFloor) && !underMinEffect;
+  const tailBeyond = tail.worseFactor !== null && tail.worseFactor > options.tailMaxRatio && Math.abs(tail.canary - tail.baseline) > minEffect;
   const tailAlpha = options.alpha / 2;
   const tailConfirmed = tailBeyond && tail.p < tailAlpha;
   const tailUnconfirmable = tailBeyond && tail.smallestP >= tailAlpha;
@@ -92,7 +96,7 @@ export function judgeMetric(metric: MetricInput, options: ResolvedJudgeOptions):
   // Favourable end of the shift interval, as a factor: lower-is-better → low end; higher → high end.
   const favourable = better === 'lower' ? medianBaseline + shift.low : medianBaseline + shift.high;
   const favourableFactor = worseFactor(medianBaseline, favourable, better);
-  const intervalBeyondFloor = favourableFactor === null ? (better === 'lower' ? shift.low > 0 : shift.high < 0) : favourableFactor > options.effectFloor;
+  const intervalBeyondFloor = (favourableFactor === null ? (better === 'lower' ? shift.low > 0 : shift.high < 0) : favourableFactor > options.effectFloor) && Math.abs(favourable - medianBaseline) > minEffect;
 
   const pText = pPhrase(test.p);
   const medians = `median ${withUnit(medianCanary, unit)} vs ${withUnit(medianBaseline, unit)}`;
@@ -129,7 +133,8 @@ export function judgeMetric(metric: MetricInput, options: ResolvedJudgeOptions):
     reason = parts.join('; ');
   } else {
     verdict = 'pass';
-    if (significant && canaryWorse) reason = `significantly worse (${pText}) but ${formatRatio(factor)} is within the ${formatRatio(options.effectFloor)} floor: noise`;
+    if (underMinEffect) reason = `${factorText} (${medians}${significant ? `, ${pText}` : ''}) but by ${withUnit(medianShift, unit)}, within the ${withUnit(minEffect, unit)} that matters for this metric: noise`;
+    else if (significant && canaryWorse) reason = `significantly worse (${pText}) but ${formatRatio(factor)} is within the ${formatRatio(options.effectFloor)} floor: noise`;
     else if (significant) reason = `significantly better (${medians}, ${pText})`;
     else reason = `no significant difference (${medians}, ${pText})`;
     if (tailBeyond) reason += `; tail ${tailNote(tail)} is within chance`;

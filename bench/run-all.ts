@@ -5,9 +5,9 @@
  * (`--out <file>`, default `.hivecheck/bench/bench.json`).
  */
 import { canaryAaBench } from './canary-aa.ts';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { figureTable, type Figure } from './figures.ts';
 import { readinessBench } from './readiness-latency.ts';
 import { startupBench } from './startup.ts';
@@ -35,6 +35,10 @@ if (unknown.length || (outAt >= 0 && !args[outAt + 1])) {
   console.error(`usage: npm run bench -- [${Object.keys(benches).join('|')}]… [--out file.json]${unknown.length ? `\nunknown bench: ${unknown.join(', ')}` : ''}`);
   process.exit(2);
 }
+// Every temp dir the benches make (report dirs, fixtures' work dirs, the processes' own) goes
+// under one directory, removed at the end.
+const scratch = mkdtempSync(join(tmpdir(), 'hivecheck-bench-'));
+process.env.TMPDIR = scratch;
 const figures: Figure[] = [];
 const loadBefore = loadavg()[0] ?? 0;
 for (const name of wanted.length ? wanted : Object.keys(benches)) {
@@ -47,4 +51,5 @@ console.log(figureTable(figures));
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify({ tool: 'hivecheck', kind: 'bench', at: new Date().toISOString(), machine, figures }, null, 2)}\n`);
 console.log(`\njson: ${out}`);
+rmSync(scratch, { recursive: true, force: true });
 process.exit(0); // figures, not assertions: a SHORT figure is reported, not a failure

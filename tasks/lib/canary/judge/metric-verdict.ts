@@ -11,9 +11,10 @@
  * - inconclusive: worse beyond the floor but not significant (too little data or power), or a tail
  *   beyond tailMaxRatio that these sample sizes cannot possibly confirm.
  * - pass: otherwise — no difference, a better canary, or a significant shift smaller than the floor
- *   (noise), or than the metric's absolute `minEffect` (the median and the tail must both move by
- *   more than it to count). A tail beyond the ratio that the exceedance test could have confirmed but did not is a
- *   pass with a note: at n = 20 the p95 is nearly the maximum, and A/A runs show such ratios often.
+ *   (noise) or than the metric's absolute `minEffect` (the median and the tail must each move by
+ *   more than it to count). A tail beyond the ratio that the exceedance test could have confirmed
+ *   but did not is a pass with a note: at n = 20 the p95 is nearly the maximum, and A/A runs show
+ *   such ratios often.
  * - replicates (samples tagged with the process they came from, ≥ 2 on a side): the process pair
  *   is the unit of evidence. A fail stands only when a one-sided sign test over the process pairs
  *   (per-replicate medians; tail quantiles for a tail-only fail) is significant at α — with 5 pairs,

@@ -83,7 +83,7 @@ describe('reference policy server: protocol', () => {
     await client.close();
     expect(ready.statusFrames.length).toBeGreaterThanOrEqual(4);
     expect(ready.statusFrames[0]?.message).toBe('Loading policy alpha...');
-    expect(ready.statusFrames[1]?.message).toMatch(/^Loading policy alpha\.\.\. \(0\.\ds elapsed\)$/);
+    expect(ready.statusFrames[1]?.message).toMatch(/^Loading policy alpha\.\.\. \(\d+\.\ds elapsed\)$/); // the format; when it comes depends on the machine's load
     expect(ready.meta).toMatchObject({ model_name: 'alpha', action_horizon: 10, action_dim: 7 });
     const sends = events.filter((event) => event.event === 'send');
     expect(sends).toHaveLength(client.log.inbound().length);

@@ -70,7 +70,7 @@ export async function runBackend(context: TaskContext, plan: WorkerTestPlan, mod
       const guard = await context.start({ name, command: argv[0] as string, args: argv.slice(1), cwd: plan.cwd, graceMs: plan.graceMs, secrets: plan.secrets });
       const fault = plan.launch.kind === 'reference' ? referenceFault(plan.extraArgs) : undefined;
       if (fault) currentTimeline().record({ lane: 'faults', kind: 'fault', label: `${name} started with --fault ${fault}`, status: 'warn', detail: { fault, worker: name } });
-      workers.push({ guard, workerId, port, baseUrl: `http://127.0.0.1:${port}`, label: `${label}${plan.workerIds.length === 1 ? '' : `${name} `}`, modelName: plan.modelRef, startupDeadline: performance.now() + plan.timeoutMs, headers: plan.headers });
+      workers.push({ guard, workerId, port, baseUrl: `http://127.0.0.1:${port}`, label: `${label}${plan.workerIds.length === 1 ? '' : `${name} `}`, modelName: plan.modelRef, startupDeadline: performance.now() + plan.timeoutMs, headers: plan.headers, healthPath: plan.profile.health.path });
     }
     out.step(`${label}Checking ${workers.length === 1 ? 'the worker' : `${workers.length} workers`}`);
     await Promise.all(workers.map((worker) => checkWorker(context, plan, hive, worker)));

@@ -1,4 +1,5 @@
 import type { ProcessGuard } from '../lib/process/process-guard.ts';
+import type { WorkerHang } from './worker-hang.ts';
 
 /** One started worker and how checks refer to it. */
 export interface WorkerUnderTest {
@@ -14,4 +15,8 @@ export interface WorkerUnderTest {
   startupDeadline: number;
   /** Sent with every request: --api-key as a bearer token, --header. */
   headers: Record<string, string>;
+  /** The profile's health route: asked once, briefly, when a request timed out (is it hung or slow?). */
+  healthPath?: string;
+  /** Set once a timed-out request found the worker hung (stopped, or not answering): later checks are skipped with this reason. */
+  hung?: WorkerHang;
 }

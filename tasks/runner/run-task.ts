@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Flags } from '../lib/cli/flag-spec.ts';
 import { ExitCode, HarnessError, isHarnessError, toHarnessError } from '../lib/errors/harness-error.ts';
 import { Reporter } from '../lib/output/reporter.ts';
+import { Redactor } from '../lib/process/redact.ts';
 import { onShutdown, shutdownSignal } from '../lib/process/guard-registry.ts';
 import { writeReportFiles, type ReportFiles } from '../lib/report/report-files.ts';
 import { RunReport } from '../lib/report/run-report.ts';
@@ -25,8 +26,25 @@ function runStamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 23);
 }
 
+/**
+ * The run's redactor: the values the harness knows (secret flags, from the command line, a file or
+ * the environment; secret-named environment variables) and credential shapes.
+ */
+function runRedactor(flags: Flags, io: CliIo): Redactor {
+  return Redactor.fromEnv(io.env, flags.secrets);
+}
+
+/** A secret given on the command line shows in npm's echo of the command and in `ps`: say so, with the way around it. */
+function warnSecretsOnCommandLine(task: TaskDefinition, flags: Flags, out: Reporter): void {
+  for (const [name, source] of Object.entries(flags.secretSources)) {
+    const secret = task.flags.find((spec) => spec.name === name)?.secret;
+    if (source === 'flag' && secret) out.warn(`--${name} on the command line shows in npm's echo of the command and in ps; export ${secret.env} or pass --${secret.file} instead`);
+  }
+}
+
 async function runService(task: TaskDefinition, flags: Flags, io: CliIo): Promise<number> {
-  const out = new Reporter({ mode: Reporter.detectMode(io.stdout, io.env), quiet: false, write: (text) => io.stdout.write(text) });
+  const out = new Reporter({ mode: Reporter.detectMode(io.stdout, io.env), quiet: false, write: (text) => io.stdout.write(text), redactor: runRedactor(flags, io) });
+  warnSecretsOnCommandLine(task, flags, out);
   const context = new TaskContext(new RunReport(task.name), out, join(process.cwd(), '.hivecheck', 'runs', `${runStamp()}-${task.name.replace(/[^a-z0-9-]/gi, '-')}`), flags, 30, io.cwd);
   try {
     await task.run(context, flags);
@@ -57,7 +75,9 @@ function prepareRunDir(runDir: string): void {
 async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Promise<number> {
   const json = flags.boolean('json');
   const progress = json ? io.stderr : io.stdout;
-  const out = new Reporter({ mode: Reporter.detectMode(progress, io.env), quiet: flags.boolean('quiet'), write: (text) => progress.write(text) });
+  const redactor = runRedactor(flags, io);
+  const out = new Reporter({ mode: Reporter.detectMode(progress, io.env), quiet: flags.boolean('quiet'), write: (text) => progress.write(text), redactor });
+  warnSecretsOnCommandLine(task, flags, out);
   const reportDir = flags.optionalString('report');
   const runDir = reportDir ? join(resolve(io.cwd, reportDir), 'logs') : join(process.cwd(), '.hivecheck', 'runs', `${runStamp()}-${task.name.replace(/[^a-z0-9-]/gi, '-')}`);
   const report = new RunReport(task.name);
@@ -74,7 +94,8 @@ async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Prom
     report.interruptedBy = shutdownSignal();
     if (report.interruptedBy) report.interruptRunning(report.interruptedBy);
     context.collectLogs();
-    const data = report.toJSON();
+    // Check details may quote what a subject sent back (an error body echoing the key): mask what the harness knows.
+    const data = redactor.redactKnownDeep(report.toJSON());
     let files: ReportFiles | undefined;
     // With --report <dir> the reports go there (logs in <dir>/logs); otherwise beside the logs in the run directory.
     const target = reportDir ? resolve(io.cwd, reportDir) : runDir;

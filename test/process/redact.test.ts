@@ -29,6 +29,33 @@ describe('redact', () => {
     expect(redact('Authorization: ApiKey abc123, next')).toBe('Authorization: [REDACTED], next');
   });
 
+  it.each([
+    // The harness's own fix hints (status-protocol:test's 403 hint read "token: [REDACTED] --token").
+    ['the server wants a token: pass --token <token> (sent as Authorization: Bearer)'],
+    ['token: pass --token'],
+    ['Authorization: required, none was sent'],
+    ['api_key: missing'],
+    ['first token: 3 ms'],
+  ])('never rewrites the harness\'s prose: %s', (text) => {
+    expect(redact(text)).toBe(text);
+  });
+
+  it.each([
+    ['token: hunter2', 'token: [REDACTED]'],
+    ['{"api_key": "abcDEFghi"}', '{"api_key": "[REDACTED]"}'],
+    ['secret=abcdefghijklmnopqrstuvwxyz', 'secret=[REDACTED]'],
+    ['password: 1234567', 'password: [REDACTED]'],
+    ['Authorization: dXNlcjpwYXNz', 'Authorization: [REDACTED]'],
+  ])('masks credential shapes in subject output: %s', (input, expected) => {
+    expect(redact(input)).toBe(expected);
+  });
+
+  it('redactKnown masks only the values the harness knows', () => {
+    const redactor = new Redactor(['sk-known-1234']);
+    expect(redactor.redactKnown('sent sk-known-1234; server said token=zz9 Plural')).toBe('sent [REDACTED]; server said token=zz9 Plural');
+    expect(redactor.redact('sent sk-known-1234; server said token=zz9 Plural')).toBe('sent [REDACTED]; server said token=[REDACTED] Plural');
+  });
+
   it('leaves ordinary lines alone', () => {
     expect(redact('[10:54:23] Heartbeat #1 from worker: test-worker-1 State: Ready')).toBe('[10:54:23] Heartbeat #1 from worker: test-worker-1 State: Ready');
   });

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { usageError } from '../errors/harness-error.ts';
 
@@ -19,11 +21,30 @@ export interface FlagSpec {
   min?: number;
   max?: number;
   integer?: boolean;
+  /**
+   * A secret (an API key, a token): its value is masked in all output, and it can come from outside
+   * the command line, where npm's echo of the command and `ps` would show it: from the environment
+   * variable `env`, or from the file named by the flag `file` (its first line). The flag wins over
+   * the file, the file over the environment.
+   */
+  secret?: { env: string; file: string };
 }
+
+/** Where a secret flag's value came from: the command line, a file, or the environment. */
+export type SecretSource = 'flag' | 'file' | 'env';
 
 /** Parsed flags with typed accessors that throw a usage error on misuse by the task author. */
 export class Flags {
-  constructor(readonly values: Readonly<Record<string, FlagValue>>) {}
+  constructor(
+    readonly values: Readonly<Record<string, FlagValue>>,
+    /** Secret flags that have a value, and where it came from (the values are in `values`). */
+    readonly secretSources: Readonly<Record<string, SecretSource>> = {},
+  ) {}
+
+  /** The values of every secret flag given (to be masked wherever output is printed). */
+  get secrets(): string[] {
+    return Object.keys(this.secretSources).map((name) => this.values[name]).filter((value): value is string => typeof value === 'string' && value !== '');
+  }
 
   has(name: string): boolean {
     return this.values[name] !== undefined;
@@ -88,8 +109,31 @@ function checkChoice(spec: FlagSpec, value: string): void {
   if (spec.choices && !spec.choices.includes(value)) throw usageError(`--${spec.name} must be one of ${spec.choices.join(', ')}; got '${value}'`, undefined, 'BAD_FLAG_VALUE');
 }
 
-/** Parses `argv` against `specs` with node's strict parser; unknown flags and stray words are usage errors. */
-export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]): Flags {
+/** Reads a secret from the file a `--<name>-file` flag names (relative to `cwd`): its first line, trimmed. */
+function readSecretFile(spec: FlagSpec, fileFlag: string, path: string, cwd: string): string {
+  const full = resolve(cwd, path);
+  let text: string;
+  try {
+    text = readFileSync(full, 'utf8');
+  } catch (error) {
+    throw usageError(`--${fileFlag} ${path}: cannot read ${full} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, `name a readable file holding the ${spec.valueName ?? 'value'} of --${spec.name} on its first line`, 'SECRET_FILE_UNREADABLE');
+  }
+  const value = (text.split(/\r?\n/)[0] ?? '').trim();
+  if (value === '') throw usageError(`--${fileFlag} ${path}: the first line of ${full} is empty`, `write the ${spec.valueName ?? 'value'} of --${spec.name} on the file's first line`, 'SECRET_FILE_EMPTY');
+  return value;
+}
+
+/** Where parseFlags reads secrets from outside the command line: the environment, and the directory file paths resolve from. */
+export interface FlagSources {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/**
+ * Parses `argv` against `specs` with node's strict parser; unknown flags and stray words are usage
+ * errors. A secret flag not given takes its value from its file flag, else from its environment variable.
+ */
+export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], sources: FlagSources = {}): Flags {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
   for (const spec of specs) options[spec.name] = spec.type === 'list' || spec.type === 'strings' ? { type: 'string', multiple: true } : { type: spec.type === 'boolean' ? 'boolean' : 'string' };
   let parsed: ReturnType<typeof parseArgs>;
@@ -105,7 +149,25 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
     if (raw !== undefined) values[spec.name] = convert(spec, raw as string | boolean | (string | boolean)[]);
     else if (spec.default !== undefined) values[spec.name] = typeof spec.default === 'function' ? spec.default() : spec.default;
   }
-  return new Flags(values);
+  const secretSources: Record<string, SecretSource> = {};
+  for (const spec of specs) {
+    if (!spec.secret) continue;
+    const { env: envName, file: fileFlag } = spec.secret;
+    const path = values[fileFlag];
+    if (values[spec.name] !== undefined && path !== undefined) throw usageError(`--${spec.name} and --${fileFlag} both give the ${spec.valueName ?? 'value'}; pass one`, undefined, 'FLAGS_CONFLICT');
+    if (values[spec.name] !== undefined) secretSources[spec.name] = 'flag';
+    else if (typeof path === 'string') {
+      values[spec.name] = readSecretFile(spec, fileFlag, path, sources.cwd ?? process.cwd());
+      secretSources[spec.name] = 'file';
+    } else {
+      const fromEnv = (sources.env ?? process.env)[envName];
+      if (fromEnv !== undefined && fromEnv.trim() !== '') {
+        values[spec.name] = fromEnv.trim();
+        secretSources[spec.name] = 'env';
+      }
+    }
+  }
+  return new Flags(values, secretSources);
 }
 
 function describeDefault(spec: FlagSpec): string {

@@ -3,7 +3,8 @@ import { appendFileSync, closeSync, mkdirSync, openSync, unlinkSync } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { v4 as uuidv4 } from 'uuid';
-import { redact } from './redact.ts';
+import { secretsInArgv } from './argv-secrets.ts';
+import { Redactor } from './redact.ts';
 import { commandDigest, processCommandLine, processStartTime, readRecord, stateDir, type RecordedGroup } from './group-sweep.mjs';
 
 /**
@@ -21,6 +22,17 @@ const WATCHDOG = fileURLToPath(new URL('./watchdog.mjs', import.meta.url));
 export const RUN_ID = uuidv4();
 
 let recordFile: string | undefined;
+
+/**
+ * A command line as the run record stores it: the values of secret flags (`--api-key KEY`,
+ * `--token=…`, `Authorization: …`, also inside a quoted `--worker-cmd "…"`), secret-named
+ * environment values and credential shapes masked. The record outlives a SIGKILLed harness; the
+ * SHA-256 of the real command line (commandDigest) is what identifies the process.
+ */
+export function recordedArgv(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const redactor = Redactor.fromEnv(env, secretsInArgv(argv.flatMap((word) => [word, ...word.split(/\s+/)])));
+  return argv.map((word) => redactor.redact(word));
+}
 let watchdogStarted = false;
 
 export function recordFilePath(): string | undefined {
@@ -35,7 +47,7 @@ function ensureRecord(): string | undefined {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, `${process.pid}-${ownerStart}.jsonl`);
-    appendFileSync(path, `${JSON.stringify({ op: 'owner', pid: process.pid, startTime: ownerStart, runId: RUN_ID, argv: process.argv.slice(1).map(redact), at: new Date().toISOString() })}\n`);
+    appendFileSync(path, `${JSON.stringify({ op: 'owner', pid: process.pid, startTime: ownerStart, runId: RUN_ID, argv: recordedArgv(process.argv.slice(1)), at: new Date().toISOString() })}\n`);
     recordFile = path;
   } catch {
     return undefined; // an unwritable state dir must not stop a run; the in-process teardown still works
@@ -71,7 +83,7 @@ export function recordGroupStart(pid: number, name: string): void {
   const startTime = processStartTime(pid);
   const commandLine = processCommandLine(pid);
   if (startTime === undefined || commandLine === undefined) return; // already gone
-  const entry: RecordedGroup = { op: 'start', pgid: pid, startTime, commandDigest: commandDigest(commandLine), command: redact(commandLine).slice(0, 300), name, runId: RUN_ID, at: new Date().toISOString() };
+  const entry: RecordedGroup = { op: 'start', pgid: pid, startTime, commandDigest: commandDigest(commandLine), command: (recordedArgv([commandLine])[0] ?? '').slice(0, 300), name, runId: RUN_ID, at: new Date().toISOString() };
   try {
     appendFileSync(path, `${JSON.stringify(entry)}\n`);
   } catch {

@@ -1,11 +1,15 @@
 /**
- * Removes secrets from text before it reaches a log file, a terminal or a report: values of
- * `Authorization` headers, bearer tokens, `token=`/`api_key=` style assignments, `--token` flags,
- * and any literal secret the caller registered (for example the value of `HF_TOKEN`).
+ * Removes secrets from text before it reaches a log file, a terminal or a report, in two ways:
  *
- * Only the value is masked, and only when it can be one: a placeholder (`<key>`, `{apiKey}`), a
- * bare scheme name (`Bearer`), another flag or a word of prose after `--api-key` or
- * `Authorization:` is left as written, so help texts and fix hints that name these read intact.
+ * - **Values the harness knows**: every literal registered (the `--api-key`/`--token` value, from
+ *   the command line, a file or the environment; header values it sends; values of secret-named
+ *   environment variables such as `HF_TOKEN`). Masked wherever they appear (`redactKnown` does only this).
+ * - **Credential shapes** (in what a subject prints): values of `Authorization` headers, bearer
+ *   tokens, `token=`/`api_key=` style assignments, `--token` flags.
+ *
+ * A shape masks a value only when it can be a credential: a placeholder (`<key>`, `{apiKey}`), a
+ * bare scheme name (`Bearer`), another flag, a plain word ("token: pass --token") or a small
+ * number is left as written, so the harness's own help texts and fix hints read intact.
  */
 const MASK = '[REDACTED]';
 
@@ -17,12 +21,22 @@ const PROSE = /^(?:or|and|to|with|as|is|the|a|an|if|when|not|flag|value|option|h
 
 /** True when a value written after a secret's name is not a secret: a placeholder, a flag, punctuation, prose. */
 function notASecret(value: string): boolean {
-  return /^[<{([-]/.test(value) || !/[A-Za-z0-9]/.test(value) || PROSE.test(value) || value === MASK;
+  return /^[<{([-]/.test(value) || !/[A-Za-z0-9]/.test(value) || PROSE.test(value) || value === MASK || plainWord(value);
+}
+
+/**
+ * A word of prose or a small number, not a credential: letters only with at most a capital first
+ * ("pass", "Required"), or up to 5 digits. A credential has digits, symbols or mixed case
+ * (`hf_abc`, `s3cr3t`, `dXNlcjpw`), or is a long run of letters (≥ 24).
+ */
+function plainWord(value: string): boolean {
+  const word = value.replace(/[.,;:!?)]+$/, '');
+  return (/^[A-Za-z][a-z]*$/.test(word) && word.length < 24) || /^\d{1,5}$/.test(word);
 }
 
 const PATTERNS: ReadonlyArray<[RegExp, (prefix: string, value: string) => boolean]> = [
   // Authorization: Bearer abc / "authorization": "Basic xyz"
-  [new RegExp(String.raw`(["']?authorization["']?\s*[:=]\s*["']?)(${CREDENTIAL})`, 'gi'), (_, value) => AUTH_SCHEMES.test(value)],
+  [new RegExp(String.raw`(["']?authorization["']?\s*[:=]\s*["']?)(${CREDENTIAL})`, 'gi'), (_, value) => AUTH_SCHEMES.test(value) || plainWord(value)],
   // Bearer tokens anywhere
   [/(\bbearer\s+)([A-Za-z0-9._~+/=-]+)/gi, (_, value) => notASecret(value)],
   // token=..., api_key: "...", "secret": "...", password=...
@@ -49,9 +63,28 @@ export class Redactor {
     return new Redactor([...values, ...extra]);
   }
 
-  redact(text: string): string {
+  /** Masks only the values the harness knows (registered literals): for the harness's own messages. */
+  redactKnown(text: string): string {
     let out = text;
     for (const literal of this.#literals) out = out.split(literal).join(MASK);
+    return out;
+  }
+
+  /** A copy of a JSON-like value (a report) with the values the harness knows masked in every string. */
+  redactKnownDeep<T>(value: T): T {
+    if (this.#literals.length === 0) return value;
+    const walk = (item: unknown): unknown => {
+      if (typeof item === 'string') return this.redactKnown(item);
+      if (Array.isArray(item)) return item.map(walk);
+      if (item !== null && typeof item === 'object') return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, walk(inner)]));
+      return item;
+    };
+    return walk(value) as T;
+  }
+
+  /** Masks the values the harness knows and credential shapes: for anything a subject printed or sent. */
+  redact(text: string): string {
+    let out = this.redactKnown(text);
     for (const [pattern, keep] of PATTERNS) {
       out = out.replace(pattern, (whole, prefix: string, value: string) => (keep(prefix, value) ? whole : `${prefix}${MASK}`));
     }

@@ -5,6 +5,7 @@ import { ExitCode, HarnessError, isHarnessError, toHarnessError } from '../lib/e
 import { Reporter } from '../lib/output/reporter.ts';
 import { Redactor } from '../lib/process/redact.ts';
 import { onShutdown, shutdownSignal } from '../lib/process/guard-registry.ts';
+import { lockReportDir, type ReportDirLock } from '../lib/report/report-dir-lock.ts';
 import { writeReportFiles, type ReportFiles } from '../lib/report/report-files.ts';
 import { RunReport } from '../lib/report/run-report.ts';
 import { renderSummary } from '../lib/report/summary.ts';
@@ -79,6 +80,26 @@ async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Prom
   const out = new Reporter({ mode: Reporter.detectMode(progress, io.env), quiet: flags.boolean('quiet'), write: (text) => progress.write(text), redactor });
   warnSecretsOnCommandLine(task, flags, out);
   const reportDir = flags.optionalString('report');
+  // A folder another live run is writing is refused before anything is written into it.
+  let lock: ReportDirLock | undefined;
+  if (reportDir) {
+    try {
+      lock = lockReportDir(resolve(io.cwd, reportDir), task.name);
+    } catch (error) {
+      const failure = toHarnessError(error);
+      io.stderr.write(`error: ${failure.describe()}\n`);
+      return failure.exitCode;
+    }
+  }
+  try {
+    return await runCheckTaskIn(task, flags, io, out, redactor, reportDir);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function runCheckTaskIn(task: TaskDefinition, flags: Flags, io: CliIo, out: Reporter, redactor: Redactor, reportDir: string | undefined): Promise<number> {
+  const json = flags.boolean('json');
   const runDir = reportDir ? join(resolve(io.cwd, reportDir), 'logs') : join(process.cwd(), '.hivecheck', 'runs', `${runStamp()}-${task.name.replace(/[^a-z0-9-]/gi, '-')}`);
   const report = new RunReport(task.name);
   report.onCheck((event) => {

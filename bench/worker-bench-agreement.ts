@@ -59,6 +59,7 @@ export async function workerBenchAgreement(): Promise<Figure[]> {
       console.log(row('TTFT', a.ttftMs, ' ms', 2));
       console.log(row('latency', a.latencyMs, ' ms', 2));
       console.log(row('generation', a.tokensPerSecond, ' tok/s', 0));
+      if (a.generationBunched > 0) console.log(`  (generation timed on ${a.generationTimed} streams; ${a.generationBunched} arrived too bunched to give a rate)`);
       console.log(`  (the bench's own tokens/s, client-side incl. TTFT and HTTP: ${bench.tokensPerSecond.p50.toFixed(0)} tok/s p50)`);
       const pairs = { TTFT: [a.ttftMs, ' ms'], latency: [a.latencyMs, ' ms'], 'tokens/s': [a.tokensPerSecond, ' tok/s'] } as const;
       for (const name of run.figures) {

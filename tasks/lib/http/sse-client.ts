@@ -8,6 +8,8 @@ import { classifyNetworkError, requestHeaders, type HttpRequestOptions } from '.
 export interface TimedSseEvent extends EventSourceMessage {
   /** Milliseconds since the request was sent. */
   atMs: number;
+  /** Which read of the body delivered it (0, 1, …): events of one read arrived together, whatever the server's timing. */
+  read: number;
 }
 
 export interface SseResult {
@@ -49,16 +51,18 @@ export async function readSse(url: string, options: HttpRequestOptions & { onEve
       return { status: res.statusCode, headers: res.headers, events, errorBody, headersMs, durationMs: performance.now() - started };
     }
     let stopped = false;
+    let read = -1;
     const parser = createParser({
       onEvent(message) {
         if (stopped) return;
-        const event = { ...message, atMs: performance.now() - started };
+        const event = { ...message, atMs: performance.now() - started, read };
         events.push(event);
         if (options.onEvent?.(event) === 'stop') stopped = true;
       },
     });
     const decoder = new TextDecoder();
     for await (const chunk of res.body) {
+      read += 1;
       parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
       if (stopped) break;
     }

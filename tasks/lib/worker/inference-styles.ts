@@ -48,6 +48,8 @@ export interface InferenceResult {
   tokenSource: TokenSource;
   /** Time of the last token event (streams): with the first, the client's view of the generation phase. */
   lastTokenMs?: number;
+  /** Reads of the body that delivered token events (streams): fewer than the events when they arrived bunched. */
+  tokenReads?: number;
   serverTimings?: ServerTimings;
 }
 
@@ -123,6 +125,7 @@ async function streamed(url: string, endpoint: InferenceEndpoint, request: Infer
   let done = false;
   let firstTokenMs = 0;
   let lastTokenMs = 0;
+  const tokenReads = new Set<number>();
   let serverTokens: number | undefined;
   let serverTimings: ServerTimings | undefined;
   const result = await readSse(url, {
@@ -136,6 +139,7 @@ async function streamed(url: string, endpoint: InferenceEndpoint, request: Infer
         tokens += 1;
         if (tokens === 1) firstTokenMs = event.atMs;
         lastTokenMs = event.atMs;
+        tokenReads.add(event.read);
       }
       serverTokens = read.serverTokens ?? serverTokens;
       serverTimings = read.timings ?? serverTimings;
@@ -158,7 +162,7 @@ async function streamed(url: string, endpoint: InferenceEndpoint, request: Infer
   const counted = serverTokens !== undefined && serverTokens >= 1;
   return {
     streamed: true, text, tokens: counted ? serverTokens as number : tokens, tokenSource: counted ? 'server' : 'events', tokenEvents: tokens,
-    finishReason, firstTokenMs, lastTokenMs, durationMs: performance.now() - started, events: result.events.length,
+    finishReason, firstTokenMs, lastTokenMs, tokenReads: tokenReads.size, durationMs: performance.now() - started, events: result.events.length,
     ...(serverTimings ? { serverTimings } : {}),
   };
 }

@@ -2,7 +2,8 @@
  * `npm run chaos [-- --runs N --seed S]`: runs worker:test again and again while sending the
  * harness SIGINT / SIGTERM / SIGKILL at random moments, killing or hanging (SIGSTOP) its worker,
  * and half the time running a worker that forks a port-holding grandchild. After each run it
- * counts the run's surviving processes and still-listening ports, and the overrun past the run's
+ * counts the run's surviving processes and the ports a process of the run still listens on (a port
+ * another process took since is named, not counted), and the overrun past the run's
  * deadline (the moment of the kill; for a hang the run's --timeout, counted from the worker's start). Exits 1 if a target is missed.
  * Not part of `npm test` (a bounded version is: test/chaos/chaos.test.ts).
  */

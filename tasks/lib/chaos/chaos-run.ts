@@ -7,7 +7,7 @@ import { quote } from 'shell-quote';
 import { v4 as uuidv4 } from 'uuid';
 import { processStartTime } from '../process/group-sweep.mjs';
 import { REFERENCE_ARGS } from '../../worker-test/reference-worker.ts';
-import { listeningPorts, processesTagged, RUN_TAG_ENV, stillListening, type TaggedProcess } from './run-processes.ts';
+import { listeningPorts, portHolders, processesTagged, RUN_TAG_ENV, type PortHolder, type TaggedProcess } from './run-processes.ts';
 
 /** What one chaos run does to the harness or its worker. */
 export const CHAOS_FAULTS = ['harness-SIGINT', 'harness-SIGTERM', 'harness-SIGKILL', 'worker-SIGKILL', 'worker-hang'] as const;
@@ -21,7 +21,10 @@ export interface ChaosRunOptions {
   forkGrandchildren: boolean;
   /** The run's startup budget (`--timeout`, seconds). */
   timeoutS?: number;
-  /** How long after the harness exits its processes may take to go (the watchdog's SIGTERM grace is 1 s). */
+  /**
+   * How long after the harness exits its processes and ports may take to go (default 3 s; the
+   * watchdog's SIGTERM grace is 0.3 s). Polled: the count is taken as soon as everything is gone.
+   */
   settleMs?: number;
   /** Another worker instead of the reference one: extra worker:test flags and a command-line fragment that finds its process. */
   worker?: { flags: readonly string[]; match: string };
@@ -39,8 +42,13 @@ export interface ChaosRunResult {
   exitSignal: NodeJS.Signals | null;
   /** Processes of the run (any of them, found by environment tag) still running after `settleMs`. */
   survivors: TaggedProcess[];
-  /** Ports the run's processes listened on that something still listens on after `settleMs`. */
+  /**
+   * Ports the run's processes listened on that a process of the run (or no process: a socket that
+   * never finished closing) still listens on after `settleMs`.
+   */
   leakedPorts: number[];
+  /** Ports the run used that another process listens on now (the number was reused): named, not a leak. */
+  reusedPorts: PortHolder[];
   portsSeen: number[];
   /**
    * Time from the run's deadline until its last process was gone (0 when it ended before). The
@@ -158,7 +166,16 @@ export async function chaosRun(options: ChaosRunOptions): Promise<ChaosRunResult
     remaining = processesTagged(tag);
   }
   const lastGone = performance.now();
-  const leakedPorts = stillListening([...ports]);
+  // A port still open once the run's processes are gone: whose is it? One held by another process
+  // is a reused number, not a leak; one held by nobody is a socket still closing, given until the
+  // end of the settle window.
+  let holders = portHolders([...ports], tag);
+  while (holders.some((holder) => holder.owner !== 'other') && performance.now() < settleUntil) {
+    await sleep(POLL_MS);
+    holders = portHolders([...ports], tag);
+  }
+  const leakedPorts = holders.filter((holder) => holder.owner !== 'other').map((holder) => holder.port);
+  const reusedPorts = holders.filter((holder) => holder.owner === 'other');
 
   // Count first, then clean up after ourselves so a leak does not outlive the chaos run.
   for (const survivor of remaining) {
@@ -180,6 +197,7 @@ export async function chaosRun(options: ChaosRunOptions): Promise<ChaosRunResult
     exitSignal: exit?.signal ?? null,
     survivors: remaining,
     leakedPorts,
+    reusedPorts,
     portsSeen: [...ports].sort((a, b) => a - b),
     overrunMs: Math.max(0, lastGone - deadline),
     wallMs: lastGone - started,

@@ -23,7 +23,8 @@ export function describeRun(index: number, result: ChaosRunResult): string {
   const fault = result.injected ? `${result.fault} after ${result.delayMs} ms` : `${result.fault} not injected (the run ended first)`;
   const exit = result.exitSignal ? `killed by ${result.exitSignal}` : `exit ${result.exitCode}`;
   const leaks = result.survivors.length || result.leakedPorts.length ? `  LEFT: ${result.survivors.map((found) => `${found.pid} ${found.commandLine.slice(0, 80)}`).join('; ')} ports ${result.leakedPorts.join(', ')}` : '';
-  return `#${String(index + 1).padStart(2)} ${fault.padEnd(42)} ${result.forkGrandchildren ? 'forking worker' : 'plain worker  '}  ${exit.padEnd(18)} ports ${String(result.portsSeen.length).padStart(2)}  survivors ${result.survivors.length}  leaked ports ${result.leakedPorts.length}  overrun ${Math.round(result.overrunMs)} ms${leaks}`;
+  const reused = result.reusedPorts.length ? `  (not leaks: ${result.reusedPorts.map((holder) => `port ${holder.port} now held by ${holder.holders.map((found) => `pid ${found.pid} ${found.commandLine.slice(0, 60)}`).join(', ')}`).join('; ')})` : '';
+  return `#${String(index + 1).padStart(2)} ${fault.padEnd(42)} ${result.forkGrandchildren ? 'forking worker' : 'plain worker  '}  ${exit.padEnd(18)} ports ${String(result.portsSeen.length).padStart(2)}  survivors ${result.survivors.length}  leaked ports ${result.leakedPorts.length}  overrun ${Math.round(result.overrunMs)} ms${leaks}${reused}`;
 }
 
 export function describeFigures(figures: ChaosFigures): string {

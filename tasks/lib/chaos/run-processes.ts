@@ -87,3 +87,73 @@ export function stillListening(ports: readonly number[]): number[] {
   const open = new Set(listeningSockets().values());
   return ports.filter((port) => open.has(port));
 }
+
+/** A port still listened on, and who holds it. */
+export interface PortHolder {
+  port: number;
+  /**
+   * `run`: a process of the run (it carries the run's tag): a leak.
+   * `other`: a process that is not the run's (the number was reused, e.g. by another program's free-port pick).
+   * `none`: no process holds the socket (it is being closed, or its holder's fds cannot be read).
+   */
+  owner: 'run' | 'other' | 'none';
+  holders: TaggedProcess[];
+}
+
+/** For each listening socket inode in `inodes`: the pids holding it (an fd pointing at `socket:[inode]`). */
+function socketHolders(inodes: ReadonlySet<string>): Map<string, number[]> {
+  const holders = new Map<string, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${entry}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/fd/${fd}`))?.[1];
+        if (inode === undefined || !inodes.has(inode)) continue;
+        const pids = holders.get(inode) ?? [];
+        if (!pids.includes(Number(entry))) pids.push(Number(entry));
+        holders.set(inode, pids);
+      } catch {
+        // closed while we looked
+      }
+    }
+  }
+  return holders;
+}
+
+function describeProcess(pid: number): TaggedProcess {
+  try {
+    return { pid, commandLine: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ') };
+  } catch {
+    return { pid, commandLine: '?' };
+  }
+}
+
+/**
+ * The ports of `ports` that something still listens on, each with its holder found from the
+ * listening socket's inode (/proc/net/tcp → /proc/<pid>/fd): a process of the run (tagged `tag`),
+ * another process that took the number since, or none (a socket still closing).
+ */
+export function portHolders(ports: readonly number[], tag: string): PortHolder[] {
+  const wanted = new Set(ports);
+  const inodes = new Map<string, number>();
+  for (const [inode, port] of listeningSockets()) if (wanted.has(port)) inodes.set(inode, port);
+  if (inodes.size === 0) return [];
+  const holders = socketHolders(new Set(inodes.keys()));
+  const tagged = new Set(processesTagged(tag).map((found) => found.pid));
+  const byPort = new Map<number, PortHolder>();
+  for (const [inode, port] of inodes) {
+    const pids = holders.get(inode) ?? [];
+    const owner: PortHolder['owner'] = pids.some((pid) => tagged.has(pid)) ? 'run' : pids.length > 0 ? 'other' : 'none';
+    const seen = byPort.get(port);
+    const rank = { run: 2, none: 1, other: 0 } as const;
+    const holder = { port, owner, holders: pids.map(describeProcess) };
+    if (!seen || rank[owner] > rank[seen.owner]) byPort.set(port, holder);
+  }
+  return [...byPort.values()].sort((a, b) => a.port - b.port);
+}

@@ -113,7 +113,11 @@ async function runCheckTaskIn(task: TaskDefinition, flags: Flags, io: CliIo, out
   const finish = (): Promise<void> => (finishing ??= writeResults());
   const writeResults = async (): Promise<void> => {
     report.interruptedBy = shutdownSignal();
-    if (report.interruptedBy) report.interruptRunning(report.interruptedBy);
+    if (report.interruptedBy) {
+      report.interruptRunning(report.interruptedBy);
+      report.recordNotRun(report.interruptedBy);
+      await context.recordInterruptedTeardowns();
+    }
     context.collectLogs();
     // Check details may quote what a subject sent back (an error body echoing the key): mask what the harness knows.
     const data = redactor.redactKnownDeep(report.toJSON());

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Flags } from '../lib/cli/flag-spec.ts';
 import type { Reporter } from '../lib/output/reporter.ts';
+import { describeStop } from '../lib/process/describe-stop.ts';
 import { ProcessGuard, type GuardOptions } from '../lib/process/process-guard.ts';
 import type { RunReport } from '../lib/report/run-report.ts';
 
@@ -19,6 +20,8 @@ export class TaskContext {
   readonly #extraLogs = new Map<string, ExtraLog>();
   /** When each output line of a process arrived (run timeline ms), kept as long as its ring keeps lines. */
   readonly #lineTimes = new Map<ProcessGuard, number[]>();
+  /** Guards whose teardown the task reports as a check, and that check's name. */
+  readonly #teardownChecks = new Map<ProcessGuard, string>();
 
   constructor(
     readonly report: RunReport,
@@ -45,6 +48,34 @@ export class TaskContext {
       if (times.length > keep * 2) times.splice(0, times.length - keep);
     });
     return guard;
+  }
+
+  /**
+   * Names the check that reports this guard's teardown (`teardown`, `worker-2 teardown`). The task
+   * records it itself on a normal run; on an interrupt the runner records it from the stop the
+   * signal handler did, so the summary still says how the process went.
+   */
+  nameTeardown(guard: ProcessGuard, name: string): void {
+    this.#teardownChecks.set(guard, name);
+  }
+
+  /** On an interrupt: a teardown check for every named guard whose check was not recorded yet. */
+  async recordInterruptedTeardowns(): Promise<void> {
+    const done = new Set(this.report.checks.map((check) => check.name));
+    for (const [guard, name] of this.#teardownChecks) {
+      if (done.has(name)) continue;
+      const started = performance.now();
+      const stop = await guard.stop();
+      const left = stop.survivors.length > 0;
+      this.report.record({
+        name,
+        verdict: left ? 'fail' : 'pass',
+        durationMs: performance.now() - started,
+        detail: left ? `${guard.name}: processes ${stop.survivors.join(', ')} of its group survived SIGKILL` : describeStop(stop),
+        ...(left ? { code: 'PROCESS_LEFT_BEHIND' } : {}),
+        evidence: { stop },
+      });
+    }
   }
 
   /** A log that is not a process's output (the hive's heartbeat log), shown on failure. */

@@ -3,7 +3,7 @@ import getPort from 'get-port';
 import { MockHive } from '../../mock-hive/mock-hive-server.ts';
 import { HarnessError } from '../lib/errors/harness-error.ts';
 import type { ModelFileInfo } from '../lib/model/model-file.ts';
-import type { StopReport } from '../lib/process/process-guard.ts';
+import { describeStop } from '../lib/process/describe-stop.ts';
 import { formatDuration } from '../lib/time/format-duration.ts';
 import type { TaskContext } from '../runner/task-context.ts';
 import { checkWorkerCommand } from './preflight.ts';
@@ -21,16 +21,7 @@ async function workerPorts(plan: WorkerTestPlan): Promise<number[]> {
   return ports;
 }
 
-/** How teardown went, in words that do not blame the harness for a signal someone else sent. */
-export function describeStop(stop: StopReport): string {
-  const exit = stop.exit ? (stop.exit.signal ? `ended by ${stop.exit.signal}` : `exited with code ${stop.exit.code}`) : 'exit not seen';
-  let how: string;
-  if (stop.signal === 'none' || stop.exitedBeforeStop) how = `had already ${stop.exit ? exit.replace(/^ended/, 'been ended').replace(/^exited/, 'exited') : 'exited'} before teardown${stop.exit?.signal === 'SIGKILL' ? ' (not by the harness)' : ''}`;
-  else if (stop.signal === 'SIGTERM' && stop.exit?.signal === 'SIGKILL') how = `SIGTERM → ${exit} in ${formatDuration(stop.durationMs)} (the harness sent no SIGKILL: something else did)`;
-  else if (stop.signal === 'SIGKILL') how = `SIGTERM, no exit within the grace → SIGKILL → ${exit} in ${formatDuration(stop.durationMs)}`;
-  else how = `${stop.signal} → ${exit} in ${formatDuration(stop.durationMs)}`;
-  return `${how}; no process of its group left`;
-}
+export { describeStop } from '../lib/process/describe-stop.ts';
 
 /**
  * One backend: mock hive up, N workers started under guards, every worker checked, then every
@@ -70,6 +61,7 @@ export async function runBackend(context: TaskContext, plan: WorkerTestPlan, mod
       const guard = await context.start({ name, command: argv[0] as string, args: argv.slice(1), cwd: plan.cwd, graceMs: plan.graceMs, secrets: plan.secrets });
       const fault = plan.launch.kind === 'reference' ? referenceFault(plan.extraArgs) : undefined;
       if (fault) currentTimeline().record({ lane: 'faults', kind: 'fault', label: `${name} started with --fault ${fault}`, status: 'warn', detail: { fault, worker: name } });
+      context.nameTeardown(guard, `${label}${plan.workerIds.length === 1 ? '' : `${name} `}teardown`);
       workers.push({ guard, workerId, port, baseUrl: `http://127.0.0.1:${port}`, label: `${label}${plan.workerIds.length === 1 ? '' : `${name} `}`, modelName: plan.modelRef, startupDeadline: performance.now() + plan.timeoutMs, headers: plan.headers, healthPath: plan.profile.health.path });
     }
     out.step(`${label}Checking ${workers.length === 1 ? 'the worker' : `${workers.length} workers`}`);

@@ -101,6 +101,20 @@ function withModelHint(error: unknown, plan: WorkerTestPlan, worker: WorkerUnder
   return new HarnessError(error.code, error.message, { evidence: error.evidence, hint, cause: error });
 }
 
+/** The checks `checkWorker` means to run for one worker, in order (an interrupted run lists those that never ran). */
+export function plannedChecks(plan: WorkerTestPlan, worker: WorkerUnderTest): string[] {
+  const { profile } = plan;
+  const inference = profile.inference.flatMap((endpoint) => formsFor(endpoint, plan.stream).map((streamed) => `inference ${streamed ? 'SSE' : 'JSON'} POST ${endpoint.path}`));
+  return [
+    'health',
+    ...(profile.ready ? ['ready'] : []),
+    ...(profile.heartbeats ? ['heartbeats', 'heartbeat states', 'heartbeat interval'] : []),
+    ...(profile.models ? ['models'] : []),
+    ...inference,
+    ...(plan.bench && profile.inference.length ? ['benchmark'] : []),
+  ].map((name) => `${worker.label}${name}`);
+}
+
 /**
  * The whole check sequence for one worker: health → ready → heartbeats (Ready ones follow
  * ready) → models → inference (→ bench). A worker that never gets healthy skips the rest, with
@@ -110,6 +124,7 @@ function withModelHint(error: unknown, plan: WorkerTestPlan, worker: WorkerUnder
 export async function checkWorker(context: TaskContext, plan: WorkerTestPlan, hive: MockHive | undefined, worker: WorkerUnderTest): Promise<void> {
   const { report } = context;
   const { profile } = plan;
+  report.expect(plannedChecks(plan, worker));
   const healthy = await workerCheck(context, worker, 'health', `${profile.health.path} to report healthy`, (signal) =>
     awaitEndpoint(plan, worker, profile.health.path, healthClassifier(profile.health.expect), `${profile.health.path} to report healthy`, signal),
   );

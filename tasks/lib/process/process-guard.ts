@@ -74,8 +74,24 @@ function openLogFile(path: string, name: string): number {
  * The fix a process's exit points at: what its last output line says (usually the reason, an
  * exception or an error message), or that it said nothing.
  */
-export function exitHint(logTail: readonly string[]): string {
-  const last = logTail.filter((line) => line.trim() !== '').at(-1);
+/** A log line that speaks of a death: a crash, an abort, a kill, running out of memory. */
+const DEATH_WORDS = /\b(?:fatal|panic(?:ked)?|abort(?:ed|ing)?|crash(?:ed|ing)?|kill(?:ed|ing)?|sig(?:kill|segv|abrt|bus|ill|fpe)|segmentation fault|segfault|core dumped|out of memory|oom|bad_alloc|exception)\b/i;
+
+/**
+ * The fix line for a process that exited on its own. An exit code: its last log line says why
+ * (it printed its error before exiting). A signal the harness did not send: it was killed from
+ * outside (the OOM killer, a `kill -9`, a supervisor); a log line is quoted only when one of its
+ * last lines speaks of the death, never a last line that merely happened to be printed before.
+ */
+export function exitHint(logTail: readonly string[], exit?: { signal: NodeJS.Signals | null; code: number | null }): string {
+  const lines = logTail.filter((line) => line.trim() !== '');
+  const last = lines.at(-1);
+  if (exit?.signal) {
+    const related = lines.slice(-5).reverse().find((line) => DEATH_WORDS.test(line));
+    const outside = `it was killed by ${exit.signal} from outside the harness (the harness had not stopped it)`;
+    if (related) return `${outside}; its log says: ${JSON.stringify(related.trim().slice(0, 200))} (more in its log below)`;
+    return `${outside}: nothing in its last log lines speaks of it; look for who sends ${exit.signal} (the kernel's OOM killer: dmesg; a supervisor or a script running kill)`;
+  }
   if (!last) return 'it printed nothing before it exited: run its command by hand to see why';
   return `fix what its log says; its last line: ${JSON.stringify(last.trim().slice(0, 200))} (more in its log below)`;
 }
@@ -235,7 +251,7 @@ export class ProcessGuard implements AsyncDisposable {
     const logTail = this.tail(tailLines);
     return new HarnessError('PROCESS_EXITED', `${this.name} ${describeExit(info)} while waiting for ${waitingFor} (${when})`, {
       evidence: { process: this.name, exit: info, ...(waitedMs === undefined ? {} : { waitedMs: Math.round(waitedMs) }), uptimeMs: Math.round(uptimeMs), logTail, logFile: this.logFile },
-      hint: exitHint(logTail),
+      hint: exitHint(logTail, info),
     });
   }
 

@@ -73,6 +73,8 @@ export class RunReport {
   readonly sections: Record<string, unknown> = {};
   #listener: CheckListener | undefined;
   readonly #running = new Set<RunningCheck>();
+  /** Checks the task means to run, in order: an interrupted report lists those that never ran. */
+  readonly #expected: string[] = [];
 
   constructor(readonly task: string) {}
 
@@ -105,6 +107,28 @@ export class RunReport {
     if (!this.#running.delete(running)) return false;
     this.#record(result, running.span);
     return result.verdict === 'pass';
+  }
+
+  /** Declares checks the task means to run: if the run is interrupted first, the report lists them as not run. */
+  expect(names: readonly string[]): void {
+    for (const name of names) if (!this.#expected.includes(name)) this.#expected.push(name);
+  }
+
+  /** Records every expected check that never started as skipped: not run, and why (the runner calls this on an interrupt). */
+  recordNotRun(signal: NodeJS.Signals): void {
+    const done = new Set(this.checks.map((check) => check.name));
+    for (const name of this.#expected) {
+      if (done.has(name)) continue;
+      const result: CheckResult = { name, verdict: 'skip', durationMs: 0, detail: `not run: the run was interrupted by ${signal} first`, evidence: {} };
+      this.checks.push(result);
+      this.#listener?.({ phase: 'end', result });
+    }
+  }
+
+  /** Records a check decided outside `check()`, also while the run is shutting down (the teardown the signal caused). */
+  record(result: CheckResult): void {
+    this.checks.push(result);
+    this.#listener?.({ phase: 'end', result });
   }
 
   /** Records every check still running as interrupted (the runner calls this before writing an interrupted report). */

@@ -133,7 +133,7 @@ export function planWorkerTest(flags: Flags, cwd: string = process.cwd()): Worke
   const template = templateOf(launch, profile);
   const warnings = template ? checkTemplate(template.words, template.flag, { port, workers, modelGiven: modelPath !== undefined }) : [];
   const apiKey = flags.optionalString('api-key');
-  if (apiKey === undefined && template?.words.some((word) => word.includes('{apiKey}'))) throw usageError(`${template.flag} uses {apiKey}, but no --api-key was given`, 'pass --api-key <key>: the worker gets it as {apiKey} and every request sends it as a bearer token', 'FLAGS_CONFLICT');
+  if (apiKey === undefined && template?.words.some((word) => word.includes('{apiKey}'))) throw usageError(`${template.flag} uses {apiKey}, but no key was given (no $HIVECHECK_API_KEY, --api-key-file or --api-key)`, 'export HIVECHECK_API_KEY=<key> (or pass --api-key-file <path>, or --api-key <key>): the worker gets it as {apiKey} and every request sends it as a bearer token', 'FLAGS_CONFLICT');
   const headers: Record<string, string> = {};
   if (apiKey !== undefined) headers.authorization = `Bearer ${apiKey}`;
   for (const header of flags.list('header')) {

@@ -24,7 +24,7 @@ export const workerTestTask: TaskDefinition = {
     'npm run task -- worker:test --profile v1 --bench',
     'npm run task -- worker:test --worker-bin ./target/release/llm-worker --model ./models/tinyllama.gguf --heartbeat-interval 30',
     'npm run task -- worker:test --profile llama-server --model ./models/x.gguf --worker-cmd "llama-server -m {model} --host 127.0.0.1 --port {port} -t 1"',
-    'npm run task -- worker:test --profile llama-server --api-key sekrit --worker-cmd "llama-server -m {model} --port {port} --api-key {apiKey}"',
+    'HIVECHECK_API_KEY=sekrit npm run task -- worker:test --profile llama-server --worker-cmd "llama-server -m {model} --port {port} --api-key {apiKey}"',
     'npm run task -- worker:test --backend cpu,cuda --workers 4 --report out/',
   ],
   async run(context, flags) {

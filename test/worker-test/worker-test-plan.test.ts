@@ -39,7 +39,7 @@ describe('worker:test plan: the worker command template', () => {
   });
 
   it('{apiKey} needs --api-key', () => {
-    expect(refusal(['--worker-cmd', 'w --port {port} --api-key {apiKey}']).message).toBe('--worker-cmd uses {apiKey}, but no --api-key was given');
+    expect(refusal(['--worker-cmd', 'w --port {port} --api-key {apiKey}']).message).toBe('--worker-cmd uses {apiKey}, but no key was given (no $HIVECHECK_API_KEY, --api-key-file or --api-key)');
   });
 });
 

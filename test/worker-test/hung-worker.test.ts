@@ -24,4 +24,18 @@ describe('a worker stopped (SIGSTOP) mid-stream', () => {
     expect(checkNamed(run.report, 'teardown').verdict).toBe('pass');
     for (const id of run.report.settings.workerIds as string[]) expect(processesMatching(id)).toEqual([]);
   });
+
+  it('a worker that runs but answers nothing (deadlocked): named by its silent health route, the rest skipped', async () => {
+    const run = await runTask(['worker:test', '--worker-arg=--fault=deaf-mid-stream', '--stream', 'sse', '--bench', '--bench-requests', '3', '--inference-timeout', '3', '--grace', '1', '--timeout', '120']);
+    expect(run.exitCode, run.output).toBe(1);
+    const inference = checkNamed(run.report, 'inference SSE POST /v1/inference');
+    expect(inference.code).toBe('SSE_FAILED');
+    expect(inference.detail).toMatch(/: the worker is hung: it is running \((?:pid \d+ state [RSD], )*pid \d+ state [RSD]\) but GET \/v1\/health got no answer within 2\.00 s$/);
+    expect(inference.hint).toMatch(/^the worker stopped answering even its health route/);
+    const bench = checkNamed(run.report, 'benchmark');
+    expect(bench.verdict).toBe('skip');
+    expect(bench.detail).toMatch(/^the worker is hung: it is running/);
+    expect(checkNamed(run.report, 'teardown').verdict).toBe('pass');
+    for (const id of run.report.settings.workerIds as string[]) expect(processesMatching(id)).toEqual([]);
+  });
 });

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Flags } from '../lib/cli/flag-spec.ts';
 import { ExitCode, HarnessError, isHarnessError, toHarnessError } from '../lib/errors/harness-error.ts';
 import { Reporter } from '../lib/output/reporter.ts';
+import { secretsInFlagValues } from '../lib/process/argv-secrets.ts';
 import { Redactor } from '../lib/process/redact.ts';
 import { onShutdown, shutdownSignal } from '../lib/process/guard-registry.ts';
 import { lockReportDir, type ReportDirLock } from '../lib/report/report-dir-lock.ts';
@@ -32,7 +33,7 @@ function runStamp(): string {
  * the environment; secret-named environment variables) and credential shapes.
  */
 function runRedactor(flags: Flags, io: CliIo): Redactor {
-  return Redactor.fromEnv(io.env, flags.secrets);
+  return Redactor.fromEnv(io.env, [...flags.secrets, ...secretsInFlagValues(Object.values(flags.values))]);
 }
 
 /** A secret given on the command line shows in npm's echo of the command and in `ps`: say so, with the way around it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { secretsInArgv } from '../../tasks/lib/process/argv-secrets.ts';
+import { secretsInArgv, secretsInFlagValues } from '../../tasks/lib/process/argv-secrets.ts';
 import { Redactor } from '../../tasks/lib/process/redact.ts';
 
 describe('secretsInArgv', () => {
@@ -17,5 +17,11 @@ describe('secretsInArgv', () => {
 
   it('finds nothing in a command without secrets', () => {
     expect(secretsInArgv(['worker', '--port', '1', '--token-limit'])).toEqual([]);
+  });
+
+  it('secretsInFlagValues: secret headers and secret flags inside a whole command given as one value', () => {
+    const values = ['seed', ['X-Api-Key: plainsecret', 'Accept: text/plain', 'Authorization: Bearer bearer-val-1'], 'srv --port {port} --api-key inner-key-2', 30, true];
+    expect(secretsInFlagValues(values)).toEqual(['plainsecret', 'bearer-val-1', 'inner-key-2']);
+    expect(secretsInFlagValues(['--prompt', 'The capital of France is'])).toEqual([]);
   });
 });

@@ -20,3 +20,16 @@ export function secretsInArgv(argv: readonly string[]): string[] {
   });
   return secrets.filter((secret) => secret.length > 0);
 }
+
+/** `X-Api-Key: abc`, `Authorization: Bearer abc`: a header whose name says it carries a credential. */
+const SECRET_HEADER = /^[A-Za-z0-9-]*(?:key|token|secret|auth)[A-Za-z0-9-]*\s*:\s*(?:(?:bearer|basic|token)\s+)?(\S.*)$/i;
+
+/**
+ * Secret values carried by parsed flag values: a secret header (`--header "X-Api-Key: abc"`), and
+ * secret flags inside a whole command given as one value (`--worker-cmd "srv --api-key abc"`).
+ */
+export function secretsInFlagValues(values: readonly unknown[]): string[] {
+  const words = values.flatMap((value) => (Array.isArray(value) ? value : [value])).filter((value): value is string => typeof value === 'string');
+  const headers = words.map((word) => word.match(SECRET_HEADER)?.[1]?.trim()).filter((value): value is string => value !== undefined && value !== '');
+  return [...headers, ...secretsInArgv(words.flatMap((word) => word.split(/\s+/)))];
+}

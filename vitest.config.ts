@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import QuickLastSequencer from './test/support/quick-last-sequencer.ts';
 import { NODE_SENSITIVE_TESTS, QUICK_TESTS } from './test/support/test-groups.ts';
 
 // Two projects, together the whole suite (`vitest run`, `npm run test:unit`):
@@ -17,10 +18,11 @@ export default defineConfig({
     // Two cores: one test file per core. The files mostly wait on the processes they start, but
     // those processes need the cores too.
     maxWorkers: 2,
+    sequence: { sequencer: QuickLastSequencer },
     projects: nodeSensitiveOnly
       ? [{ extends: true, test: { name: 'node-sensitive', include: NODE_SENSITIVE_TESTS.map((group) => group.glob) } }]
       : [
-          { extends: true, test: { name: 'quick', include: [...QUICK_TESTS], setupFiles: ['test/support/no-child-processes.ts'] } },
+          { extends: true, test: { name: 'quick', include: [...QUICK_TESTS], pool: 'threads', setupFiles: ['test/support/no-child-processes.ts'] } },
           { extends: true, test: { name: 'processes', include: ['test/**/*.test.ts'], exclude: [...QUICK_TESTS] } },
         ],
   },

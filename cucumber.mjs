@@ -4,7 +4,7 @@
 //
 // Profiles:
 //   default (npm test → npm run test:features): every scenario except @slow (a real model load per
-//            scenario) and @gpu; CI-sized.
+//            scenario) and @gpu; CI-sized; two at a time (--parallel 2).
 //   e2e     (npm run e2e): every scenario; @gpu ones skip themselves without a GPU; html, junit and
 //            message reports into $E2E_REPORT_DIR (default reports/e2e). Safe with --parallel 2
 //            (ports from get-port, a temp dir per scenario, @serial scenarios run alone).
@@ -16,7 +16,11 @@ const base = {
 };
 const reports = process.env.E2E_REPORT_DIR ?? 'reports/e2e';
 
-export default { ...base, format: ['progress-bar', 'summary'], tags: 'not @slow and not @gpu' };
+// Two scenarios at a time by default (two cores; the scenarios mostly wait on the processes they
+// start); HIVECHECK_CUCUMBER_PARALLEL=1 runs them one by one, a command-line --parallel wins.
+const parallel = Number(process.env.HIVECHECK_CUCUMBER_PARALLEL ?? 2);
+
+export default { ...base, format: ['progress-bar', 'summary'], tags: 'not @slow and not @gpu', parallel };
 
 export const e2e = {
   ...base,

@@ -1,12 +1,29 @@
 import { defineConfig } from 'vitest/config';
+import QuickLastSequencer from './test/support/quick-last-sequencer.ts';
+import { NODE_SENSITIVE_TESTS, QUICK_TESTS } from './test/support/test-groups.ts';
+
+// Two projects, together the whole suite (`vitest run`, `npm run test:unit`):
+//   quick      pure and in-process tests, no child process (`npm run test:quick`);
+//   processes  everything else: real workers, hives, policy servers, signals, the CLI.
+// HIVECHECK_TESTS=node-sensitive runs instead only the tests of Node-version-sensitive APIs
+// (`npm run test:node-sensitive`; `.ci/run` runs them on Node 24). See test/support/test-groups.ts.
+const nodeSensitiveOnly = process.env.HIVECHECK_TESTS === 'node-sensitive';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/suite-tmpdir.ts'],
+    globalSetup: ['test/support/suite-tmpdir.ts', 'test/support/shared-fixtures.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two cores: one test file per core. The files mostly wait on the processes they start, but
+    // those processes need the cores too.
     maxWorkers: 2,
+    sequence: { sequencer: QuickLastSequencer },
+    projects: nodeSensitiveOnly
+      ? [{ extends: true, test: { name: 'node-sensitive', include: NODE_SENSITIVE_TESTS.map((group) => group.glob) } }]
+      : [
+          { extends: true, test: { name: 'quick', include: [...QUICK_TESTS], pool: 'threads', setupFiles: ['test/support/no-child-processes.ts'] } },
+          { extends: true, test: { name: 'processes', include: ['test/**/*.test.ts'], exclude: [...QUICK_TESTS] } },
+        ],
   },
 });

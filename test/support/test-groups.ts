@@ -66,5 +66,6 @@ export const NODE_SENSITIVE_TESTS: readonly NodeSensitiveGroup[] = [
  * not the harness's use of a Node API, so they run on Node 20 only.
  */
 export const NODE_SENSITIVE_EXEMPT: readonly NodeSensitiveGroup[] = [
+  { glob: 'test/worker-test/secrets-outside-argv.test.ts', why: 'reads the run record of a harness it then stops with SIGINT (the redaction is plain JavaScript; signal handling is covered by the interrupt tests)' },
   { glob: 'test/reference-worker/llama-server-behaviour.test.ts', why: 'the reference worker\'s answer to SIGTERM with a stream open (a fixture behaviour; the harness\'s signal handling is covered by test/process)' },
 ];

@@ -1,8 +1,15 @@
 import type { ProcessGuard } from '../lib/process/process-guard.ts';
+import type { ExitWatch } from '../lib/wait-strategies/wait-for.ts';
 
-/** One started worker and how checks refer to it. */
-export interface WorkerUnderTest {
-  guard: ProcessGuard;
+/**
+ * What the checks watch of a worker's process: a `ProcessGuard` when the harness started it, a
+ * `RemoteWorkerProcess` (never seen to exit) for a worker it did not start (`--url`).
+ */
+export type WorkerProcess = ExitWatch & { readonly running: boolean };
+
+/** One worker under test and how checks refer to it (started by the harness unless `P` says otherwise). */
+export interface WorkerUnderTest<P extends WorkerProcess = ProcessGuard> {
+  guard: P;
   workerId: string;
   baseUrl: string;
   port: number;
@@ -15,3 +22,6 @@ export interface WorkerUnderTest {
   /** Sent with every request: --api-key as a bearer token, --header. */
   headers: Record<string, string>;
 }
+
+/** Any worker the checks can probe, started by the harness or not. */
+export type CheckedWorker = WorkerUnderTest<WorkerProcess>;

@@ -1,7 +1,7 @@
 import { HarnessError, toHarnessError } from '../lib/errors/harness-error.ts';
 import type { CheckOutcome } from '../lib/report/run-report.ts';
 import type { TaskContext } from '../runner/task-context.ts';
-import type { WorkerUnderTest } from './worker-under-test.ts';
+import type { CheckedWorker } from './worker-under-test.ts';
 
 /** How long a lost connection may precede the worker's exit for the exit to be named as its cause. */
 const EXIT_AFTER_CONNECTION_LOSS_MS = 1000;
@@ -19,7 +19,7 @@ function connectionLost(error: HarnessError): boolean {
  * and a connection lost just before an exit is put down to that exit. Once the worker has
  * exited, the remaining checks are skipped with that reason instead of each failing on its own.
  */
-export async function workerCheck(context: TaskContext, worker: WorkerUnderTest, name: string, what: string, body: (signal: AbortSignal) => Promise<CheckOutcome>): Promise<boolean> {
+export async function workerCheck(context: TaskContext, worker: CheckedWorker, name: string, what: string, body: (signal: AbortSignal) => Promise<CheckOutcome>): Promise<boolean> {
   const { guard } = worker;
   if (!guard.running) {
     const exit = guard.exitInfo;

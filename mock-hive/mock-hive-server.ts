@@ -193,7 +193,7 @@ export class MockHive implements AsyncDisposable {
       const parsed = parseSpawnRequest(body);
       if (!parsed.ok) return send(res, 400, { status: 'error', error: 'invalid_spawn_request', reason: parsed.reason });
       try {
-        const worker = await pool.spawn(parsed.request, { url: this.url, port: this.port });
+        const worker = await pool.spawn(parsed.request, { url: this.url, port: this.port, ...(this.#token ? { token: this.#token.toString() } : {}) });
         return send(res, 201, workerJson(worker));
       } catch (error) {
         const failure = error instanceof HarnessError ? error : new HarnessError('SPAWN_FAILED', (error as Error).message);

@@ -6,6 +6,7 @@ import { usageError } from '../lib/errors/harness-error.ts';
 import type { KeeperPlan } from '../lib/e2e/keeper-plan.ts';
 import { resolveProfile } from '../lib/worker/profile-store.ts';
 import { TINY_MODEL_REF } from '../worker-test/worker-test-plan.ts';
+import { planNodeTargets, type NodeTarget } from './node-targets.ts';
 
 export type HiveMode = { kind: 'builtin' } | { kind: 'cmd'; argv: string[] } | { kind: 'external' };
 
@@ -24,6 +25,9 @@ export interface E2ePlan {
   contextSize: number;
   graceMs: number;
   profilesFile: string | undefined;
+  /** Several nodes (--nodes, repeated --hive-url); undefined: one node (--node). */
+  nodes: NodeTarget[] | undefined;
+  concurrency: number;
 }
 
 export function planE2e(flags: Flags, cwd: string): E2ePlan {
@@ -39,7 +43,11 @@ export function planE2e(flags: Flags, cwd: string): E2ePlan {
   const spawnCommand = cmd ? parseCommandTemplate(cmd, 'worker-cmd') : bin ? [bin, ...profile.args] : undefined;
   const modelPath = flags.optionalString('model');
   const keeperCmd = flags.optionalString('keeper-cmd');
+  const hive: HiveMode = hiveCmd ? { kind: 'cmd', argv: parseCommandTemplate(hiveCmd, 'hive-cmd') } : external ? { kind: 'external' } : { kind: 'builtin' };
+  const nodes = planNodeTargets(flags, hive);
   return {
+    nodes,
+    concurrency: flags.number('concurrency'),
     keeper: {
       node: flags.string('node'),
       registry: flags.string('registry'),
@@ -63,7 +71,7 @@ export function planE2e(flags: Flags, cwd: string): E2ePlan {
     },
     modelPath,
     hivePort: flags.optionalNumber('hive-port') ?? (external ? 8080 : undefined),
-    hive: hiveCmd ? { kind: 'cmd', argv: parseCommandTemplate(hiveCmd, 'hive-cmd') } : external ? { kind: 'external' } : { kind: 'builtin' },
+    hive: nodes?.every((node) => node.hiveUrl) ? { kind: 'external' } : hive,
     keeperCmd: keeperCmd ? parseCommandTemplate(keeperCmd, 'keeper-cmd') : undefined,
     keeperTimeoutMs: flags.number('keeper-timeout') * 1000,
     workerBin: bin,

@@ -1,4 +1,4 @@
-import type { CheckOutcome, RunReport } from '../report/run-report.ts';
+import type { CheckOutcome, CheckRecorder } from '../report/run-report.ts';
 import { currentTimeline } from '../report/timeline.ts';
 
 /** The flow's phases, in order, as the seed numbers them. */
@@ -24,7 +24,7 @@ export class PhaseRunner {
   #failed: PhaseId | undefined;
 
   constructor(
-    readonly report: RunReport,
+    readonly report: CheckRecorder,
     readonly print: (line: string) => void,
   ) {}
 
@@ -47,7 +47,7 @@ export class PhaseRunner {
       value = result.value;
       return result.outcome;
     });
-    const check = this.report.checks.at(-1);
+    const check = this.report.result(name);
     span.end(passed ? 'ok' : 'error', check ? { detail: check.detail, ...(check.code ? { code: check.code } : {}) } : undefined);
     const mark = passed ? '✓' : check?.verdict === 'interrupted' ? '⛔' : '✗';
     this.print(`[Phase ${id}] ${mark} ${name.split(': ')[1]}: ${check?.detail ?? ''}${!passed && check?.hint ? ` (fix: ${check.hint})` : ''}`);
@@ -62,7 +62,7 @@ export class PhaseRunner {
   skipRest(reason: string): void {
     for (const phase of PHASES) {
       const name = phaseCheckName(phase.id);
-      if (!this.report.checks.some((check) => check.name === name)) this.report.skip(name, reason);
+      if (!this.report.result(name)) this.report.skip(name, reason);
     }
   }
 }

@@ -87,7 +87,7 @@ function outcomeOf(context: TaskContext, target: NodeTarget, workerId: string, h
 export async function runNodes(context: TaskContext, plan: E2ePlan, targets: readonly NodeTarget[], modelPath: string): Promise<NodeOutcome[]> {
   const { out, report } = context;
   const { node: _single, ...settings } = report.settings;
-  report.settings = { ...settings, nodes: targets.map((target) => ({ node: target.node, ...(target.hiveUrl ? { hiveUrl: target.hiveUrl } : { builtInHiveOn: target.bind }) })), concurrency: plan.concurrency };
+  report.settings = { ...settings, nodes: targets.map((target) => ({ node: target.node, ...(target.hiveUrl ? { hiveUrl: target.hiveUrl } : { builtInHiveOn: target.bind }) })), concurrency: plan.concurrency, workerIds: targets.map((target) => `${plan.keeper.workerId}-${slug(target.node)}`) };
   out.step(`Keeper: ${plan.keeper.modelRef} on ${targets.length} node${targets.length === 1 ? '' : 's'} (${Math.min(plan.concurrency, targets.length)} at a time)`);
   const started = performance.now();
   const urls = await runBounded(targets, plan.concurrency, (target) => runNode(context, plan, target, modelPath));

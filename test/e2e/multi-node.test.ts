@@ -1,0 +1,78 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MockHive } from '../../mock-hive/mock-hive-server.ts';
+import { hiveLauncher } from '../../tasks/e2e/hive-launcher.ts';
+import type { NodeOutcome } from '../../tasks/e2e/multi-node.ts';
+import { processesMatching } from '../../tasks/lib/process/find-processes.ts';
+import { resolveProfile } from '../../tasks/lib/worker/profile-store.ts';
+import { readWorkersWithPythonSqlite } from '../helpers/python-sqlite.ts';
+import { runTask, verdicts } from '../helpers/run-task-in-process.ts';
+
+const registryIn = (): string => join(mkdtempSync(join(tmpdir(), 'hivecheck-nodes-')), 'workers.db');
+const PHASES = ['Phase 1: worker registry', 'Phase 2: pool preflight', 'Phase 3-5: worker spawn', 'Phase 6: worker registration', 'Phase 7: worker ready', 'Phase 8: inference'];
+const FAST = ['--max-tokens', '4', '--error-interval', '0.1', '--heartbeat-interval', '0.3'];
+
+/** A hive on its own loopback address, as a node of a fleet would run one; `extraArgs` go to every worker it spawns. */
+async function nodeHive(address: string, extraArgs: string[] = []): Promise<MockHive> {
+  return await MockHive.start({ host: address, pool: { launcher: hiveLauncher({ profile: resolveProfile('seed'), heartbeatIntervalS: 0.3, threads: 1, contextSize: 256, extraArgs }), graceMs: 3000 } });
+}
+
+function noWorkerLeft(report: { settings: Record<string, unknown> }): void {
+  for (const id of report.settings.workerIds as string[]) expect(processesMatching(id), `processes of ${id}`).toEqual([]);
+}
+
+describe('e2e against several hives', () => {
+  it('--hive-url ×3, one node whose worker crashes: the others pass, a row per node and phase, the node named, exit 1', async () => {
+    await using a = await nodeHive('127.0.0.2');
+    await using b = await nodeHive('127.0.0.3');
+    await using c = await nodeHive('127.0.0.4', ['--fault=crash-at-start']);
+    const registry = registryIn();
+    const run = await runTask(['e2e', '--hive-url', `a=${a.url}`, '--hive-url', `b=${b.url}`, '--hive-url', `c=${c.url}`, '--registry', registry, ...FAST]);
+    expect(run.exitCode, run.output).toBe(1);
+    const v = verdicts(run.report);
+    for (const node of ['a', 'b']) {
+      for (const phase of PHASES) expect(v[`[${node}] ${phase}`], `${node} ${phase}`).toBe('pass');
+      expect(v[`[${node}] teardown: no worker left`]).toBe('pass');
+    }
+    expect(v['[c] Phase 3-5: worker spawn']).toBe('pass');
+    expect(v['[c] Phase 6: worker registration']).toBe('fail');
+    expect(v['[c] Phase 8: inference']).toBe('skip');
+    expect(run.report.checks.filter((check) => check.name.startsWith('[c] ')).every((check) => check.node === 'c')).toBe(true);
+    const nodes = (run.report as unknown as { nodes: NodeOutcome[] }).nodes;
+    expect(nodes.map((node) => [node.node, node.verdict, node.failedAt])).toEqual([['a', 'pass', undefined], ['b', 'pass', undefined], ['c', 'fail', 'Phase 6: worker registration']]);
+    expect(run.output).toMatch(/Nodes: 2 of 3 passed/);
+    expect(run.output).toMatch(/❌ c +Phase 6: worker registration: worker \S+-c exited \(code 1\)/);
+    // The registry names the node of each worker that registered.
+    const rows = readWorkersWithPythonSqlite(registry).map((row) => [row.node, String(row.worker_id).slice(-2), row.state]);
+    expect(rows.sort()).toEqual([['a', '-a', 'Stopped'], ['b', '-b', 'Stopped']]);
+    noWorkerLeft(run.report);
+  }, 180_000);
+
+  it('--nodes: a built-in hive per simulated node on its own 127.0.0.x; --concurrency 1 runs one node after the other', async () => {
+    const run = await runTask(['e2e', '--nodes', 'n1,n2', '--concurrency', '1', '--registry', registryIn(), ...FAST]);
+    expect(run.exitCode, run.output).toBe(0);
+    const nodes = (run.report as unknown as { nodes: NodeOutcome[] }).nodes;
+    expect(nodes.map((node) => [node.node, node.verdict])).toEqual([['n1', 'pass'], ['n2', 'pass']]);
+    expect(nodes[0]?.hiveUrl).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/);
+    expect(nodes[1]?.hiveUrl).toMatch(/^http:\/\/127\.0\.0\.3:\d+$/);
+    // One at a time: every check of n1 ended before the first of n2.
+    const order = run.report.checks.filter((check) => check.node).map((check) => check.node);
+    expect(order.lastIndexOf('n1')).toBeLessThan(order.indexOf('n2'));
+    noWorkerLeft(run.report);
+  }, 180_000);
+
+  it.each([
+    [['--nodes', 'a,b', '--hive-url', 'http://127.0.0.2:8080'], '--hive-url and --nodes'],
+    [['--nodes', 'a', '--hive-cmd', 'hive --port {port}'], '--hive-cmd starts one hive'],
+    [['--nodes', 'a,a'], "node 'a' is named twice"],
+    [['--nodes', 'a', '--resolve', 'b=127.0.0.9'], "'b' is not one of --nodes"],
+    [['--nodes', 'a', '--resolve', 'a=10.1.2.3'], 'loopback only'],
+    [['--resolve', 'a=127.0.0.2'], 'pass --nodes too'],
+  ])('usage: %j → exit 2 (%s)', async (args, message) => {
+    const run = await runTask(['e2e', ...args]);
+    expect(run.exitCode, run.output).toBe(2);
+    expect(run.report.error?.message).toContain(message);
+  });
+});

@@ -27,14 +27,23 @@ export interface NodeOutcome {
 
 const slug = (node: string): string => node.replace(/[^\w.-]+/g, '-');
 
+/**
+ * The worker id asked of a node's hive: `<--worker-id>-<n>-<node>`. The node's position makes it
+ * unique, also as a substring (`…-3-node-3` is not part of `…-30-node-30`), which the teardown's
+ * process search relies on.
+ */
+export function nodeWorkerId(base: string, index: number, node: string): string {
+  return `${base}-${index + 1}-${slug(node)}`;
+}
+
 /** The flow against one node: its own built-in hive (simulated node) or its running hive, its own worker id, its checks named `[node] …`. */
-async function runNode(context: TaskContext, plan: E2ePlan, target: NodeTarget, modelPath: string): Promise<string | undefined> {
+async function runNode(context: TaskContext, plan: E2ePlan, target: NodeTarget, index: number, modelPath: string): Promise<string | undefined> {
   const view = new NodeReport(context.report, target.node);
   const quiet = context.flags.boolean('quiet');
   const print = (line: string): void => {
     if (!quiet) context.out.print(`[${target.node}] ${line}`);
   };
-  const keeper: KeeperPlan = { ...plan.keeper, node: target.node, workerId: `${plan.keeper.workerId}-${slug(target.node)}`, modelPath, hivePort: plan.hivePort ?? 0, reachedAs: target.reachedAs };
+  const keeper: KeeperPlan = { ...plan.keeper, node: target.node, workerId: nodeWorkerId(plan.keeper.workerId, index, target.node), modelPath, hivePort: plan.hivePort ?? 0, reachedAs: target.reachedAs };
   if (target.hiveUrl) {
     await runKeeperFlow({ report: view, print }, { ...keeper, hiveUrl: target.hiveUrl, hivePort: Number(new URL(target.hiveUrl).port) || 80 });
     return target.hiveUrl;
@@ -87,16 +96,16 @@ function outcomeOf(context: TaskContext, target: NodeTarget, workerId: string, h
 export async function runNodes(context: TaskContext, plan: E2ePlan, targets: readonly NodeTarget[], modelPath: string): Promise<NodeOutcome[]> {
   const { out, report } = context;
   const { node: _single, ...settings } = report.settings;
-  report.settings = { ...settings, nodes: targets.map((target) => ({ node: target.node, ...(target.hiveUrl ? { hiveUrl: target.hiveUrl } : { builtInHiveOn: target.bind }) })), concurrency: plan.concurrency, workerIds: targets.map((target) => `${plan.keeper.workerId}-${slug(target.node)}`) };
+  report.settings = { ...settings, nodes: targets.map((target) => ({ node: target.node, ...(target.hiveUrl ? { hiveUrl: target.hiveUrl } : { builtInHiveOn: target.bind }) })), concurrency: plan.concurrency, workerIds: targets.map((target, i) => nodeWorkerId(plan.keeper.workerId, i, target.node)) };
   out.step(`Keeper: ${plan.keeper.modelRef} on ${targets.length} node${targets.length === 1 ? '' : 's'} (${Math.min(plan.concurrency, targets.length)} at a time)`);
   const started = performance.now();
-  const urls = await runBounded(targets, plan.concurrency, (target) => runNode(context, plan, target, modelPath));
+  const urls = await runBounded(targets, plan.concurrency, (target, i) => runNode(context, plan, target, i, modelPath));
   // A node whose flow threw outside its checks (a bug, not a verdict) still gets its row.
   for (const [i, url] of urls.entries()) {
     const target = targets[i] as NodeTarget;
     if (url.status === 'rejected') await report.check(`[${target.node}] node`, async () => { throw url.reason; }, { node: target.node });
   }
-  const outcomes = targets.map((target, i) => outcomeOf(context, target, `${plan.keeper.workerId}-${slug(target.node)}`, urls[i]?.status === 'fulfilled' ? urls[i].value : undefined));
+  const outcomes = targets.map((target, i) => outcomeOf(context, target, nodeWorkerId(plan.keeper.workerId, i, target.node), urls[i]?.status === 'fulfilled' ? urls[i].value : undefined));
   report.sections.nodes = outcomes;
   const failed = outcomes.filter((outcome) => outcome.verdict !== 'pass');
   const width = Math.max(4, ...outcomes.map((outcome) => outcome.node.length));

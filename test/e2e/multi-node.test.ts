@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -47,6 +47,9 @@ describe('e2e against several hives', () => {
     // The registry names the node of each worker that registered.
     const rows = readWorkersWithPythonSqlite(registry).map((row) => [row.node, String(row.worker_id).slice(-2), row.state]);
     expect(rows.sort()).toEqual([['a', '-a', 'Stopped'], ['b', '-b', 'Stopped']]);
+    // junit.xml classes each node's rows under it; the timeline's phase spans name the node.
+    expect(readFileSync(join(run.reportDir, 'junit.xml'), 'utf8')).toContain('classname="hivecheck.e2e.c" name="[c] Phase 6: worker registration"');
+    expect(run.report.timeline.events.filter((event) => event.lane === 'phases').map((event) => event.label)).toContain('[b] Phase 8: inference');
     noWorkerLeft(run.report);
   }, 180_000);
 

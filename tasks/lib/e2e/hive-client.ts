@@ -45,7 +45,12 @@ export class HiveClient {
   ) {}
 
   async #call(method: 'GET' | 'POST', path: string, json?: unknown, signal?: AbortSignal): Promise<HttpResponse> {
-    const outcome = await tryHttp(`${this.baseUrl}${path}`, { method, json, timeoutMs: this.timeoutMs, signal });
+    let outcome = await tryHttp(`${this.baseUrl}${path}`, { method, json, timeoutMs: this.timeoutMs, signal });
+    // A GET that meets a keep-alive connection the hive closed at that moment is sent again, once,
+    // on a new connection (it is idempotent; a busy hive closing idle sockets late causes this).
+    if (!outcome.ok && outcome.failure.kind === 'reset' && method === 'GET' && !signal?.aborted) {
+      outcome = await tryHttp(`${this.baseUrl}${path}`, { method, json, timeoutMs: this.timeoutMs, signal });
+    }
     if (!outcome.ok) {
       throw new HarnessError('HIVE_UNREACHABLE', `${method} ${this.baseUrl}${path}: ${outcome.failure.kind} (${outcome.failure.message})`, { evidence: { url: `${this.baseUrl}${path}`, failure: outcome.failure } });
     }

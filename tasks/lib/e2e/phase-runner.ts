@@ -24,7 +24,8 @@ export class PhaseRunner {
   #failed: PhaseId | undefined;
 
   constructor(
-    readonly report: CheckRecorder,
+    /** The run's report, or one node's view of it (whose `name` prefixes the node, for the timeline too). */
+    readonly report: CheckRecorder & { name?: (check: string) => string },
     readonly print: (line: string) => void,
   ) {}
 
@@ -40,7 +41,7 @@ export class PhaseRunner {
       this.print(`[Phase ${id}] ⏸ ${name.split(': ')[1]}: not reached`);
       return undefined;
     }
-    const span = currentTimeline().span({ lane: 'phases', kind: 'phase', label: name });
+    const span = currentTimeline().span({ lane: 'phases', kind: 'phase', label: this.report.name?.(name) ?? name });
     let value: T | undefined;
     const passed = await this.report.check(name, async () => {
       const result = await body();

@@ -15,7 +15,7 @@ export const workerTestTask: TaskDefinition = {
     'health (fails fast if the worker exits), heartbeats at the hive (count, worker id, Loading → Ready,',
     'interval), ready, inference (JSON and SSE, real tokens), and that teardown leaves no process behind.',
     'Placeholders for --worker-cmd and profile args: {workerId} {model} {modelRef} {backend} {device}',
-    '{port} {hivePort} {hiveUrl} {heartbeatInterval} {threads} {contextSize} {apiKey}. {port} is required (the harness',
+    '{port} {hivePort} {hiveUrl} {heartbeatInterval} {threads} {contextSize} {apiKey} {hiveToken}. {port} is required (the harness',
     'probes the port it gives the worker), {model} expected when --model is given. Relative paths resolve from',
     'the directory you ran the command in; a bare program name must be on PATH.',
     'Remote: --url http://host:port tests a worker the harness did not start (crash, hang and teardown',

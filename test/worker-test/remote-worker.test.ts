@@ -74,5 +74,11 @@ describe('worker:test --url (a worker the harness did not start)', () => {
     const conflict = await runTask(['worker:test', '--url', `http://127.0.0.1:${port}`, '--worker-cmd', 'x --port {port}']);
     expect(conflict.exitCode).toBe(2);
     expect(conflict.report.error?.code).toBe('FLAGS_CONFLICT');
+    const noToken = await runTask(['worker:test', '--worker-cmd', 'x --port {port} --hive-token {hiveToken}']);
+    expect(noToken.exitCode).toBe(2);
+    expect(noToken.report.error?.message).toContain('{hiveToken}, but the hive has no token');
+    const badBind = await runTask(['worker:test', '--url', `http://127.0.0.1:${port}`, '--hive-bind', 'my-laptop']);
+    expect(badBind.exitCode).toBe(2);
+    expect(badBind.report.error?.message).toContain('--hive-bind takes an IP address');
   });
 });

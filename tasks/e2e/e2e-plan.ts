@@ -1,4 +1,5 @@
-import { basename } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, resolve as resolvePath } from 'node:path';
 import { v4 as uuidv4 } from 'uuid';
 import type { Flags } from '../lib/cli/flag-spec.ts';
 import { parseCommandTemplate } from '../lib/cli/command-template.ts';
@@ -30,6 +31,19 @@ export interface E2ePlan {
   concurrency: number;
 }
 
+/** The hive token from `--hive-token-file`: the file's first line, trimmed; a missing or empty file is a usage error that does not echo its content. */
+function readHiveToken(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw usageError(`--hive-token-file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'write the token the hive printed into that file', 'BAD_FLAG_VALUE');
+  }
+  const token = text.split(/\r?\n/)[0]?.trim() ?? '';
+  if (!token) throw usageError(`--hive-token-file ${path} is empty`, 'write the token the hive printed into that file', 'BAD_FLAG_VALUE');
+  return token;
+}
+
 export function planE2e(flags: Flags, cwd: string): E2ePlan {
   const profilesFile = flags.optionalString('profiles');
   const profile = resolveProfile(flags.string('profile'), profilesFile);
@@ -45,6 +59,8 @@ export function planE2e(flags: Flags, cwd: string): E2ePlan {
   const keeperCmd = flags.optionalString('keeper-cmd');
   const hive: HiveMode = hiveCmd ? { kind: 'cmd', argv: parseCommandTemplate(hiveCmd, 'hive-cmd') } : external ? { kind: 'external' } : { kind: 'builtin' };
   const nodes = planNodeTargets(flags, hive);
+  const tokenFile = flags.optionalString('hive-token-file');
+  const hiveToken = tokenFile === undefined ? undefined : readHiveToken(resolvePath(cwd, tokenFile));
   return {
     nodes,
     concurrency: flags.number('concurrency'),
@@ -68,6 +84,7 @@ export function planE2e(flags: Flags, cwd: string): E2ePlan {
       maxTokens: flags.number('max-tokens'),
       temperature: flags.number('temperature'),
       inferenceTimeoutMs: flags.number('inference-timeout') * 1000,
+      ...(hiveToken === undefined ? {} : { hiveToken }),
     },
     modelPath,
     hivePort: flags.optionalNumber('hive-port') ?? (external ? 8080 : undefined),

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { hiveLauncher } from '../../tasks/e2e/hive-launcher.ts';
 import type { NodeOutcome } from '../../tasks/e2e/multi-node.ts';
 import { processesMatching } from '../../tasks/lib/process/find-processes.ts';
 import { resolveProfile } from '../../tasks/lib/worker/profile-store.ts';
+import { newHiveToken } from '../../tasks/worker-test/remote-plan.ts';
 import { readWorkersWithPythonSqlite } from '../helpers/python-sqlite.ts';
 import { runTask, verdicts } from '../helpers/run-task-in-process.ts';
 
@@ -15,8 +16,8 @@ const PHASES = ['Phase 1: worker registry', 'Phase 2: pool preflight', 'Phase 3-
 const FAST = ['--max-tokens', '4', '--error-interval', '0.1', '--heartbeat-interval', '0.3'];
 
 /** A hive on its own loopback address, as a node of a fleet would run one; `extraArgs` go to every worker it spawns. */
-async function nodeHive(address: string, extraArgs: string[] = []): Promise<MockHive> {
-  return await MockHive.start({ host: address, pool: { launcher: hiveLauncher({ profile: resolveProfile('seed'), heartbeatIntervalS: 0.3, threads: 1, contextSize: 256, extraArgs }), graceMs: 3000 } });
+async function nodeHive(address: string, extraArgs: string[] = [], token?: string): Promise<MockHive> {
+  return await MockHive.start({ host: address, ...(token ? { token } : {}), pool: { launcher: hiveLauncher({ profile: resolveProfile('seed'), heartbeatIntervalS: 0.3, threads: 1, contextSize: 256, extraArgs }), graceMs: 3000 } });
 }
 
 function noWorkerLeft(report: { settings: Record<string, unknown> }): void {
@@ -64,6 +65,21 @@ describe('e2e against several hives', () => {
     const order = run.report.checks.filter((check) => check.node).map((check) => check.node);
     expect(order.lastIndexOf('n1')).toBeLessThan(order.indexOf('n2'));
     noWorkerLeft(run.report);
+  }, 180_000);
+
+  it('a hive that takes only requests with its token: spawn refused without --hive-token-file (401, named), the whole flow with it', async () => {
+    const token = newHiveToken();
+    await using hive = await nodeHive('127.0.0.5', [], token);
+    const without = await runTask(['e2e', '--hive-url', `t=${hive.url}`, '--registry', registryIn(), ...FAST]);
+    expect(without.exitCode, without.output).toBe(1);
+    expect(without.report.checks.find((check) => check.name === '[t] Phase 3-5: worker spawn')).toMatchObject({ verdict: 'fail', code: 'HIVE_UNAUTHORIZED' });
+    expect(hive.log.lines().join('\n')).toContain('Refused POST /v1/workers/spawn from 127.0.0.1 (401): no hive token');
+    const file = join(mkdtempSync(join(tmpdir(), 'hivecheck-token-')), 'hive-token');
+    writeFileSync(file, `${token}\n`, { mode: 0o600 });
+    const withToken = await runTask(['e2e', '--hive-url', `t=${hive.url}`, '--hive-token-file', file, '--registry', registryIn(), ...FAST]);
+    expect(withToken.exitCode, withToken.output).toBe(0);
+    expect(withToken.output + JSON.stringify(withToken.report)).not.toContain(token);
+    noWorkerLeft(withToken.report);
   }, 180_000);
 
   it.each([

@@ -54,7 +54,7 @@ export async function runKeeperFlow(env: KeeperEnv, plan: KeeperPlan): Promise<K
   const phases = new PhaseRunner(report, print);
   const outcome: KeeperOutcome = { phases };
   const hiveUrl = plan.hiveUrl ?? poolUrl(plan.node, plan.hivePort);
-  const hive = new HiveClient(hiveUrl);
+  const hive = new HiveClient(hiveUrl, undefined, plan.hiveToken);
   let registry: WorkerRegistry | undefined;
   let spawned: HiveWorker | undefined;
   let unhook = (): void => undefined;

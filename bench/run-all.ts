@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { figureTable, type Figure } from './figures.ts';
+import { fleetBench } from './fleet.ts';
 import { readinessBench } from './readiness-latency.ts';
 import { startupBench } from './startup.ts';
 import { statusGapBench } from './status-gap-agreement.ts';
@@ -24,6 +25,7 @@ const benches: Record<string, () => Promise<Figure[]>> = {
   'worker-bench': workerBenchAgreement,
   'training-fanout': trainingFanoutBench,
   'canary-aa': canaryAaBench,
+  fleet: fleetBench,
 };
 
 const args = process.argv.slice(2);

@@ -1,4 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { HarnessError } from '../tasks/lib/errors/harness-error.ts';
 import type { HeartbeatVersion } from './heartbeat.ts';
@@ -18,6 +20,12 @@ export interface MockHiveOptions {
   logFile?: string;
   /** Called with every log line (live echo in the standalone hive). */
   onLine?: (line: string) => void;
+  /**
+   * The run's hive token: when set, every request but `GET /v1/health` must carry
+   * `Authorization: Bearer <token>`; one without it (or with another) gets 401 and a line in the
+   * hive log, and registers nothing. Required when the hive listens beyond loopback.
+   */
+  token?: string;
   /** Makes it a hive that spawns workers (`POST /v1/workers/spawn`, list, stop); without it the hive only receives heartbeats. */
   pool?: WorkerPoolOptions;
 }
@@ -26,6 +34,11 @@ const ROUTES: Record<string, HeartbeatVersion> = { '/heartbeat/workers': 'seed',
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 class BodyTooLarge extends Error {}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -59,12 +72,16 @@ export class MockHive implements AsyncDisposable {
   readonly #server: Server;
   readonly #maxBody: number;
   readonly #onLine: ((line: string) => void) | undefined;
+  readonly #token: Buffer | undefined;
+  readonly #host: string;
   #closed: Promise<void> | undefined;
 
   private constructor(server: Server, options: MockHiveOptions) {
     this.#server = server;
     this.#maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.#onLine = options.onLine;
+    this.#token = options.token === undefined ? undefined : Buffer.from(options.token);
+    this.#host = options.host ?? '127.0.0.1';
     this.log = new HeartbeatLog(options.logFile);
     if (this.#onLine) this.log.subscribe(() => this.#onLine?.(this.log.lines().at(-1) ?? ''));
     if (options.pool) {
@@ -80,6 +97,9 @@ export class MockHive implements AsyncDisposable {
     server.on('request', (req, res) => void hive.#handle(req, res));
     server.on('clientError', (_error, socket) => socket.destroy());
     const host = options.host ?? '127.0.0.1';
+    if (!isLoopback(host) && !options.token) {
+      throw new HarnessError('HIVE_TOKEN_REQUIRED', `a mock hive listening on ${host} (beyond loopback) needs a token`, { kind: 'usage', hint: 'pass a per-run token (MockHive.start({ token })); workers send it as Authorization: Bearer <token>' });
+    }
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) =>
         reject(
@@ -100,13 +120,46 @@ export class MockHive implements AsyncDisposable {
     return (this.#server.address() as AddressInfo).port;
   }
 
+  /** The address it listens on (127.0.0.1 unless a caller asked for another). */
+  get host(): string {
+    return this.#host;
+  }
+
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    const host = this.#host === '0.0.0.0' || this.#host === '::' ? '127.0.0.1' : this.#host;
+    return `http://${isIP(host) === 6 ? `[${host}]` : host}:${this.port}`;
+  }
+
+  /** True when requests must carry the run's token. */
+  get requiresToken(): boolean {
+    return this.#token !== undefined;
+  }
+
+  /**
+   * With a token: anything but `GET /v1/health` must carry `Authorization: Bearer <token>`.
+   * Refused requests get 401 and a hive log line (heartbeats as rejected heartbeats, so the
+   * worker check's hint names them); the token itself is never logged.
+   */
+  #authorized(req: IncomingMessage, res: ServerResponse, path: string): boolean {
+    if (!this.#token || (req.method === 'GET' && path === '/v1/health')) return true;
+    const header = req.headers.authorization ?? '';
+    const given = /^bearer\s+(\S+)$/i.exec(header)?.[1];
+    const ok = given !== undefined && given.length === this.#token.length && timingSafeEqual(Buffer.from(given), this.#token);
+    if (ok) return true;
+    const reason = header === '' ? 'no hive token (Authorization: Bearer <token> missing)' : given === undefined ? 'Authorization is not "Bearer <token>"' : 'wrong hive token';
+    const from = req.socket.remoteAddress ?? 'unknown address';
+    if (ROUTES[path] !== undefined) this.log.reject(path, 401, `${reason}, from ${from}`);
+    else this.log.note(`Refused ${req.method} ${path} from ${from} (401): ${reason}`);
+    req.resume();
+    res.setHeader('www-authenticate', 'Bearer realm="hive"');
+    send(res, 401, { status: 'error', error: 'unauthorized', reason: `${reason}: this hive accepts only requests that carry the run's hive token` });
+    return false;
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if (!this.#authorized(req, res, path)) return;
       const version = ROUTES[path];
       if (version !== undefined) {
         if (req.method !== 'POST') return send(res, 405, { status: 'error', error: 'method_not_allowed', reason: `${path} takes POST` });
@@ -140,7 +193,7 @@ export class MockHive implements AsyncDisposable {
       const parsed = parseSpawnRequest(body);
       if (!parsed.ok) return send(res, 400, { status: 'error', error: 'invalid_spawn_request', reason: parsed.reason });
       try {
-        const worker = await pool.spawn(parsed.request, { url: this.url, port: this.port });
+        const worker = await pool.spawn(parsed.request, { url: this.url, port: this.port, ...(this.#token ? { token: this.#token.toString() } : {}) });
         return send(res, 201, workerJson(worker));
       } catch (error) {
         const failure = error instanceof HarnessError ? error : new HarnessError('SPAWN_FAILED', (error as Error).message);

@@ -2,6 +2,7 @@ import getPort from 'get-port';
 import { HarnessError } from '../tasks/lib/errors/harness-error.ts';
 import { inspectModelFile } from '../tasks/lib/model/model-file.ts';
 import { describeExit, ProcessGuard, type ExitInfo, type GuardOptions, type StopReport } from '../tasks/lib/process/process-guard.ts';
+import { Redactor } from '../tasks/lib/process/redact.ts';
 import type { Heartbeat } from './heartbeat.ts';
 import type { SpawnRequest } from './spawn-request.ts';
 
@@ -11,6 +12,8 @@ export interface LaunchValues {
   port: number;
   hiveUrl: string;
   hivePort: number;
+  /** The hive's token, when it has one: the worker must send it with its heartbeats. */
+  hiveToken?: string;
 }
 
 /** Turns a spawn request into the worker's argv (no shell). Throws a usage `HarnessError` for a request it cannot serve. */
@@ -94,14 +97,14 @@ export class WorkerPool {
     for (const listener of this.#listeners) listener(event);
   }
 
-  async spawn(request: SpawnRequest, hive: { url: string; port: number }): Promise<PooledWorker> {
+  async spawn(request: SpawnRequest, hive: { url: string; port: number; token?: string }): Promise<PooledWorker> {
     const workerId = request.workerId ?? `worker-${this.#next++}`;
     const existing = this.#workers.get(workerId);
     if (existing && !GONE.has(existing.state)) throw new HarnessError('WORKER_EXISTS', `worker ${workerId} is already running (pid ${existing.pid}, ${existing.state})`, { kind: 'usage' });
     // Seed 004: the hive spawned workers for model files that did not exist. Validate first.
     const model = await inspectModelFile(request.modelPath);
     const port = await getPort({ host: '127.0.0.1' });
-    const argv = this.#options.launcher({ ...request, workerId }, { workerId, port, hiveUrl: hive.url, hivePort: hive.port });
+    const argv = this.#options.launcher({ ...request, workerId }, { workerId, port, hiveUrl: hive.url, hivePort: hive.port, ...(hive.token === undefined ? {} : { hiveToken: hive.token }) });
     const name = `worker ${workerId}`.replace(/[^\w.-]+/g, '-');
     const options: GuardOptions = { name, command: argv[0] as string, args: argv.slice(1), graceMs: this.#options.graceMs };
     const guard = this.#options.start ? await this.#options.start(options) : await ProcessGuard.start({ ...options, logFile: this.#options.logDir ? `${this.#options.logDir}/${name}.log` : undefined });
@@ -112,7 +115,7 @@ export class WorkerPool {
     this.#workers.set(workerId, worker);
     this.#guards.set(workerId, guard);
     this.#stops.delete(workerId);
-    this.#emit(`Spawned worker ${workerId} (pid ${guard.pid}, port ${port}, ${request.backend}:${request.device}, model ${request.modelRef}): ${argv.join(' ')}`);
+    this.#emit(`Spawned worker ${workerId} (pid ${guard.pid}, port ${port}, ${request.backend}:${request.device}, model ${request.modelRef}): ${new Redactor(hive.token === undefined ? [] : [hive.token]).redact(argv.join(' '))}`);
     void guard.exited.then((exit) => {
       worker.exit = exit;
       const stopped = worker.state === 'Stopping';

@@ -3,6 +3,11 @@ import type { FlagSpec } from '../lib/cli/flag-spec.ts';
 /** The keeper's flags (seed 004's `infer` command, nothing hard-coded) plus how to get a hive and a worker. */
 export const E2E_FLAGS: readonly FlagSpec[] = [
   { name: 'node', type: 'string', default: 'localhost', description: "node the hive runs on: localhost/127.0.0.1 as is, other names get '.home.arpa'" },
+  { name: 'nodes', type: 'list', valueName: 'a,b,c', description: "run the flow on several nodes at once, each node's hive by the same rule as --node; without --external-hive the harness starts a built-in hive per node on its own loopback address (127.0.0.2, .3, …)" },
+  { name: 'hive-url', type: 'strings', valueName: '[node=]http://host:port', description: 'a running hive, one node each (repeat for more nodes); the node is named by the prefix, else by host:port' },
+  { name: 'resolve', type: 'strings', valueName: 'node=address', description: "with --nodes: reach this node's hive at this address instead of through DNS (a built-in hive listens there)" },
+  { name: 'hive-token-file', type: 'string', valueName: 'path', description: "a file holding the hive's token (a hive published beyond loopback takes only requests that carry it); never printed" },
+  { name: 'concurrency', type: 'number', integer: true, min: 1, max: 256, default: 8, description: 'with several nodes: how many nodes run their phases at the same time' },
   { name: 'hive-port', type: 'number', integer: true, min: 1, max: 65535, defaultLabel: 'a free port (8080 with --external-hive)', description: 'port of the hive (pool manager)' },
   { name: 'hive-cmd', type: 'string', valueName: 'command', description: 'start your own hive with this command line ({port} is the hive port; no shell)' },
   { name: 'external-hive', type: 'boolean', description: 'start no hive: use the one already running at <node>:<hive-port>' },

@@ -1,4 +1,5 @@
-import { basename } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, resolve as resolvePath } from 'node:path';
 import { v4 as uuidv4 } from 'uuid';
 import type { Flags } from '../lib/cli/flag-spec.ts';
 import { parseCommandTemplate } from '../lib/cli/command-template.ts';
@@ -6,6 +7,7 @@ import { usageError } from '../lib/errors/harness-error.ts';
 import type { KeeperPlan } from '../lib/e2e/keeper-plan.ts';
 import { resolveProfile } from '../lib/worker/profile-store.ts';
 import { TINY_MODEL_REF } from '../worker-test/worker-test-plan.ts';
+import { planNodeTargets, type NodeTarget } from './node-targets.ts';
 
 export type HiveMode = { kind: 'builtin' } | { kind: 'cmd'; argv: string[] } | { kind: 'external' };
 
@@ -24,6 +26,22 @@ export interface E2ePlan {
   contextSize: number;
   graceMs: number;
   profilesFile: string | undefined;
+  /** Several nodes (--nodes, repeated --hive-url); undefined: one node (--node). */
+  nodes: NodeTarget[] | undefined;
+  concurrency: number;
+}
+
+/** The hive token from `--hive-token-file`: the file's first line, trimmed; a missing or empty file is a usage error that does not echo its content. */
+function readHiveToken(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw usageError(`--hive-token-file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'write the token the hive printed into that file', 'BAD_FLAG_VALUE');
+  }
+  const token = text.split(/\r?\n/)[0]?.trim() ?? '';
+  if (!token) throw usageError(`--hive-token-file ${path} is empty`, 'write the token the hive printed into that file', 'BAD_FLAG_VALUE');
+  return token;
 }
 
 export function planE2e(flags: Flags, cwd: string): E2ePlan {
@@ -39,7 +57,13 @@ export function planE2e(flags: Flags, cwd: string): E2ePlan {
   const spawnCommand = cmd ? parseCommandTemplate(cmd, 'worker-cmd') : bin ? [bin, ...profile.args] : undefined;
   const modelPath = flags.optionalString('model');
   const keeperCmd = flags.optionalString('keeper-cmd');
+  const hive: HiveMode = hiveCmd ? { kind: 'cmd', argv: parseCommandTemplate(hiveCmd, 'hive-cmd') } : external ? { kind: 'external' } : { kind: 'builtin' };
+  const nodes = planNodeTargets(flags, hive);
+  const tokenFile = flags.optionalString('hive-token-file');
+  const hiveToken = tokenFile === undefined ? undefined : readHiveToken(resolvePath(cwd, tokenFile));
   return {
+    nodes,
+    concurrency: flags.number('concurrency'),
     keeper: {
       node: flags.string('node'),
       registry: flags.string('registry'),
@@ -60,10 +84,11 @@ export function planE2e(flags: Flags, cwd: string): E2ePlan {
       maxTokens: flags.number('max-tokens'),
       temperature: flags.number('temperature'),
       inferenceTimeoutMs: flags.number('inference-timeout') * 1000,
+      ...(hiveToken === undefined ? {} : { hiveToken }),
     },
     modelPath,
     hivePort: flags.optionalNumber('hive-port') ?? (external ? 8080 : undefined),
-    hive: hiveCmd ? { kind: 'cmd', argv: parseCommandTemplate(hiveCmd, 'hive-cmd') } : external ? { kind: 'external' } : { kind: 'builtin' },
+    hive: nodes?.every((node) => node.hiveUrl) ? { kind: 'external' } : hive,
     keeperCmd: keeperCmd ? parseCommandTemplate(keeperCmd, 'keeper-cmd') : undefined,
     keeperTimeoutMs: flags.number('keeper-timeout') * 1000,
     workerBin: bin,

@@ -13,6 +13,7 @@ import { e2ePreflight } from './e2e-preflight.ts';
 import { planE2e, type E2ePlan } from './e2e-plan.ts';
 import { hiveLauncher } from './hive-launcher.ts';
 import { runKeeperCommand } from './keeper-command.ts';
+import { runNodes } from './multi-node.ts';
 
 
 async function withBuiltinHive(context: TaskContext, plan: E2ePlan, keeper: KeeperPlan): Promise<void> {
@@ -62,12 +63,18 @@ export const e2eTask: TaskDefinition = {
     '  errors, keep waiting on "not ready yet"), 8 inference (tokens back).',
     'Any failure stops the flow, dumps the hive and worker logs, and the worker is stopped: the run',
     'checks that no process of it is left. Preflight (model, worker command, port) runs first: exit 3.',
+    'Several nodes: --nodes a,b,c (each hive by the --node rule; built-in hives on 127.0.0.2, .3, … unless',
+    '--external-hive) or --hive-url repeated; the phases run per node, --concurrency at a time, one',
+    "node's failure does not stop the others; a row per node and phase; exit 1 if any node failed.",
   ].join('\n'),
   flags: E2E_FLAGS,
   examples: [
     'npm run task -- e2e',
     'npm run task -- e2e --node 127.0.0.1 --registry ~/.rbee/workers.db --max-tokens 8',
     'npm run task -- e2e --hive-cmd "./target/debug/rbee-hive daemon --port {port}" --model ./models/tinyllama.gguf',
+    'npm run task -- e2e --nodes gpu-1,gpu-2,gpu-3',
+    'npm run task -- e2e --nodes gpu-1,gpu-2 --external-hive --hive-port 8080 --concurrency 2',
+    'npm run task -- e2e --hive-url a=http://127.0.0.2:8080 --hive-url b=http://127.0.0.3:8080',
     'npm run task -- e2e --keeper-cmd "./target/debug/rbee infer --node {node} --model {modelRef} --prompt {prompt}" --external-hive --hive-port 8080',
   ],
   async run(context, flags) {
@@ -77,6 +84,10 @@ export const e2eTask: TaskDefinition = {
     context.out.step('Preflight');
     const modelPath = await e2ePreflight(context, plan, cwd);
     if (!modelPath) return;
+    if (plan.nodes) {
+      await runNodes(context, plan, plan.nodes, modelPath);
+      return;
+    }
     const keeper: KeeperPlan = { ...plan.keeper, modelPath, hivePort: plan.hivePort ?? 0 };
     if (plan.hive.kind === 'builtin') await withBuiltinHive(context, plan, keeper);
     else if (plan.hive.kind === 'cmd') await withCommandHive(context, plan, keeper, plan.hive.argv);

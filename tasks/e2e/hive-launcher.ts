@@ -33,6 +33,7 @@ export function hiveLauncher(defaults: HiveLaunchDefaults): Launcher {
       {
         workerId: values.workerId, model: request.modelPath, modelRef: request.modelRef, backend: request.backend, device: request.device, port: values.port,
         hivePort: values.hivePort, hiveUrl: values.hiveUrl, heartbeatInterval: defaults.heartbeatIntervalS, threads: defaults.threads, contextSize: defaults.contextSize,
+        ...(values.hiveToken === undefined ? {} : { hiveToken: values.hiveToken }),
       },
     );
   };

@@ -1,5 +1,6 @@
 import getPort from 'get-port';
-import { MockHive, DEFAULT_MAX_BODY_BYTES } from '../../mock-hive/mock-hive-server.ts';
+import { MockHive, DEFAULT_MAX_BODY_BYTES, isLoopback } from '../../mock-hive/mock-hive-server.ts';
+import { newHiveToken } from '../worker-test/remote-plan.ts';
 import { installSignalTeardown, onShutdown } from '../lib/process/guard-registry.ts';
 import { resolveProfile } from '../lib/worker/profile-store.ts';
 import { hiveLauncher } from '../e2e/hive-launcher.ts';
@@ -21,6 +22,8 @@ export const mockHiveTask: TaskDefinition = {
     'Point your worker at it with --hive-url http://127.0.0.1:<port>. Stops on Ctrl-C.',
   ].join('\n'),
   flags: [
+    { name: 'bind', type: 'string', valueName: 'address', default: '127.0.0.1', description: 'address to listen on (127.0.0.x for simulated nodes); beyond loopback the hive takes only requests with a per-run token, printed once' },
+    { name: 'worker-arg', type: 'strings', valueName: 'arg', description: 'extra argument for every worker this hive spawns (repeatable; e.g. --fault=crash-at-start for a failing node)' },
     { name: 'port', type: 'number', integer: true, min: 1, max: 65535, defaultLabel: '19200, or a free port if 19200 is taken', description: 'port to listen on (127.0.0.1)' },
     { name: 'max-body', type: 'number', integer: true, min: 64, default: DEFAULT_MAX_BODY_BYTES, valueName: 'bytes', description: 'largest heartbeat body accepted' },
     { name: 'log-file', type: 'string', valueName: 'path', description: 'also append heartbeat lines to this file' },
@@ -30,16 +33,21 @@ export const mockHiveTask: TaskDefinition = {
   ],
   examples: ['npm run task -- mock-hive', 'npm run task -- mock-hive --port 19300 --log-file hive.log'],
   async run(context, flags) {
-    const port = flags.optionalNumber('port') ?? (await getPort({ port: 19200, host: '127.0.0.1' }));
+    const host = flags.string('bind');
+    const port = flags.optionalNumber('port') ?? (await getPort({ port: 19200, host }));
+    const token = isLoopback(host) ? undefined : newHiveToken();
     const profilesFile = flags.optionalString('profiles');
     const hive = await MockHive.start({
       port,
+      host,
+      ...(token ? { token } : {}),
       maxBodyBytes: flags.number('max-body'),
       logFile: flags.optionalString('log-file'),
       onLine: (line) => context.out.print(line),
-      pool: { launcher: hiveLauncher({ profile: resolveProfile(flags.string('profile'), profilesFile), profilesFile, heartbeatIntervalS: flags.number('heartbeat-interval'), threads: 1, contextSize: 256 }), start: (options) => context.start(options) },
+      pool: { launcher: hiveLauncher({ profile: resolveProfile(flags.string('profile'), profilesFile), profilesFile, heartbeatIntervalS: flags.number('heartbeat-interval'), threads: 1, contextSize: 256, extraArgs: flags.list('worker-arg') }), start: (options) => context.start(options) },
     });
     context.out.print(`🐝 mock hive listening on ${hive.url}  (worker flag: --hive-url ${hive.url}; Ctrl-C to stop)`);
+    if (token) context.out.reveal(`🔑 hive token (printed only here): ${token}  — every request but GET /v1/health must carry "Authorization: Bearer <token>" (worker flag: --hive-token)`);
     installSignalTeardown();
     onShutdown(async () => {
       await hive.close();

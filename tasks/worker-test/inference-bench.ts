@@ -5,7 +5,7 @@ import { describeAgreement, timingAgreement } from '../lib/worker/timing-agreeme
 import type { TaskContext } from '../runner/task-context.ts';
 import { inferenceRequest } from './inference-request.ts';
 import type { WorkerTestPlan } from './worker-test-plan.ts';
-import type { WorkerUnderTest } from './worker-under-test.ts';
+import type { CheckedWorker } from './worker-under-test.ts';
 import { workerCheck } from './worker-watch.ts';
 
 const ms = (value: number): string => `${value.toFixed(1)} ms`;
@@ -17,7 +17,7 @@ const ms = (value: number): string => `${value.toFixed(1)} ms`;
  * include the HTTP round trip, and tokens/s includes TTFT. Where the answers carry the worker's
  * own `timings`, the bench sets its figures beside them (agreement).
  */
-export async function benchmarkInference(context: TaskContext, plan: WorkerTestPlan, worker: WorkerUnderTest): Promise<void> {
+export async function benchmarkInference(context: TaskContext, plan: WorkerTestPlan, worker: CheckedWorker): Promise<void> {
   const endpoint = plan.profile.inference[0];
   if (!endpoint) return;
   const streamed = endpoint.stream !== 'never';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import getPort from 'get-port';
-import { MockHive } from '../../mock-hive/mock-hive-server.ts';
+import { startHive } from './worker-hive.ts';
 import { HarnessError } from '../lib/errors/harness-error.ts';
 import type { ModelFileInfo } from '../lib/model/model-file.ts';
 import { describeStop } from '../lib/process/describe-stop.ts';
@@ -37,11 +37,7 @@ export async function runBackend(context: TaskContext, plan: WorkerTestPlan, mod
   const needsHive = plan.profile.heartbeats !== undefined || commandUsesHive(plan);
   if (needsHive) out.step(`${label}Starting mock hive`);
   const heartbeatLog = join(context.runDir, `hive-heartbeats${suffix}.log`);
-  await using hive = needsHive ? await MockHive.start({ port: plan.hivePort, logFile: heartbeatLog, onLine: (line) => out.info(`hive: ${line}`) }) : undefined;
-  if (hive) {
-    context.attachLog(`mock-hive heartbeats${suffix}`, { path: heartbeatLog, lines: () => hive.log.lines() });
-    out.info(`mock hive listening on ${hive.url}`);
-  }
+  await using hive = needsHive ? await startHive(context, plan, heartbeatLog, suffix) : undefined;
   const redactor = new Redactor(plan.secrets);
 
   const ports = await workerPorts(plan);
@@ -54,7 +50,7 @@ export async function runBackend(context: TaskContext, plan: WorkerTestPlan, mod
       const argv = workerArgv(plan, {
         workerId, model: model.path, modelRef: plan.modelRef, backend, device: plan.device, port,
         ...(hive ? { hivePort: hive.port, hiveUrl: hive.url } : NO_HIVE), heartbeatInterval: plan.heartbeatIntervalMs / 1000, threads: plan.threads, contextSize: plan.contextSize,
-        ...(plan.apiKey === undefined ? {} : { apiKey: plan.apiKey }),
+        ...(plan.apiKey === undefined ? {} : { apiKey: plan.apiKey }), ...(plan.hiveToken === undefined ? {} : { hiveToken: plan.hiveToken }),
       });
       out.info(`${name}: id ${workerId}, backend ${backend}, port ${port}${hive ? `, hive ${hive.url}` : ''}`);
       out.info(`${name}: ${redactor.redact(argv.join(' '))}`);

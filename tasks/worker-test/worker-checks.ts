@@ -14,14 +14,14 @@ import type { InferenceEndpoint } from '../lib/worker/worker-profile.ts';
 import type { CheckOutcome } from '../lib/report/run-report.ts';
 import type { TaskContext } from '../runner/task-context.ts';
 import type { WorkerTestPlan } from './worker-test-plan.ts';
-import type { WorkerUnderTest } from './worker-under-test.ts';
+import type { CheckedWorker } from './worker-under-test.ts';
 import { workerCheck } from './worker-watch.ts';
 
 /**
  * Waits for an endpoint to say ready (fail fast on exit and on repeated errors) and describes the
  * wait; the evidence lists the answers seen (`503 Loading model ×20 → 200 {"status":"ok"}`).
  */
-export async function awaitEndpoint(plan: WorkerTestPlan, worker: WorkerUnderTest, path: string, classify: AnswerClassifier, what: string, signal?: AbortSignal, budget?: { timeoutMs: number; label: string }): Promise<CheckOutcome> {
+export async function awaitEndpoint(plan: WorkerTestPlan, worker: CheckedWorker, path: string, classify: AnswerClassifier, what: string, signal?: AbortSignal, budget?: { timeoutMs: number; label: string }): Promise<CheckOutcome> {
   const url = `${worker.baseUrl}${path}`;
   const timeoutMs = budget?.timeoutMs ?? Math.max(0, worker.startupDeadline - performance.now());
   const label = budget?.label ?? `startup budget ${formatDuration(plan.timeoutMs)}`;
@@ -62,7 +62,7 @@ export function describeTokens(result: InferenceResult): string {
   return result.tokenEvents === result.tokens ? `${n} (server's count)` : `${n} (server's count; ${result.tokenEvents} text events: partial characters are sent with a later token)`;
 }
 
-async function checkInference(context: TaskContext, plan: WorkerTestPlan, worker: WorkerUnderTest): Promise<void> {
+async function checkInference(context: TaskContext, plan: WorkerTestPlan, worker: CheckedWorker): Promise<void> {
   let n = 0;
   for (const endpoint of plan.profile.inference) {
     for (const streamed of formsFor(endpoint, plan.stream)) {
@@ -88,7 +88,7 @@ async function checkInference(context: TaskContext, plan: WorkerTestPlan, worker
  * requested. The fix follows from the command template: a missing `{model}` (it loads what its
  * command names), a missing `{modelRef}` (it names its model itself), or a --model-ref it does not serve.
  */
-function withModelHint(error: unknown, plan: WorkerTestPlan, worker: WorkerUnderTest): unknown {
+function withModelHint(error: unknown, plan: WorkerTestPlan, worker: CheckedWorker): unknown {
   if (!(error instanceof HarnessError) || error.code !== 'INFERENCE_INVALID' || error.hint) return error;
   const evidence = error.evidence as { status?: number; body?: string };
   if (evidence.status !== 404 || !/model/i.test(evidence.body ?? '')) return error;
@@ -102,7 +102,7 @@ function withModelHint(error: unknown, plan: WorkerTestPlan, worker: WorkerUnder
 }
 
 /** The checks `checkWorker` means to run for one worker, in order (an interrupted run lists those that never ran). */
-export function plannedChecks(plan: WorkerTestPlan, worker: WorkerUnderTest): string[] {
+export function plannedChecks(plan: WorkerTestPlan, worker: CheckedWorker): string[] {
   const { profile } = plan;
   const inference = profile.inference.flatMap((endpoint) => formsFor(endpoint, plan.stream).map((streamed) => `inference ${streamed ? 'SSE' : 'JSON'} POST ${endpoint.path}`));
   return [
@@ -121,7 +121,7 @@ export function plannedChecks(plan: WorkerTestPlan, worker: WorkerUnderTest): st
  * the reason; a worker that exits during any check ends that check at once, named, and the
  * rest are skipped.
  */
-export async function checkWorker(context: TaskContext, plan: WorkerTestPlan, hive: MockHive | undefined, worker: WorkerUnderTest): Promise<void> {
+export async function checkWorker(context: TaskContext, plan: WorkerTestPlan, hive: MockHive | undefined, worker: CheckedWorker): Promise<void> {
   const { report } = context;
   const { profile } = plan;
   report.expect(plannedChecks(plan, worker));
@@ -150,6 +150,7 @@ export async function checkWorker(context: TaskContext, plan: WorkerTestPlan, hi
   }
   if (profile.heartbeats && hive) await heartbeatChecksFor(context, plan, hive, worker, profile.heartbeats.states);
   else if (!profile.heartbeats) report.skip(`${worker.label}heartbeats`, `the ${profile.name} profile sends no heartbeats`);
+  else for (const name of ['heartbeats', 'heartbeat states', 'heartbeat interval']) report.skip(`${worker.label}${name}`, 'no hive for the worker to send heartbeats to: with --url, pass --hive-bind <address> and start the worker with the hive URL and token printed');
   if (profile.models) {
     const models = profile.models;
     await workerCheck(context, worker, 'models', `GET ${models.path}`, async (signal) => {

@@ -1,7 +1,7 @@
 import { tryHttp } from '../lib/http/http-client.ts';
 import { groupStates, isStopped } from '../lib/process/process-state.ts';
 import { formatDuration } from '../lib/time/format-duration.ts';
-import type { WorkerUnderTest } from './worker-under-test.ts';
+import type { CheckedWorker } from './worker-under-test.ts';
 
 /** How long the health route may take to answer once a request has timed out, before the worker counts as hung. */
 export const HANG_PROBE_TIMEOUT_MS = 2000;
@@ -17,10 +17,12 @@ export interface WorkerHang {
  * harness owns the process, so it reads its state first: a process of its group stopped (`T`:
  * SIGSTOP, SIGTSTP; `t`: a debugger) answers nothing until it is continued. Otherwise the health
  * route is asked once, with a short timeout: a worker that does not answer even that is hung.
- * Undefined when the worker still answers (a slow generation, not a hang).
+ * Undefined when the worker still answers (a slow generation, not a hang). A worker the harness
+ * did not start (`--url`) has no process to read: only its health route is asked.
  */
-export async function diagnoseHang(worker: WorkerUnderTest): Promise<WorkerHang | undefined> {
-  const states = groupStates(worker.guard.pid);
+export async function diagnoseHang(worker: CheckedWorker): Promise<WorkerHang | undefined> {
+  const pid = (worker.guard as { pid?: number }).pid;
+  const states = pid === undefined ? [] : groupStates(pid);
   const stopped = states.filter(isStopped);
   if (stopped.length > 0) {
     const who = stopped.map((p) => `pid ${p.pid} (${p.name})`).join(', ');
@@ -34,7 +36,7 @@ export async function diagnoseHang(worker: WorkerUnderTest): Promise<WorkerHang 
   const probe = await tryHttp(url, { timeoutMs: HANG_PROBE_TIMEOUT_MS, headers: worker.headers });
   if (probe.ok || probe.failure.kind !== 'timeout') return undefined;
   return {
-    reason: `the worker is hung: it is running (${states.map((p) => `pid ${p.pid} state ${p.state}`).join(', ') || 'state unknown'}) but GET ${worker.healthPath} got no answer within ${formatDuration(HANG_PROBE_TIMEOUT_MS)}`,
+    reason: `the worker is hung: it is running (${states.map((p) => `pid ${p.pid} state ${p.state}`).join(', ') || (pid === undefined ? 'a remote worker: state unknown' : 'state unknown')}) but GET ${worker.healthPath} got no answer within ${formatDuration(HANG_PROBE_TIMEOUT_MS)}`,
     evidence: { processStates: states, healthProbe: { url, failure: probe.failure } },
   };
 }

@@ -17,10 +17,12 @@ export interface PlaceholderValues {
   contextSize: number;
   /** --api-key (only when given). */
   apiKey?: string;
+  /** The run's hive token (only with --hive-bind): the worker sends it as `Authorization: Bearer <token>` with its heartbeats. */
+  hiveToken?: string;
 }
 
 /** Every placeholder a worker command may use (`{apiKey}` only with --api-key). */
-export const WORKER_PLACEHOLDERS: ReadonlyArray<keyof PlaceholderValues> = ['workerId', 'model', 'modelRef', 'backend', 'device', 'port', 'hivePort', 'hiveUrl', 'heartbeatInterval', 'threads', 'contextSize', 'apiKey'];
+export const WORKER_PLACEHOLDERS: ReadonlyArray<keyof PlaceholderValues> = ['workerId', 'model', 'modelRef', 'backend', 'device', 'port', 'hivePort', 'hiveUrl', 'heartbeatInterval', 'threads', 'contextSize', 'apiKey', 'hiveToken'];
 
 /** Placeholder values when this run has no hive (a profile without heartbeats). */
 export const NO_HIVE = { hivePort: 0, hiveUrl: '' } as const;
@@ -35,6 +37,7 @@ export function commandUsesHive(plan: WorkerTestPlan): boolean {
 export function workerArgv(plan: Pick<WorkerTestPlan, 'launch' | 'extraArgs' | 'profile'> & Partial<Pick<WorkerTestPlan, 'apiKey'>>, values: PlaceholderValues): string[] {
   const known: Record<string, string | number> = { ...values };
   if (known.apiKey === undefined) delete known.apiKey;
+  if (known.hiveToken === undefined) delete known.hiveToken;
   const fill = (argv: readonly string[], flag: string): string[] => fillTemplate(argv, known, flag);
   const extra = plan.extraArgs;
   switch (plan.launch.kind) {
@@ -47,7 +50,9 @@ export function workerArgv(plan: Pick<WorkerTestPlan, 'launch' | 'extraArgs' | '
       const args = values.hiveUrl === NO_HIVE.hiveUrl ? REFERENCE_ARGS.filter((word, i) => word !== '{hiveUrl}' && REFERENCE_ARGS[i + 1] !== '{hiveUrl}') : REFERENCE_ARGS;
       // With --api-key the reference worker is a key-protected server: it wants that key.
       const key = plan.apiKey === undefined ? [] : ['--api-key', plan.apiKey];
-      return [...referenceWorkerBase(), ...fill(args, 'reference worker args'), '--api', plan.profile.referenceApi ?? 'seed', ...key, ...extra];
+      // A hive published with --hive-bind wants the run's token on every heartbeat.
+      const token = values.hiveToken === undefined || values.hiveUrl === NO_HIVE.hiveUrl ? [] : ['--hive-token', values.hiveToken];
+      return [...referenceWorkerBase(), ...fill(args, 'reference worker args'), '--api', plan.profile.referenceApi ?? 'seed', ...key, ...token, ...extra];
     }
   }
 }

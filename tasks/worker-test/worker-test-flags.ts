@@ -10,6 +10,8 @@ export const WORKER_TEST_FLAGS: readonly FlagSpec[] = [
   { name: 'backend', type: 'list', choices: ['cpu', 'cuda', 'vulkan', 'metal'], default: ['cpu'], description: 'backend(s), run one after another' },
   { name: 'device', type: 'number', integer: true, min: 0, default: 0, description: 'device index passed as {device}' },
   { name: 'port', type: 'number', integer: true, min: 1, max: 65535, defaultLabel: 'a free port', description: 'worker HTTP port (with --workers N: the first of N)' },
+  { name: 'url', type: 'string', valueName: 'http://host:port', description: 'test a worker already running there, not started by the harness: health, ready, inference, --bench; heartbeats with --hive-bind (checks that need to own the process are skipped)' },
+  { name: 'hive-bind', type: 'string', valueName: 'address', defaultLabel: '127.0.0.1, no token', description: 'publish the mock hive on this address for a worker to send heartbeats to; every request but GET /v1/health must then carry a per-run token (printed once; {hiveToken} in worker commands)' },
   { name: 'hive-port', type: 'number', integer: true, min: 1, max: 65535, defaultLabel: 'a free port', description: 'mock hive port' },
   { name: 'timeout', type: 'number', min: 0.1, default: 30, valueName: 'seconds', description: 'startup budget: the worker must be healthy and ready this long after it was started' },
   { name: 'ready-timeout', type: 'number', min: 0.1, valueName: 'seconds', defaultLabel: 'what is left of --timeout', description: 'how long to wait for ready once the worker is healthy' },

@@ -7,6 +7,7 @@ import { secretsInArgv } from '../lib/process/argv-secrets.ts';
 import { resolveProfile } from '../lib/worker/profile-store.ts';
 import type { WorkerProfile } from '../lib/worker/worker-profile.ts';
 import { WORKER_PLACEHOLDERS } from './worker-launch.ts';
+import { planRemote, type RemoteOptions } from './remote-plan.ts';
 
 /** What the generated tiny model is called in requests and heartbeats. */
 export const TINY_MODEL_REF = 'hivecheck:tiny-random-llama';
@@ -15,7 +16,7 @@ export const TINY_MODEL_REF = 'hivecheck:tiny-random-llama';
 export type LaunchMode = { kind: 'reference' } | { kind: 'bin'; bin: string } | { kind: 'cmd'; argv: string[]; flag: string };
 
 /** Everything a worker:test run needs, read once from the flags and checked for contradictions. */
-export interface WorkerTestPlan {
+export interface WorkerTestPlan extends RemoteOptions {
   profile: WorkerProfile;
   launch: LaunchMode;
   extraArgs: string[];
@@ -132,6 +133,9 @@ export function planWorkerTest(flags: Flags, cwd: string = process.cwd()): Worke
   if (port !== undefined && port + workers - 1 > 65535) throw usageError(`--port ${port} leaves no room for ${workers} workers`, undefined, 'BAD_FLAG_VALUE');
   const template = templateOf(launch, profile);
   const warnings = template ? checkTemplate(template.words, template.flag, { port, workers, modelGiven: modelPath !== undefined }) : [];
+  const remote = planRemote(flags);
+  warnings.push(...remote.warnings);
+  if (remote.hiveToken === undefined && template?.words.some((word) => word.includes('{hiveToken}'))) throw usageError(`${template.flag} uses {hiveToken}, but the hive has no token`, 'pass --hive-bind <address>: the hive then takes only requests with the run\'s token, given to the worker as {hiveToken}', 'FLAGS_CONFLICT');
   const apiKey = flags.optionalString('api-key');
   if (apiKey === undefined && template?.words.some((word) => word.includes('{apiKey}'))) throw usageError(`${template.flag} uses {apiKey}, but no key was given (no $HIVECHECK_API_KEY, --api-key-file or --api-key)`, 'export HIVECHECK_API_KEY=<key> (or pass --api-key-file <path>, or --api-key <key>): the worker gets it as {apiKey} and every request sends it as a bearer token', 'FLAGS_CONFLICT');
   const headers: Record<string, string> = {};
@@ -142,8 +146,11 @@ export function planWorkerTest(flags: Flags, cwd: string = process.cwd()): Worke
     headers[header.slice(0, colon).trim().toLowerCase()] = header.slice(colon + 1).trim();
   }
   const headerSecrets = Object.entries(headers).filter(([name]) => /authorization|key|token|secret/i.test(name)).map(([, value]) => value.replace(/^(bearer|basic|token)\s+/i, ''));
-  const secrets = [...(apiKey ? [apiKey] : []), ...headerSecrets, ...secretsInArgv(template?.words ?? []), ...secretsInArgv(flags.list('worker-arg'))];
+  const secrets = [...(remote.hiveToken ? [remote.hiveToken] : []), ...(apiKey ? [apiKey] : []), ...headerSecrets, ...secretsInArgv(template?.words ?? []), ...secretsInArgv(flags.list('worker-arg'))];
   return {
+    url: remote.url,
+    hiveBind: remote.hiveBind,
+    hiveToken: remote.hiveToken,
     profile,
     launch,
     extraArgs: flags.list('worker-arg'),

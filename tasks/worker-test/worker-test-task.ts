@@ -1,6 +1,7 @@
 import type { TaskDefinition } from '../runner/task-definition.ts';
 import { checkModel, checkPorts } from './preflight.ts';
 import { runBackend } from './run-backend.ts';
+import { runRemote } from './remote-worker.ts';
 import { WORKER_TEST_FLAGS } from './worker-test-flags.ts';
 import { planWorkerTest } from './worker-test-plan.ts';
 
@@ -14,9 +15,12 @@ export const workerTestTask: TaskDefinition = {
     'health (fails fast if the worker exits), heartbeats at the hive (count, worker id, Loading → Ready,',
     'interval), ready, inference (JSON and SSE, real tokens), and that teardown leaves no process behind.',
     'Placeholders for --worker-cmd and profile args: {workerId} {model} {modelRef} {backend} {device}',
-    '{port} {hivePort} {hiveUrl} {heartbeatInterval} {threads} {contextSize} {apiKey}. {port} is required (the harness',
+    '{port} {hivePort} {hiveUrl} {heartbeatInterval} {threads} {contextSize} {apiKey} {hiveToken}. {port} is required (the harness',
     'probes the port it gives the worker), {model} expected when --model is given. Relative paths resolve from',
     'the directory you ran the command in; a bare program name must be on PATH.',
+    'Remote: --url http://host:port tests a worker the harness did not start (crash, hang and teardown',
+    'checks are skipped); --hive-bind <address> publishes the mock hive there for its heartbeats, and',
+    'the hive then accepts only requests with the per-run token it prints once ({hiveToken}).',
   ].join('\n'),
   flags: WORKER_TEST_FLAGS,
   examples: [
@@ -26,6 +30,7 @@ export const workerTestTask: TaskDefinition = {
     'npm run task -- worker:test --profile llama-server --model ./models/x.gguf --worker-cmd "llama-server -m {model} --host 127.0.0.1 --port {port} -t 1"',
     'HIVECHECK_API_KEY=sekrit npm run task -- worker:test --profile llama-server --worker-cmd "llama-server -m {model} --port {port} --api-key {apiKey}"',
     'npm run task -- worker:test --backend cpu,cuda --workers 4 --report out/',
+    'npm run task -- worker:test --url http://127.0.0.1:18081 --hive-bind 127.0.0.2 --hive-port 19200 --worker-id w-1',
   ],
   async run(context, flags) {
     const plan = planWorkerTest(flags, context.cwd);
@@ -41,6 +46,11 @@ export const workerTestTask: TaskDefinition = {
       ...(plan.warnings.length ? { warnings: plan.warnings } : {}),
       ...(Object.keys(plan.headers).length ? { headers: Object.keys(plan.headers) } : {}),
     };
+    if (plan.url !== undefined) {
+      context.report.settings = { ...context.report.settings, url: plan.url, ...(plan.hiveBind ? { hiveBind: plan.hiveBind } : {}) };
+      await runRemote(context, plan, plan.url);
+      return;
+    }
     context.out.step('Preflight');
     const model = await checkModel(context, plan);
     if (!model || !(await checkPorts(context, plan))) return;

@@ -1,9 +1,16 @@
 import type { ProcessGuard } from '../lib/process/process-guard.ts';
 import type { WorkerHang } from './worker-hang.ts';
+import type { ExitWatch } from '../lib/wait-strategies/wait-for.ts';
 
-/** One started worker and how checks refer to it. */
-export interface WorkerUnderTest {
-  guard: ProcessGuard;
+/**
+ * What the checks watch of a worker's process: a `ProcessGuard` when the harness started it, a
+ * `RemoteWorkerProcess` (never seen to exit) for a worker it did not start (`--url`).
+ */
+export type WorkerProcess = ExitWatch & { readonly running: boolean };
+
+/** One worker under test and how checks refer to it (started by the harness unless `P` says otherwise). */
+export interface WorkerUnderTest<P extends WorkerProcess = ProcessGuard> {
+  guard: P;
   workerId: string;
   baseUrl: string;
   port: number;
@@ -20,3 +27,6 @@ export interface WorkerUnderTest {
   /** Set once a timed-out request found the worker hung (stopped, or not answering): later checks are skipped with this reason. */
   hung?: WorkerHang;
 }
+
+/** Any worker the checks can probe, started by the harness or not. */
+export type CheckedWorker = WorkerUnderTest<WorkerProcess>;

@@ -1,7 +1,7 @@
 import { HarnessError, toHarnessError } from '../lib/errors/harness-error.ts';
 import type { CheckOutcome } from '../lib/report/run-report.ts';
 import type { TaskContext } from '../runner/task-context.ts';
-import type { WorkerUnderTest } from './worker-under-test.ts';
+import type { CheckedWorker } from './worker-under-test.ts';
 import { diagnoseHang } from './worker-hang.ts';
 
 /** How long a lost connection may precede the worker's exit for the exit to be named as its cause. */
@@ -29,7 +29,7 @@ function timedOut(error: HarnessError): boolean {
  * bare health request); if it is, the check says so and the remaining checks are skipped with
  * that reason instead of each waiting out its own timeout.
  */
-export async function workerCheck(context: TaskContext, worker: WorkerUnderTest, name: string, what: string, body: (signal: AbortSignal) => Promise<CheckOutcome>): Promise<boolean> {
+export async function workerCheck(context: TaskContext, worker: CheckedWorker, name: string, what: string, body: (signal: AbortSignal) => Promise<CheckOutcome>): Promise<boolean> {
   const { guard } = worker;
   if (!guard.running) {
     const exit = guard.exitInfo;

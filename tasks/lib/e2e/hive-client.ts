@@ -39,13 +39,24 @@ const reasonOf = (response: HttpResponse): string => {
  * quotes what the hive answered.
  */
 export class HiveClient {
+  readonly #headers: Record<string, string>;
+
+  /** `token`: the hive's token (a hive published beyond loopback), sent as `Authorization: Bearer <token>`. */
   constructor(
     readonly baseUrl: string,
     readonly timeoutMs = 10_000,
-  ) {}
+    token?: string,
+  ) {
+    this.#headers = token === undefined ? {} : { authorization: `Bearer ${token}` };
+  }
 
   async #call(method: 'GET' | 'POST', path: string, json?: unknown, signal?: AbortSignal): Promise<HttpResponse> {
-    const outcome = await tryHttp(`${this.baseUrl}${path}`, { method, json, timeoutMs: this.timeoutMs, signal });
+    let outcome = await tryHttp(`${this.baseUrl}${path}`, { method, json, timeoutMs: this.timeoutMs, signal, headers: this.#headers });
+    // A GET that meets a keep-alive connection the hive closed at that moment is sent again, once,
+    // on a new connection (it is idempotent; a busy hive closing idle sockets late causes this).
+    if (!outcome.ok && outcome.failure.kind === 'reset' && method === 'GET' && !signal?.aborted) {
+      outcome = await tryHttp(`${this.baseUrl}${path}`, { method, json, timeoutMs: this.timeoutMs, signal, headers: this.#headers });
+    }
     if (!outcome.ok) {
       throw new HarnessError('HIVE_UNREACHABLE', `${method} ${this.baseUrl}${path}: ${outcome.failure.kind} (${outcome.failure.message})`, { evidence: { url: `${this.baseUrl}${path}`, failure: outcome.failure } });
     }
@@ -54,6 +65,9 @@ export class HiveClient {
 
   async spawn(body: SpawnBody): Promise<HiveWorker> {
     const response = await this.#call('POST', '/v1/workers/spawn', body);
+    if (response.status === 401) {
+      throw new HarnessError('HIVE_UNAUTHORIZED', `the hive refused the spawn request without a valid token (401): ${reasonOf(response)}`, { evidence: { status: response.status }, hint: 'this hive takes only requests with its token: pass --hive-token-file <file holding the token it printed>' });
+    }
     if (response.status === 422) {
       throw new HarnessError('HIVE_REFUSED_MODEL', `the hive refused to spawn a worker for ${body.model_path}: ${reasonOf(response)}`, { evidence: { status: response.status, body: response.text.slice(0, 2000) }, hint: 'pass --model with a GGUF file that exists on the hive node' });
     }

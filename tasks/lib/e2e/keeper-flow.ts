@@ -3,7 +3,7 @@ import { tryHttp } from '../http/http-client.ts';
 import { processesMatching } from '../process/find-processes.ts';
 import { describeExit, exitHint, type ExitInfo } from '../process/process-guard.ts';
 import { onShutdown, shutdownAbortSignal } from '../process/guard-registry.ts';
-import type { RunReport } from '../report/run-report.ts';
+import type { CheckRecorder } from '../report/run-report.ts';
 import { WorkerRegistry, type WorkerRow } from '../registry/worker-registry.ts';
 import { formatDuration } from '../time/format-duration.ts';
 import { httpReadiness, readinessTimeoutHint } from '../wait-strategies/http-wait-strategy.ts';
@@ -16,7 +16,8 @@ import { PhaseRunner } from './phase-runner.ts';
 import { isLocalNode, nodeHost, poolUrl } from './pool-url.ts';
 
 export interface KeeperEnv {
-  report: RunReport;
+  /** The run's report, or one node's view of it (several nodes). */
+  report: CheckRecorder;
   /** Where the `[Phase N] ✓/✗` lines go. */
   print: (line: string) => void;
   /** The hive's process when the harness started it (--hive-cmd): its exit ends the preflight wait at once. */
@@ -52,8 +53,8 @@ export async function runKeeperFlow(env: KeeperEnv, plan: KeeperPlan): Promise<K
   const { report, print } = env;
   const phases = new PhaseRunner(report, print);
   const outcome: KeeperOutcome = { phases };
-  const hiveUrl = poolUrl(plan.node, plan.hivePort);
-  const hive = new HiveClient(hiveUrl);
+  const hiveUrl = plan.hiveUrl ?? poolUrl(plan.node, plan.hivePort);
+  const hive = new HiveClient(hiveUrl, undefined, plan.hiveToken);
   let registry: WorkerRegistry | undefined;
   let spawned: HiveWorker | undefined;
   let unhook = (): void => undefined;
@@ -72,10 +73,10 @@ export async function runKeeperFlow(env: KeeperEnv, plan: KeeperPlan): Promise<K
       const probe = httpReadiness({ url, classify: healthClassifier('status-ok'), maxConsecutiveErrors: plan.failAfterErrors, errorIntervalMs: plan.errorIntervalMs, requestTimeoutMs, ownerAlive: hiveProcess ? () => hiveProcess.exitInfo === undefined : undefined });
       try {
         const waited = await waitFor(probe, { description: `the hive at ${hiveUrl} to answer GET /v1/health`, timeoutMs: plan.healthTimeoutMs, failFastOn: hiveProcess ? [hiveProcess] : [] });
-        const how = nodeHost(plan.node) === plan.node ? `node '${plan.node}' used as is` : `node '${plan.node}' → ${nodeHost(plan.node)}`;
+        const how = plan.reachedAs ?? (nodeHost(plan.node) === plan.node ? `node '${plan.node}' used as is` : `node '${plan.node}' → ${nodeHost(plan.node)}`);
         return { value: undefined, outcome: { detail: `GET ${url} → HTTP ${waited.value.response.status} ${waited.value.response.text.trim().slice(0, 100)} after ${formatDuration(waited.elapsedMs)} (${how})`, evidence: { url, attempts: waited.attempts } } };
       } catch (error) {
-        const hint = hiveProcess ? startedHiveHint(probe.seen.tally, plan, requestTimeoutMs, hiveProcess) : `start the hive on ${nodeHost(plan.node)}:${plan.hivePort} (or check --node and --hive-port); it must answer GET /v1/health with 200`;
+        const hint = hiveProcess ? startedHiveHint(probe.seen.tally, plan, requestTimeoutMs, hiveProcess) : plan.hiveUrl ? `start the hive at ${plan.hiveUrl} (or check --hive-url / --resolve); it must answer GET /v1/health with 200` : `start the hive on ${nodeHost(plan.node)}:${plan.hivePort} (or check --node and --hive-port); it must answer GET /v1/health with 200`;
         throw rename(error, { WAIT_TIMEOUT: 'POOL_UNHEALTHY', ENDPOINT_UNREACHABLE: 'POOL_UNREACHABLE', ENDPOINT_ERRORS: 'POOL_UNHEALTHY', PROCESS_EXITED: 'POOL_EXITED' }, `pool preflight of the hive at ${hiveUrl} failed`, hint);
       }
     });
@@ -200,13 +201,21 @@ function startedHiveHint(tally: Record<'refused' | 'not-ready' | 'http-error' | 
 function recordStopOnInterrupt(env: KeeperEnv, plan: KeeperPlan, worker: HiveWorker, registry: WorkerRegistry | undefined): void {
   if (!registry?.isOpen) return;
   const watch = env.workerProcess?.(worker.worker_id);
-  const gone = watch ? watch.exitInfo !== undefined : isLocalNode(plan.node) && processesMatching(worker.worker_id).length === 0;
+  const gone = watch ? watch.exitInfo !== undefined : onThisMachine(plan) && processesMatching(worker.worker_id).length === 0;
   if (gone) registry.setState(worker.worker_id, 'Stopped');
   registry.close();
 }
 
+/** True when the hive (and so its workers) runs on this machine: a local node name, or a hive reached on a loopback address. */
+function onThisMachine(plan: KeeperPlan): boolean {
+  if (isLocalNode(plan.node)) return true;
+  if (!plan.hiveUrl) return false;
+  const host = new URL(plan.hiveUrl).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+}
+
 /** Stops the worker through the hive and proves that nothing of it is left (seed 004: no cleanup after a failed run). */
-async function teardown(report: RunReport, hive: HiveClient, plan: KeeperPlan, worker: HiveWorker, registry: WorkerRegistry | undefined): Promise<void> {
+async function teardown(report: CheckRecorder, hive: HiveClient, plan: KeeperPlan, worker: HiveWorker, registry: WorkerRegistry | undefined): Promise<void> {
   await report.check('teardown: no worker left', async () => {
     let how: string;
     try {
@@ -218,8 +227,8 @@ async function teardown(report: RunReport, hive: HiveClient, plan: KeeperPlan, w
     }
     const answer = await tryHttp(`${worker.url}${plan.profile.health.path}`, { timeoutMs: 1000 });
     if (answer.ok) throw new HarnessError('WORKER_LEFT_RUNNING', `${how}, but ${worker.url} still answers (HTTP ${answer.response.status})`, { evidence: { worker } });
-    const left = isLocalNode(plan.node) ? processesMatching(worker.worker_id) : [];
+    const left = onThisMachine(plan) ? processesMatching(worker.worker_id) : [];
     if (left.length) throw new HarnessError('WORKER_LEFT_RUNNING', `${how}, but ${left.length} process(es) of it still run: ${left.map((p) => p.pid).join(', ')}`, { evidence: { processes: left } });
-    return { detail: `${how}; ${worker.url} refuses connections${isLocalNode(plan.node) ? `, no process with ${worker.worker_id} in its command line` : ''}` };
+    return { detail: `${how}; ${worker.url} refuses connections${onThisMachine(plan) ? `, no process with ${worker.worker_id} in its command line` : ''}` };
   });
 }

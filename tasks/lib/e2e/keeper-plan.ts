@@ -5,6 +5,12 @@ export interface KeeperPlan {
   /** Node the hive runs on: `localhost`/`127.0.0.1` as is, other names get `.home.arpa`. */
   node: string;
   hivePort: number;
+  /** Where the hive is reached when not by the seed's rule (`--hive-url`, `--resolve`, a simulated node's address). */
+  hiveUrl?: string;
+  /** The hive's token (`--hive-token-file`), for hives that take only requests carrying it. */
+  hiveToken?: string;
+  /** How the node was reached, for the pool preflight's detail: `node 'a' → a.home.arpa, reached at 127.0.0.2 (--resolve)`. */
+  reachedAs?: string;
   /** Registry path or connection string (`sqlite://…?mode=rwc`, `:memory:`, `file:…`). */
   registry: string;
   /** Where relative paths resolve from (the user's directory). */

@@ -1,4 +1,4 @@
-import type { CheckOutcome, RunReport } from '../report/run-report.ts';
+import type { CheckOutcome, CheckRecorder } from '../report/run-report.ts';
 import { currentTimeline } from '../report/timeline.ts';
 
 /** The flow's phases, in order, as the seed numbers them. */
@@ -24,7 +24,8 @@ export class PhaseRunner {
   #failed: PhaseId | undefined;
 
   constructor(
-    readonly report: RunReport,
+    /** The run's report, or one node's view of it (whose `name` prefixes the node, for the timeline too). */
+    readonly report: CheckRecorder & { name?: (check: string) => string },
     readonly print: (line: string) => void,
   ) {}
 
@@ -40,14 +41,14 @@ export class PhaseRunner {
       this.print(`[Phase ${id}] ⏸ ${name.split(': ')[1]}: not reached`);
       return undefined;
     }
-    const span = currentTimeline().span({ lane: 'phases', kind: 'phase', label: name });
+    const span = currentTimeline().span({ lane: 'phases', kind: 'phase', label: this.report.name?.(name) ?? name });
     let value: T | undefined;
     const passed = await this.report.check(name, async () => {
       const result = await body();
       value = result.value;
       return result.outcome;
     });
-    const check = this.report.checks.at(-1);
+    const check = this.report.result(name);
     span.end(passed ? 'ok' : 'error', check ? { detail: check.detail, ...(check.code ? { code: check.code } : {}) } : undefined);
     const mark = passed ? '✓' : check?.verdict === 'interrupted' ? '⛔' : '✗';
     this.print(`[Phase ${id}] ${mark} ${name.split(': ')[1]}: ${check?.detail ?? ''}${!passed && check?.hint ? ` (fix: ${check.hint})` : ''}`);
@@ -62,7 +63,7 @@ export class PhaseRunner {
   skipRest(reason: string): void {
     for (const phase of PHASES) {
       const name = phaseCheckName(phase.id);
-      if (!this.report.checks.some((check) => check.name === name)) this.report.skip(name, reason);
+      if (!this.report.result(name)) this.report.skip(name, reason);
     }
   }
 }

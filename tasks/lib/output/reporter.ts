@@ -19,12 +19,14 @@ export interface ReporterOptions {
  */
 export class Reporter {
   readonly #options: ReporterOptions;
+  readonly #raw: (text: string) => void;
   readonly #started = performance.now();
 
   constructor(options: ReporterOptions) {
     // Every line goes through the redactor: a command line, a check detail or a log tail quoting
     // a token is masked here even if the code that built it forgot.
     const redactor = options.redactor ?? Redactor.fromEnv(process.env);
+    this.#raw = options.write;
     this.#options = { ...options, write: (text) => options.write(redactor.redact(text)) };
   }
 
@@ -65,6 +67,14 @@ export class Reporter {
     const mark = { pass: '✅', fail: '❌', skip: '⏭️ ', interrupted: '⛔' }[result.verdict];
     const line = `${result.name} — ${result.detail} (${formatDuration(result.durationMs)})`;
     this.#event(result.verdict, this.#options.mode === 'tty' ? `  ${mark} ${line}` : `${mark} ${line}`);
+  }
+
+  /**
+   * Text printed unmasked, quiet or not: only for a secret the user must be shown once (the run's
+   * hive token, to hand to a worker the harness did not start). Everything else goes through the redactor.
+   */
+  reveal(text: string): void {
+    this.#raw(text.endsWith('\n') ? text : `${text}\n`);
   }
 
   /** Raw text that is always printed (the summary), quiet or not. */

@@ -14,6 +14,8 @@ export interface CheckResult {
   code?: string;
   hint?: string;
   evidence: Evidence;
+  /** The node the check ran against, in a run over several nodes (e2e --nodes): reports group by it. */
+  node?: string;
 }
 
 /** A process log attached to a report: where it is and how it ended. */

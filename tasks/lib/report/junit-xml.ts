@@ -14,7 +14,8 @@ const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 /** One `<testsuite>` per run, one `<testcase>` per check; failures carry evidence and log tails. */
 export function toJunitXml(report: ReportJson): string {
   const cases = report.checks.map((check) => {
-    const open = `    <testcase classname="hivecheck.${escapeXml(report.task)}" name="${escapeXml(check.name)}" time="${seconds(check.durationMs)}"`;
+    // A check of one node (e2e --nodes) is classed under it, so CI views group the rows per node.
+    const open = `    <testcase classname="hivecheck.${escapeXml(report.task)}${check.node ? `.${escapeXml(check.node)}` : ''}" name="${escapeXml(check.name)}" time="${seconds(check.durationMs)}"`;
     if (check.verdict === 'pass') return `${open}/>`;
     if (check.verdict === 'skip') return `${open}>\n      <skipped message="${escapeXml(check.detail)}"/>\n    </testcase>`;
     if (check.verdict === 'interrupted') return `${open}>\n      <skipped message="${escapeXml(`interrupted: ${check.detail}`)}"/>\n    </testcase>`;

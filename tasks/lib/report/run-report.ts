@@ -37,6 +37,12 @@ export interface TaskDecision {
   reason?: string;
 }
 
+/** What a check is recorded with besides its outcome: the node it ran against. */
+export type CheckMeta = Pick<CheckResult, 'node'>;
+
+/** The part of a report a flow records checks through: the run's report, or one node's view of it (`NodeReport`). */
+export type CheckRecorder = Pick<RunReport, 'check' | 'skip' | 'result'>;
+
 type CheckListener = (event: { phase: 'start'; name: string } | { phase: 'end'; result: CheckResult }) => void;
 
 interface RunningCheck {
@@ -82,7 +88,7 @@ export class RunReport {
     this.#listener = listener;
   }
 
-  async check<T extends CheckOutcome>(name: string, body: () => Promise<T>): Promise<boolean> {
+  async check<T extends CheckOutcome>(name: string, body: () => Promise<T>, meta: CheckMeta = {}): Promise<boolean> {
     if (this.#stopping()) return false;
     this.#listener?.({ phase: 'start', name });
     const running: RunningCheck = { name, started: performance.now(), span: this.timeline.span({ lane: 'checks', kind: 'check', label: name }) };
@@ -92,14 +98,14 @@ export class RunReport {
       const outcome = await body();
       const detail = typeof outcome === 'string' ? outcome : outcome ? outcome.detail : 'ok';
       const evidence = typeof outcome === 'object' && outcome ? (outcome.evidence ?? {}) : {};
-      result = { name, verdict: 'pass', durationMs: performance.now() - running.started, detail, evidence };
+      result = { name, verdict: 'pass', durationMs: performance.now() - running.started, detail, evidence, ...meta };
     } catch (thrown) {
       const error = toHarnessError(thrown);
       const signal = this.#stopping();
       if (signal) {
-        result = this.#interruptedResult(running, signal, { code: error.code, message: error.message });
+        result = { ...this.#interruptedResult(running, signal, { code: error.code, message: error.message }), ...meta };
       } else {
-        result = { name, verdict: 'fail', durationMs: performance.now() - running.started, detail: error.message, code: error.code, hint: error.hint, evidence: error.evidence };
+        result = { name, verdict: 'fail', durationMs: performance.now() - running.started, detail: error.message, code: error.code, hint: error.hint, evidence: error.evidence, ...meta };
         if (error.kind !== 'check') this.error ??= error;
       }
     }
@@ -162,9 +168,9 @@ export class RunReport {
   }
 
   /** Records a check that was not run, and why. */
-  skip(name: string, reason: string): void {
+  skip(name: string, reason: string, meta: CheckMeta = {}): void {
     if (this.#stopping()) return; // after an interrupt "not run" is not news, and would differ between screen and file
-    const result: CheckResult = { name, verdict: 'skip', durationMs: 0, detail: reason, evidence: {} };
+    const result: CheckResult = { name, verdict: 'skip', durationMs: 0, detail: reason, evidence: {}, ...meta };
     this.checks.push(result);
     this.#listener?.({ phase: 'end', result });
   }
@@ -173,6 +179,11 @@ export class RunReport {
   fail(error: unknown): void {
     if (this.#stopping()) return; // an error caused by the teardown of an interrupted run is not the run's failure
     this.error ??= toHarnessError(error);
+  }
+
+  /** The recorded result of the check with this name (the latest, if the name was used twice). */
+  result(name: string): CheckResult | undefined {
+    return this.checks.findLast((check) => check.name === name);
   }
 
   attachLog(log: LogRecord): void {

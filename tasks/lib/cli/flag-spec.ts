@@ -61,7 +61,8 @@ export class Flags {
   }
 }
 
-function convert(spec: FlagSpec, raw: string | boolean | (string | boolean)[]): FlagValue {
+/** One flag's raw value (argv strings, or a config file's value in the same shapes) checked and converted. */
+export function convert(spec: FlagSpec, raw: string | boolean | (string | boolean)[]): FlagValue {
   if (spec.type === 'boolean') return raw === true;
   const last = Array.isArray(raw) ? raw[raw.length - 1] : raw;
   if (spec.type === 'strings') return (Array.isArray(raw) ? raw : [raw]).map(String);
@@ -88,8 +89,12 @@ function checkChoice(spec: FlagSpec, value: string): void {
   if (spec.choices && !spec.choices.includes(value)) throw usageError(`--${spec.name} must be one of ${spec.choices.join(', ')}; got '${value}'`, undefined, 'BAD_FLAG_VALUE');
 }
 
-/** Parses `argv` against `specs` with node's strict parser; unknown flags and stray words are usage errors. */
-export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]): Flags {
+/**
+ * Parses `argv` against `specs` with node's strict parser; unknown flags and stray words are usage
+ * errors. `base` holds values already checked (a config file's): a flag given in `argv` overrides
+ * its base value, and a base value overrides the default.
+ */
+export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], base: Readonly<Record<string, FlagValue>> = {}): Flags {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
   for (const spec of specs) options[spec.name] = spec.type === 'list' || spec.type === 'strings' ? { type: 'string', multiple: true } : { type: spec.type === 'boolean' ? 'boolean' : 'string' };
   let parsed: ReturnType<typeof parseArgs>;
@@ -103,6 +108,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
   for (const spec of specs) {
     const raw = parsed.values[spec.name];
     if (raw !== undefined) values[spec.name] = convert(spec, raw as string | boolean | (string | boolean)[]);
+    else if (base[spec.name] !== undefined) values[spec.name] = base[spec.name];
     else if (spec.default !== undefined) values[spec.name] = typeof spec.default === 'function' ? spec.default() : spec.default;
   }
   return new Flags(values);

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { didYouMean } from '../lib/cli/did-you-mean.ts';
 import { parseFlags, type FlagSpec, type Flags } from '../lib/cli/flag-spec.ts';
 import { cliCommand } from '../lib/cli/invocation.ts';
-import { settingsFor } from '../lib/config/hivecheck-config.ts';
+import { settingsFor, type LoadedConfig } from '../lib/config/hivecheck-config.ts';
 import { ExitCode, toHarnessError, type HarnessError } from '../lib/errors/harness-error.ts';
 import { STATE_DIR_ENV } from '../lib/state/state-dir.ts';
 import { commonFlagsOf } from './common-flags.ts';
@@ -83,16 +83,22 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskTableR
     io.stderr.write(flagError(toHarnessError(error), task, specs));
     return ExitCode.usage;
   }
+  let config: LoadedConfig | undefined;
   try {
     // Settings from the config file are the base; flags given on the command line override them.
-    const config = await loadConfig(rest, io.cwd, tasks);
+    config = await loadConfig(rest, io.cwd, tasks);
     if (config) flags = parseFlags(rest, specs, settingsFor(config, task.name, specs));
   } catch (error) {
     io.stderr.write(`error: ${toHarnessError(error).describe()}\n`);
     return ExitCode.usage;
   }
   const chosenStateDir = flags.optionalString('state-dir');
-  if (chosenStateDir !== undefined) io.env[STATE_DIR_ENV] = resolve(io.cwd, chosenStateDir);
+  if (chosenStateDir !== undefined) {
+    // Every process of the run (the worker looks for its engine there) and every default computed from it see the same folder.
+    io.env[STATE_DIR_ENV] = resolve(io.cwd, chosenStateDir);
+    if (io.env !== process.env) process.env[STATE_DIR_ENV] = io.env[STATE_DIR_ENV];
+    flags = parseFlags(rest, specs, settingsFor(config, task.name, specs));
+  }
   // Loaded only when a task runs: `help` and usage errors never load the report and process modules.
   const { runTask } = await import('./run-task.ts');
   return await runTask(task, flags, io);

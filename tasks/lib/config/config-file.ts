@@ -48,8 +48,11 @@ export async function readConfigFile(path: string): Promise<unknown> {
     const module = (path.endsWith('.ts') || path.endsWith('.mts')
       ? await (await import('tsx/esm/api')).tsImport(pathToFileURL(path).href, import.meta.url)
       : await import(pathToFileURL(path).href)) as { default?: unknown };
-    if (module.default === undefined) throw new Error('it has no default export');
-    return module.default;
+    let value = module.default;
+    // A .ts file outside an ESM package is compiled as CommonJS: its default export arrives wrapped once more.
+    if (typeof value === 'object' && value !== null && Object.keys(value).length === 1 && 'default' in value) value = (value as { default: unknown }).default;
+    if (value === undefined) throw new Error('it has no default export');
+    return value;
   } catch (error) {
     throw configError('CONFIG_UNREADABLE', `cannot load config file ${path}: ${(error as Error).message}`, 'the module must `export default { … }`', error);
   }

@@ -19,6 +19,15 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env, cwd: string = use
   return join(cwd, '.hivecheck');
 }
 
+/**
+ * A path under the state dir for a flag's default: absolute under --state-dir / HIVECHECK_HOME,
+ * else `.hivecheck/<parts>`, which the task resolves from where the user ran the command.
+ */
+export function stateDefault(...parts: string[]): string {
+  const given = process.env[STATE_DIR_ENV];
+  return given !== undefined && given !== '' ? join(stateDir(), ...parts) : join('.hivecheck', ...parts);
+}
+
 /** A folder under the state dir: `statePath('models')`. */
 export function statePath(...parts: string[]): string {
   return join(stateDir(), ...parts);

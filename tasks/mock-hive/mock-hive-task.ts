@@ -34,6 +34,7 @@ export const mockHiveTask: TaskDefinition = {
     const profilesFile = flags.optionalString('profiles');
     const hive = await MockHive.start({
       port,
+      portFlag: '--port',
       maxBodyBytes: flags.number('max-body'),
       logFile: flags.optionalString('log-file'),
       onLine: (line) => context.out.print(line),

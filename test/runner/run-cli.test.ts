@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { runTaskCli } from '../helpers/run-task-cli.ts';
 
@@ -29,6 +30,20 @@ describe('npm run task', () => {
     expect(run.stderr).toContain("[UNKNOWN_FLAG] Unknown option '--worker-cmdd' for worker:test (did you mean --worker-cmd?)");
     expect(run.stderr).toContain('npm run task -- worker:test --help lists its flags');
     expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(2);
+  });
+
+  it('mock-hive on a taken port names its own flag, --port', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const run = await runTaskCli(['mock-hive', '--port', String(port)]);
+      expect(run.exitCode).toBe(3);
+      expect(run.stderr).toContain('[PORT_IN_USE]');
+      expect(run.stderr).toContain('pick another --port or omit it');
+    } finally {
+      taken.close();
+    }
   });
 
   it('services take no report flags: mock-hive --json is an unknown flag', async () => {

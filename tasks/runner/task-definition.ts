@@ -13,6 +13,8 @@ export interface TaskDefinition {
   description: string;
   flags: readonly FlagSpec[];
   examples?: readonly string[];
+  /** Words after `--` go to another program unparsed (`features -- --shard 1/2`): what they are, for help. */
+  passThrough?: string;
   /** `command`: does one thing and prints what it did (init, engine:install); no report. */
   kind?: 'check' | 'service' | 'command';
   run(context: TaskContext, flags: Flags): Promise<void>;

@@ -17,7 +17,7 @@ const OLD_BUILD_MS = 60 * 60 * 1000;
  * Source files keep meaning `import.meta.url` as their own location (paths to fixtures are
  * resolved from it), so each occurrence becomes that file's URL, computed relative to the chunk.
  */
-function ownUrlPlugin(outdir) {
+export function ownUrlPlugin(outdir) {
   return {
     name: 'own-import-meta-url',
     setup(build) {

@@ -71,14 +71,18 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskTableR
     return ExitCode.usage;
   }
   const task = await loadTask(row);
-  if (rest.includes('--help') || rest.includes('-h')) {
+  // A task that passes words on (`features -- --shard 1/2`) parses only what comes before `--`.
+  const split = task.passThrough ? rest.indexOf('--') : -1;
+  const own = split >= 0 ? rest.slice(0, split) : rest;
+  const passed = split >= 0 ? rest.slice(split + 1) : [];
+  if (own.includes('--help') || own.includes('-h')) {
     io.stdout.write(renderTaskHelp(task));
     return ExitCode.passed;
   }
   const specs = [...task.flags, ...commonFlagsOf(task)];
   let flags: Flags;
   try {
-    flags = parseFlags(rest, specs);
+    flags = parseFlags(own, specs, {}, passed);
   } catch (error) {
     io.stderr.write(flagError(toHarnessError(error), task, specs));
     return ExitCode.usage;
@@ -86,8 +90,8 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskTableR
   let config: LoadedConfig | undefined;
   try {
     // Settings from the config file are the base; flags given on the command line override them.
-    config = await loadConfig(rest, io.cwd, tasks);
-    if (config) flags = parseFlags(rest, specs, settingsFor(config, task.name, specs));
+    config = await loadConfig(own, io.cwd, tasks);
+    if (config) flags = parseFlags(own, specs, settingsFor(config, task.name, specs), passed);
   } catch (error) {
     io.stderr.write(`error: ${toHarnessError(error).describe()}\n`);
     return ExitCode.usage;
@@ -97,7 +101,7 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskTableR
     // Every process of the run (the worker looks for its engine there) and every default computed from it see the same folder.
     io.env[STATE_DIR_ENV] = resolve(io.cwd, chosenStateDir);
     if (io.env !== process.env) process.env[STATE_DIR_ENV] = io.env[STATE_DIR_ENV];
-    flags = parseFlags(rest, specs, settingsFor(config, task.name, specs));
+    flags = parseFlags(own, specs, settingsFor(config, task.name, specs), passed);
   }
   // Loaded only when a task runs: `help` and usage errors never load the report and process modules.
   const { runTask } = await import('./run-task.ts');

@@ -23,7 +23,11 @@ export interface FlagSpec {
 
 /** Parsed flags with typed accessors that throw a usage error on misuse by the task author. */
 export class Flags {
-  constructor(readonly values: Readonly<Record<string, FlagValue>>) {}
+  constructor(
+    readonly values: Readonly<Record<string, FlagValue>>,
+    /** Words after `--`, for a task that passes them on to another program (`features -- --shard 1/2`). */
+    readonly rest: readonly string[] = [],
+  ) {}
 
   has(name: string): boolean {
     return this.values[name] !== undefined;
@@ -94,7 +98,7 @@ function checkChoice(spec: FlagSpec, value: string): void {
  * errors. `base` holds values already checked (a config file's): a flag given in `argv` overrides
  * its base value, and a base value overrides the default.
  */
-export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], base: Readonly<Record<string, FlagValue>> = {}): Flags {
+export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], base: Readonly<Record<string, FlagValue>> = {}, rest: readonly string[] = []): Flags {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
   for (const spec of specs) options[spec.name] = spec.type === 'list' || spec.type === 'strings' ? { type: 'string', multiple: true } : { type: spec.type === 'boolean' ? 'boolean' : 'string' };
   let parsed: ReturnType<typeof parseArgs>;
@@ -111,7 +115,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
     else if (base[spec.name] !== undefined) values[spec.name] = base[spec.name];
     else if (spec.default !== undefined) values[spec.name] = typeof spec.default === 'function' ? spec.default() : spec.default;
   }
-  return new Flags(values);
+  return new Flags(values, rest);
 }
 
 function describeDefault(spec: FlagSpec): string {

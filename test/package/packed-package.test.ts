@@ -70,6 +70,9 @@ beforeAll(() => {
   expect(paths.filter((path) => /^(test|bench|chaos|examples)\/|\.gguf$|\.log$|\.map$/.test(path))).toEqual([]);
   expect(new Set(paths.filter((path) => path.startsWith('dist/cli/b-')).map((path) => path.split('/')[2])).size).toBe(1);
   expect(paths).toContain('dist/lib/index.js');
+  // No install-time script in the packed manifest: npm has nothing of hivecheck's to ask approval for.
+  const manifest = spawnSync('tar', ['xzf', join(work, pack.filename), '-O', 'package/package.json'], { encoding: 'utf8' }).stdout;
+  expect(Object.keys((JSON.parse(manifest) as { scripts: Record<string, string> }).scripts).filter((name) => /^(pre|post)?(install|prepare)$/.test(name))).toEqual([]);
   expect(paths).toContain('dist/types/tasks/lib/api/index.d.ts');
   tarball = join(work, pack.filename);
   rmSync(source, { recursive: true, force: true });

@@ -4,7 +4,7 @@
 //
 //   npm install -D hivecheck vitest && npx hivecheck engine:install && npx vitest run
 import { describe, expect, it } from 'vitest';
-import { MockHive, runTask, startWorker, waitForHeartbeats } from 'hivecheck';
+import { MockHive, runTask, startPolicyServer, startWorker, waitForHeartbeats } from 'hivecheck';
 
 // Your worker: WORKER_CMD="./target/release/llm-worker --port {port} --hive-url {hiveUrl} --model {model} --worker-id {workerId}".
 // Unset: the built-in reference worker (real llama.cpp inference on a generated tiny model).
@@ -23,5 +23,14 @@ describe('my worker beside the mock hive', () => {
     const run = await runTask('worker:test', ['--heartbeat-interval', '0.3', ...(command ? ['--worker-cmd', command] : [])]);
     expect(run.exitCode, run.output).toBe(0);
     expect(run.report.checks.map((check) => check.verdict)).not.toContain('fail');
+  }, 120_000);
+});
+
+describe('my policy server', () => {
+  it("keeps the model-loading status protocol (status-protocol:test's checks against it)", async () => {
+    // POLICY_CMD="python -m my_policy.serve --port {port}"; unset: the reference policy server.
+    await using server = await startPolicyServer(process.env.POLICY_CMD ? { command: process.env.POLICY_CMD } : {});
+    const run = await runTask('status-protocol:test', ['--url', server.baseUrl]);
+    expect(run.exitCode, run.output).toBe(0);
   }, 120_000);
 });

@@ -119,7 +119,7 @@ describe('the packed package in a fresh project (npm install --ignore-scripts, r
     cpSync(repoPath('examples'), join(project, 'examples'), { recursive: true });
     const run = sh('npx vitest run examples/', project);
     expect(run.code, run.out).toBe(0);
-    expect(run.out).toMatch(/Tests\s+2 passed/);
+    expect(run.out).toMatch(/Tests\s+3 passed/);
   }, 600_000);
 
   it("docs/ci.md's GitHub workflow: every shell step, in order, passes in the project", () => {

@@ -12,6 +12,7 @@ export { ensureTinyModel } from '../../../fixtures/tiny-model/write-tiny-llama.t
 export { launchPolicyServer, referenceServerArgv, type LaunchedServer, type ReferenceServerKnobs } from '../status-protocol/policy-server-launcher.ts';
 export { startWorker, type StartWorkerOptions, type StartedWorker } from './start-worker.ts';
 export { waitForHeartbeats, type HeartbeatWait } from './wait-for-heartbeats.ts';
+export { startPolicyServer, type StartPolicyServerOptions } from './start-policy-server.ts';
 export { runTask, type TaskResult } from './run-task.ts';
 export type { ReportJson } from '../report/run-report.ts';
 export type { HivecheckConfig, TaskSettings } from '../config/hivecheck-config.ts';

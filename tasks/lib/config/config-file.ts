@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { cliCommand } from '../cli/invocation.ts';
 import { HarnessError } from '../errors/harness-error.ts';
 
 /** The names a config file may have, in the order they are looked for in each folder. */
@@ -27,7 +28,7 @@ function configError(code: string, message: string, hint?: string, cause?: unkno
  * (exit 2), naming the file.
  */
 export async function readConfigFile(path: string): Promise<unknown> {
-  if (!existsSync(path)) throw configError('CONFIG_NOT_FOUND', `config file ${path} does not exist`, 'pass --config an existing file, or run: npx hivecheck init');
+  if (!existsSync(path)) throw configError('CONFIG_NOT_FOUND', `config file ${path} does not exist`, `pass --config an existing file, or run: ${cliCommand('init')}`);
   if (path.endsWith('.json')) {
     let text: string;
     try {

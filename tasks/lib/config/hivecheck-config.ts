@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { didYouMean } from '../cli/did-you-mean.ts';
+import { cliCommand } from '../cli/invocation.ts';
 import { convert, type FlagSpec, type FlagValue } from '../cli/flag-spec.ts';
 import { HarnessError, isHarnessError } from '../errors/harness-error.ts';
 
@@ -80,7 +81,8 @@ function checkSection(file: string, path: string, section: unknown, specs: reado
     const spec = allowed.find((candidate) => candidate.name === key);
     if (!spec) {
       const guess = didYouMean(key, allowed.map((candidate) => candidate.name));
-      throw settingError(file, `${path}.${key}`, `unknown key: ${owner} has no such setting${guess ? ` (did you mean "${guess}"?)` : ''}`, `the keys are ${owner}'s flags without "--": ${allowed.map((candidate) => candidate.name).join(', ')}`);
+      const hint = guess ? `rename it to "${guess}" in ${file}` : `the keys are ${owner}'s flags without "--" (${owner === 'every task' ? 'report, json, quiet, log-lines, state-dir' : cliCommand(`${owner} --help`)}); fix it in ${file}`;
+      throw settingError(file, `${path}.${key}`, `unknown key: ${owner} has no such setting${guess ? ` (did you mean "${guess}"?)` : ''}`, hint);
     }
     values[key] = checkSetting(file, `${path}.${key}`, spec, value);
   }
@@ -106,7 +108,7 @@ export function checkConfig(file: string, content: unknown, tasks: readonly Conf
     const task = tasks.find((candidate) => candidate.name === key);
     if (!task) {
       const guess = didYouMean(key, ['defaults', ...tasks.map((candidate) => candidate.name)]);
-      throw settingError(file, key, `unknown key: not a task${guess ? ` (did you mean "${guess}"?)` : ''}`, `the top-level keys are $schema, defaults and task names: ${tasks.map((candidate) => candidate.name).join(', ')}`);
+      throw settingError(file, key, `unknown key: not a task${guess ? ` (did you mean "${guess}"?)` : ''}`, guess ? `rename it to "${guess}" in ${file}` : `the top-level keys are $schema, defaults and task names (${cliCommand('help')}); fix it in ${file}`);
     }
     loaded.tasks[key] = checkSection(file, key, section, [...task.flags, ...commonFlags], key);
   }

@@ -1,9 +1,11 @@
 // Builds the precompiled runner: tasks/main.ts bundled by esbuild (which comes with tsx) into
 // dist/cli/<build>/, one chunk per task (each task's module is loaded only when it runs), npm
-// packages left external. bin/hivecheck.mjs calls this when a source file is newer than the build,
-// so an edit never runs a stale build; `npm ci` runs it once (postinstall).
+// packages left external. In a checkout, bin/hivecheck.mjs calls this when a source file is newer
+// than the build, so an edit never runs a stale build; `npm ci` runs it once (prepare). The package
+// ships a build made by `prepack` (`--clean`: only that build), and an installed hivecheck never
+// builds: its node_modules may be read-only, and npm may not run install scripts.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,12 +17,14 @@ const OLD_BUILD_MS = 60 * 60 * 1000;
  * Source files keep meaning `import.meta.url` as their own location (paths to fixtures are
  * resolved from it), so each occurrence becomes that file's URL, computed relative to the chunk.
  */
-function ownUrlPlugin(outdir) {
+export function ownUrlPlugin(outdir) {
   return {
     name: 'own-import-meta-url',
     setup(build) {
       build.onLoad({ filter: /\.ts$/ }, (args) => {
-        if (args.path.includes(`${join('node_modules', '')}`)) return undefined;
+        // Only packages (node_modules below the root) keep their own import.meta.url; the root itself
+        // may sit in a node_modules folder (an installed hivecheck), so the test is relative to it.
+        if (relative(ROOT, args.path).split(sep).includes('node_modules')) return undefined;
         const source = readFileSync(args.path, 'utf8');
         if (!source.includes('import.meta.url')) return { contents: source, loader: 'ts' };
         const own = `new URL(${JSON.stringify(relative(outdir, args.path).split('\\').join('/'))}, import.meta.url).href`;
@@ -90,7 +94,28 @@ export function freshBuild(root = ROOT) {
   return pathToFileURL(join(cliDir, manifest.build, 'main.js')).href;
 }
 
+/** The build the manifest names, whatever the sources' times (an installed package never rebuilds). */
+export function packagedBuild(root = ROOT) {
+  const cliDir = join(root, 'dist', 'cli');
+  try {
+    const manifest = JSON.parse(readFileSync(join(cliDir, 'manifest.json'), 'utf8'));
+    const entry = join(cliDir, manifest.build, 'main.js');
+    statSync(entry);
+    return pathToFileURL(entry).href;
+  } catch {
+    return undefined;
+  }
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const entry = await buildCli();
-  console.log(`hivecheck: runner built (${relative(ROOT, fileURLToPath(entry))})`);
+  // --clean: only the new build is left (prepack: the package ships one build);
+  // --if-stale: nothing to do when the build is newer than every source (prepare, after prepack).
+  const current = process.argv.includes('--if-stale') ? freshBuild() : undefined;
+  if (current) {
+    console.log(`hivecheck: runner up to date (${relative(ROOT, fileURLToPath(current))})`);
+  } else {
+    if (process.argv.includes('--clean')) rmSync(CLI_DIR, { recursive: true, force: true });
+    const entry = await buildCli();
+    console.log(`hivecheck: runner built (${relative(ROOT, fileURLToPath(entry))})`);
+  }
 }

@@ -12,6 +12,8 @@ import { WorkerPool, workerJson, type WorkerPoolOptions } from './worker-pool.ts
 export interface MockHiveOptions {
   /** 0 (default) picks a free port. */
   port?: number;
+  /** The flag that set `port`, named when it is taken (`--port` for the mock-hive task; default --hive-port). */
+  portFlag?: string;
   /** Always loopback unless a caller insists. */
   host?: string;
   /** Bodies above this many bytes are refused. */
@@ -107,7 +109,7 @@ export class MockHive implements AsyncDisposable {
             kind: 'environment',
             cause: error,
             evidence: { host, port: options.port },
-            hint: error.code === 'EADDRINUSE' ? 'pick another --hive-port or omit it to get a free one' : undefined,
+            hint: error.code === 'EADDRINUSE' ? `pick another ${options.portFlag ?? '--hive-port'} or omit it to get a free one` : undefined,
           }),
         ),
       );

@@ -14,5 +14,8 @@ export const TASKS: readonly TaskTableRow[] = [
   { name: 'canary:check', summary: 'run the same probes on a baseline and a canary, interleaved, and decide promote / hold / rollback', load: async () => (await import('./canary-check/canary-task.ts')).canaryTask },
   { name: 'e2e', summary: 'keeper → hive → worker in 8 phases: registry, pool preflight, spawn, registration, ready, inference', load: async () => (await import('./e2e/e2e-task.ts')).e2eTask },
   { name: 'all', summary: `run ${ALL_STEPS.map((step) => step.task).join(', ')} against the built-in fixtures; one summary and report`, load: async () => (await import('./all/all-task.ts')).allTask },
+  { name: 'features', summary: 'run the Cucumber release scenarios against the commands in your config (or the built-in fixtures); html, junit and message reports', load: async () => (await import('./features/features-task.ts')).featuresTask },
+  { name: 'init', summary: 'write a commented starter config (hivecheck.config.mjs, or --format json) into this folder', load: async () => (await import('./init/init-task.ts')).initTask },
+  { name: 'engine:install', summary: "install the built-in worker's inference engine (node-llama-cpp, CPU build; --gpu for CUDA/Vulkan), with progress", load: async () => (await import('./engine-install/engine-install-task.ts')).engineInstallTask },
   { name: 'cleanup', summary: 'kill processes left by a harness run that died without teardown (kill -9, OOM), from its run record', load: async () => (await import('./cleanup/cleanup-task.ts')).cleanupTask },
 ];

@@ -72,3 +72,9 @@ Then('no worker was started', function (this: HarnessWorld) {
   assert.equal(run.report.logs.filter((log) => log.name.startsWith('worker')).length, 0);
   assert.ok(!run.report.checks.some((c) => c.name === 'health'), 'a health check ran, so a worker was started');
 });
+
+Then('the canary is not rolled back', function (this: HarnessWorld) {
+  const run = lastRun(this);
+  // 0 promote, 4 hold (a person decides): both are "not worse"; 1 is rollback, 2/3 a broken run.
+  assert.ok(run.exitCode === 0 || run.exitCode === 4, `canary:check exited ${run.exitCode}:\n${run.output}`);
+});

@@ -1,4 +1,5 @@
 import type { FlagSpec } from '../lib/cli/flag-spec.ts';
+import { stateDefault } from '../lib/state/state-dir.ts';
 
 /** The keeper's flags (seed 004's `infer` command, nothing hard-coded) plus how to get a hive and a worker. */
 export const E2E_FLAGS: readonly FlagSpec[] = [
@@ -12,7 +13,7 @@ export const E2E_FLAGS: readonly FlagSpec[] = [
   { name: 'hive-cmd', type: 'string', valueName: 'command', description: 'start your own hive with this command line ({port} is the hive port; no shell)' },
   { name: 'external-hive', type: 'boolean', description: 'start no hive: use the one already running at <node>:<hive-port>' },
   { name: 'keeper-cmd', type: 'string', valueName: 'command', description: 'run your own keeper instead of the built-in one; placeholders {node} {hivePort} {hiveUrl} {model} {modelRef} {backend} {device} {registry} {workerId} {prompt} {maxTokens} {temperature}' },
-  { name: 'registry', type: 'string', valueName: 'path|url', default: '.hivecheck/registry/workers.db', description: 'worker registry: a path (→ sqlite://<path>?mode=rwc), sqlite://…, file:…, or :memory:' },
+  { name: 'registry', type: 'string', valueName: 'path|url', default: () => stateDefault('registry', 'workers.db'), defaultLabel: '<state dir>/registry/workers.db', description: 'worker registry: a path (→ sqlite://<path>?mode=rwc), sqlite://…, file:…, or :memory:' },
   { name: 'model', type: 'string', valueName: 'path.gguf', defaultLabel: 'a generated tiny random-weight llama GGUF', description: 'model file the hive loads (checked before anything starts)' },
   { name: 'model-ref', type: 'string', valueName: 'ref', defaultLabel: 'file:<model file name>, or hivecheck:tiny-random-llama', description: 'how the model is named to the worker and in the registry' },
   { name: 'backend', type: 'string', choices: ['cpu', 'cuda', 'vulkan', 'metal'], default: 'cpu', description: 'backend the worker runs on' },

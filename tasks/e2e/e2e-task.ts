@@ -56,7 +56,7 @@ export const e2eTask: TaskDefinition = {
   name: 'e2e',
   summary: 'keeper → hive → worker in 8 phases: registry, pool preflight, spawn, registration, ready, inference',
   description: [
-    "Seed 004's end-to-end flow. The harness plays the keeper (or runs --keeper-cmd) against a hive",
+    'The end-to-end flow. The harness plays the keeper, the client that asks a hive for a worker and sends it a prompt (or runs --keeper-cmd), against a hive',
     '(the built-in spawning hive, --hive-cmd, or --external-hive) and a worker the hive spawns:',
     '  Phase 1 worker registry (SQLite), 2 pool preflight (GET /v1/health), 3–5 worker spawn,',
     '  6 registration (row: url, model, backend, state), 7 ready (fail fast after N consecutive',

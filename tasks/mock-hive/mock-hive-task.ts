@@ -41,6 +41,7 @@ export const mockHiveTask: TaskDefinition = {
       port,
       host,
       ...(token ? { token } : {}),
+      portFlag: '--port',
       maxBodyBytes: flags.number('max-body'),
       logFile: flags.optionalString('log-file'),
       onLine: (line) => context.out.print(line),

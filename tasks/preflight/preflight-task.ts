@@ -9,6 +9,7 @@ import { checkPortsFree } from '../lib/preflight/ports-check.ts';
 import { resolveExecutable } from '../lib/preflight/program-check.ts';
 import { checkDiskSpace, checkSqlite, checkToolchain } from '../lib/preflight/toolchain-check.ts';
 import { userCwd } from '../lib/cli/user-cwd.ts';
+import { stateDefault } from '../lib/state/state-dir.ts';
 import type { TaskDefinition } from '../runner/task-definition.ts';
 
 const ENGINES_NODE = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { engines: { node: string } }).engines.node.replace(/^>=\s*/, '');
@@ -30,8 +31,8 @@ export const preflightTask: TaskDefinition = {
     { name: 'worker-bin', type: 'string', valueName: 'path', description: 'your worker binary: must exist and be executable' },
     { name: 'worker-cmd', type: 'string', valueName: 'command', description: 'your worker command line: its program must resolve' },
     { name: 'port', type: 'strings', valueName: 'port', description: 'a port that must be free on 127.0.0.1 (repeatable), e.g. the seed defaults 8080, 18081, 19200' },
-    { name: 'registry', type: 'string', valueName: 'path|url', default: '.hivecheck/registry/workers.db', description: 'worker registry to open (created if missing)' },
-    { name: 'log-dir', type: 'string', valueName: 'dir', default: '.hivecheck', description: 'where logs and reports go' },
+    { name: 'registry', type: 'string', valueName: 'path|url', default: () => stateDefault('registry', 'workers.db'), defaultLabel: '<state dir>/registry/workers.db', description: 'worker registry to open (created if missing)' },
+    { name: 'log-dir', type: 'string', valueName: 'dir', default: () => stateDefault(), defaultLabel: '<state dir>', description: 'where logs and reports go' },
     { name: 'min-disk', type: 'number', min: 0, default: 100, valueName: 'MB', description: 'free space needed in --log-dir' },
   ],
   examples: ['npm run task -- preflight', 'npm run task -- preflight --model ./models/tinyllama.gguf --backend cpu,cuda --port 8080 --port 18081'],

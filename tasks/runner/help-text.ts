@@ -1,5 +1,6 @@
 import { renderFlagHelp } from '../lib/cli/flag-spec.ts';
-import { COMMON_FLAGS, EXIT_CODE_HELP } from './common-flags.ts';
+import { cliCommand, forUser } from '../lib/cli/invocation.ts';
+import { commonFlagsOf, EXIT_CODE_HELP } from './common-flags.ts';
 import type { TaskDefinition, TaskTableRow } from './task-definition.ts';
 
 export function renderTaskList(tasks: readonly TaskTableRow[]): string {
@@ -7,7 +8,7 @@ export function renderTaskList(tasks: readonly TaskTableRow[]): string {
   return [
     'hivecheck: a test harness for ML inference infrastructure',
     '',
-    'Usage: npm run task -- <task> [flags]      (npm run task -- <task> --help for its flags)',
+    `Usage: ${cliCommand('<task> [flags]')}      (${cliCommand('<task> --help')} for its flags)`,
     '',
     'Tasks:',
     `  ${'help'.padEnd(width)}list the tasks (this text)`,
@@ -19,11 +20,11 @@ export function renderTaskList(tasks: readonly TaskTableRow[]): string {
 }
 
 export function renderTaskHelp(task: TaskDefinition): string {
-  const lines = [`Usage: npm run task -- ${task.name} [flags]`, '', task.description, ''];
+  const lines = [`Usage: ${cliCommand(`${task.name} [flags]${task.passThrough ? ` [-- ${task.passThrough}]` : ''}`)}`, '', task.description, ''];
   if (task.flags.length) lines.push('Flags:', ...renderFlagHelp(task.flags), '');
-  const common = task.kind === 'service' ? COMMON_FLAGS.filter((flag) => flag.name === 'help') : COMMON_FLAGS;
+  const common = commonFlagsOf(task);
   lines.push('Common flags:', ...renderFlagHelp(common), '');
-  if (task.examples?.length) lines.push('Examples:', ...task.examples.map((example) => `  ${example}`), '');
-  if (task.kind !== 'service') lines.push(EXIT_CODE_HELP, '');
+  if (task.examples?.length) lines.push('Examples:', ...task.examples.map((example) => `  ${forUser(example)}`), '');
+  if (task.kind !== 'service' && task.kind !== 'command') lines.push(EXIT_CODE_HELP, '');
   return lines.join('\n');
 }

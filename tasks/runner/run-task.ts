@@ -11,6 +11,7 @@ import { writeReportFiles, type ReportFiles } from '../lib/report/report-files.t
 import { RunReport } from '../lib/report/run-report.ts';
 import { renderSummary } from '../lib/report/summary.ts';
 import { withTimeline } from '../lib/report/timeline.ts';
+import { stateDir } from '../lib/state/state-dir.ts';
 import type { CliIo } from './run-cli.ts';
 import { TaskContext } from './task-context.ts';
 import type { TaskDefinition } from './task-definition.ts';
@@ -21,7 +22,12 @@ import type { TaskDefinition } from './task-definition.ts';
  * runs, so `help` starts without the report and process modules.
  */
 export async function runTask(task: TaskDefinition, flags: Flags, io: CliIo): Promise<number> {
-  return task.kind === 'service' ? await runService(task, flags, io) : await runCheckTask(task, flags, io);
+  return task.kind === 'service' || task.kind === 'command' ? await runService(task, flags, io) : await runCheckTask(task, flags, io);
+}
+
+/** `<state dir>/runs/<time>-<task>`: where a run without --report keeps its logs and reports. */
+function runDirOf(task: TaskDefinition, io: CliIo): string {
+  return join(stateDir(io.env, io.cwd), 'runs', `${runStamp()}-${task.name.replace(/[^a-z0-9-]/gi, '-')}`);
 }
 
 function runStamp(): string {
@@ -47,7 +53,7 @@ function warnSecretsOnCommandLine(task: TaskDefinition, flags: Flags, out: Repor
 async function runService(task: TaskDefinition, flags: Flags, io: CliIo): Promise<number> {
   const out = new Reporter({ mode: Reporter.detectMode(io.stdout, io.env), quiet: false, write: (text) => io.stdout.write(text), redactor: runRedactor(flags, io) });
   warnSecretsOnCommandLine(task, flags, out);
-  const context = new TaskContext(new RunReport(task.name), out, join(process.cwd(), '.hivecheck', 'runs', `${runStamp()}-${task.name.replace(/[^a-z0-9-]/gi, '-')}`), flags, 30, io.cwd);
+  const context = new TaskContext(new RunReport(task.name), out, runDirOf(task, io), flags, 30, io.cwd);
   try {
     await task.run(context, flags);
     return ExitCode.passed;
@@ -101,7 +107,7 @@ async function runCheckTask(task: TaskDefinition, flags: Flags, io: CliIo): Prom
 
 async function runCheckTaskIn(task: TaskDefinition, flags: Flags, io: CliIo, out: Reporter, redactor: Redactor, reportDir: string | undefined): Promise<number> {
   const json = flags.boolean('json');
-  const runDir = reportDir ? join(resolve(io.cwd, reportDir), 'logs') : join(process.cwd(), '.hivecheck', 'runs', `${runStamp()}-${task.name.replace(/[^a-z0-9-]/gi, '-')}`);
+  const runDir = reportDir ? join(resolve(io.cwd, reportDir), 'logs') : runDirOf(task, io);
   const report = new RunReport(task.name);
   report.onCheck((event) => {
     if (event.phase === 'end') out.check(event.result);

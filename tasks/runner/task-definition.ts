@@ -3,7 +3,7 @@ import type { TaskContext } from './task-context.ts';
 
 /**
  * A task of the runner. `check` tasks produce a report (checks, summary, exit code); `service`
- * tasks (the standalone mock hive) run until interrupted.
+ * tasks (the standalone mock hive) run until interrupted; `command` tasks do one thing (init).
  */
 export interface TaskDefinition {
   name: string;
@@ -13,7 +13,10 @@ export interface TaskDefinition {
   description: string;
   flags: readonly FlagSpec[];
   examples?: readonly string[];
-  kind?: 'check' | 'service';
+  /** Words after `--` go to another program unparsed (`features -- --shard 1/2`): what they are, for help. */
+  passThrough?: string;
+  /** `command`: does one thing and prints what it did (init, engine:install); no report. */
+  kind?: 'check' | 'service' | 'command';
   run(context: TaskContext, flags: Flags): Promise<void>;
 }
 

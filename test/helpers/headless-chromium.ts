@@ -6,6 +6,11 @@ import { chromium, type BrowserContext } from 'playwright-core';
 /** Debian's chromium package (`.ci/run` installs it); the tests never download a browser. */
 export const CHROMIUM = process.env.HIVECHECK_CHROMIUM ?? '/usr/bin/chromium';
 
+/** Whether the browser the report test drives is there. */
+export function chromiumInstalled(): boolean {
+  return existsSync(CHROMIUM);
+}
+
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/headless-chromium.ts';
+import { CHROMIUM, chromiumInstalled, launchChromium } from '../helpers/headless-chromium.ts';
 import { repoPath } from '../helpers/fixture-path.ts';
 import { runTask, type InProcessRun } from '../helpers/run-task-in-process.ts';
 
@@ -14,7 +14,15 @@ const MAX_HTML_BYTES = 160 * 1024;
 
 let browser: (BrowserContext & AsyncDisposable) | undefined;
 
+/**
+ * Without Debian's chromium this file is skipped with one line saying so (a developer's `npm test`);
+ * under CI (CI set) or HIVECHECK_REQUIRE_CHROMIUM=1 a missing browser fails it instead.
+ */
+const skipBrowser = !chromiumInstalled() && !process.env.CI && process.env.HIVECHECK_REQUIRE_CHROMIUM !== '1';
+if (skipBrowser) console.warn(`report.html browser test skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium, or set HIVECHECK_CHROMIUM); CI=1 or HIVECHECK_REQUIRE_CHROMIUM=1 makes it fail instead`);
+
 beforeAll(async () => {
+  if (skipBrowser) return;
   mkdirSync(OUT, { recursive: true });
   browser = await launchChromium();
 });
@@ -53,7 +61,7 @@ async function clickFailedCheck(page: Page, run: InProcessRun, name: string): Pr
   await expect.poll(inView, { timeout: 5000 }).toBe(true);
 }
 
-describe('report.html in headless Chromium', () => {
+describe.skipIf(skipBrowser)('report.html in headless Chromium', () => {
   it('a passing worker:test: lanes for the checks, the worker, its probes and the hive; no failure shown', async () => {
     const run = await runTask(['worker:test', '--heartbeat-interval', '0.3']);
     expect(run.exitCode).toBe(0);

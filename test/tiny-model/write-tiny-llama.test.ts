@@ -5,7 +5,7 @@ import { $ } from 'zx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importEngine } from '../../fixtures/reference-worker/src/engine-module.ts';
 import {
-  DEFAULT_MODEL_DIR,
+  defaultModelDir,
   TINY_LLAMA_GENERATOR_VERSION,
   buildTinyLlamaGguf,
   ensureTinyModel,
@@ -69,8 +69,20 @@ describe('ensureTinyModel', () => {
     expect(readFileSync(path).equals(buildTinyLlamaGguf())).toBe(true);
   });
 
-  it('defaults to .hivecheck/models in the repository, whatever the working directory', () => {
-    expect(DEFAULT_MODEL_DIR).toBe(repoPath('.hivecheck/models/'));
+  it('defaults to the state dir: .hivecheck/models where the user runs it, or HIVECHECK_HOME/models', () => {
+    const saved = { state: process.env.HIVECHECK_HOME, init: process.env.INIT_CWD };
+    try {
+      delete process.env.HIVECHECK_HOME;
+      process.env.INIT_CWD = dir;
+      expect(defaultModelDir()).toBe(join(dir, '.hivecheck', 'models'));
+      process.env.HIVECHECK_HOME = join(dir, 'state');
+      expect(defaultModelDir()).toBe(join(dir, 'state', 'models'));
+    } finally {
+      for (const [key, value] of [['HIVECHECK_HOME', saved.state], ['INIT_CWD', saved.init]] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
   });
 });
 

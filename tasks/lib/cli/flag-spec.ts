@@ -30,8 +30,8 @@ export interface FlagSpec {
   secret?: { env: string; file: string };
 }
 
-/** Where a secret flag's value came from: the command line, a file, or the environment. */
-export type SecretSource = 'flag' | 'file' | 'env';
+/** Where a secret flag's value came from: the command line, the config file, a file, or the environment. */
+export type SecretSource = 'flag' | 'config' | 'file' | 'env';
 
 /** Parsed flags with typed accessors that throw a usage error on misuse by the task author. */
 export class Flags {
@@ -39,6 +39,8 @@ export class Flags {
     readonly values: Readonly<Record<string, FlagValue>>,
     /** Secret flags that have a value, and where it came from (the values are in `values`). */
     readonly secretSources: Readonly<Record<string, SecretSource>> = {},
+    /** Words after `--`, for a task that passes them on to another program (`features -- --shard 1/2`). */
+    readonly rest: readonly string[] = [],
   ) {}
 
   /** The values of every secret flag given (to be masked wherever output is printed). */
@@ -82,7 +84,8 @@ export class Flags {
   }
 }
 
-function convert(spec: FlagSpec, raw: string | boolean | (string | boolean)[]): FlagValue {
+/** One flag's raw value (argv strings, or a config file's value in the same shapes) checked and converted. */
+export function convert(spec: FlagSpec, raw: string | boolean | (string | boolean)[]): FlagValue {
   if (spec.type === 'boolean') return raw === true;
   const last = Array.isArray(raw) ? raw[raw.length - 1] : raw;
   if (spec.type === 'strings') return (Array.isArray(raw) ? raw : [raw]).map(String);
@@ -123,17 +126,23 @@ function readSecretFile(spec: FlagSpec, fileFlag: string, path: string, cwd: str
   return value;
 }
 
-/** Where parseFlags reads secrets from outside the command line: the environment, and the directory file paths resolve from. */
+/** Where parseFlags reads values from beyond `argv`: the config file's settings, the environment, and the directory file paths resolve from. */
 export interface FlagSources {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Values already checked (a config file's): a flag given in `argv` overrides its base value, and a base value overrides the default. */
+  base?: Readonly<Record<string, FlagValue>>;
+  /** Words after `--`, passed on by the task. */
+  rest?: readonly string[];
 }
 
 /**
  * Parses `argv` against `specs` with node's strict parser; unknown flags and stray words are usage
- * errors. A secret flag not given takes its value from its file flag, else from its environment variable.
+ * errors. A value missing from `argv` comes from `sources.base` (the config file), else the default.
+ * A secret flag not given either way takes its value from its file flag, else from its environment variable.
  */
 export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], sources: FlagSources = {}): Flags {
+  const base = sources.base ?? {};
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
   for (const spec of specs) options[spec.name] = spec.type === 'list' || spec.type === 'strings' ? { type: 'string', multiple: true } : { type: spec.type === 'boolean' ? 'boolean' : 'string' };
   let parsed: ReturnType<typeof parseArgs>;
@@ -147,6 +156,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
   for (const spec of specs) {
     const raw = parsed.values[spec.name];
     if (raw !== undefined) values[spec.name] = convert(spec, raw as string | boolean | (string | boolean)[]);
+    else if (base[spec.name] !== undefined) values[spec.name] = base[spec.name];
     else if (spec.default !== undefined) values[spec.name] = typeof spec.default === 'function' ? spec.default() : spec.default;
   }
   const secretSources: Record<string, SecretSource> = {};
@@ -155,7 +165,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
     const { env: envName, file: fileFlag } = spec.secret;
     const path = values[fileFlag];
     if (values[spec.name] !== undefined && path !== undefined) throw usageError(`--${spec.name} and --${fileFlag} both give the ${spec.valueName ?? 'value'}; pass one`, undefined, 'FLAGS_CONFLICT');
-    if (values[spec.name] !== undefined) secretSources[spec.name] = 'flag';
+    if (values[spec.name] !== undefined) secretSources[spec.name] = parsed.values[spec.name] !== undefined ? 'flag' : 'config';
     else if (typeof path === 'string') {
       values[spec.name] = readSecretFile(spec, fileFlag, path, sources.cwd ?? process.cwd());
       secretSources[spec.name] = 'file';
@@ -167,7 +177,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
       }
     }
   }
-  return new Flags(values, secretSources);
+  return new Flags(values, secretSources, sources.rest ?? []);
 }
 
 function describeDefault(spec: FlagSpec): string {

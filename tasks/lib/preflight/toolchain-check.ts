@@ -1,4 +1,7 @@
 import { readFileSync, statfsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { isInstalledPackage } from '../cli/invocation.ts';
 import { HarnessError } from '../errors/harness-error.ts';
 import { WorkerRegistry } from '../registry/worker-registry.ts';
 
@@ -13,13 +16,17 @@ function atLeast(version: string, minimum: string): boolean {
   return true;
 }
 
+/** The version Node's lookup from here finds (installed, hivecheck's dependencies sit beside it in the user's node_modules). */
 const packageVersion = (name: string): string => {
-  try {
-    // Read directly: packages with an `exports` map do not resolve `<name>/package.json`.
-    return (JSON.parse(readFileSync(new URL(`../../../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'not installed';
+  for (const dir of createRequire(import.meta.url).resolve.paths(name) ?? []) {
+    try {
+      // Read directly: packages with an `exports` map do not resolve `<name>/package.json`.
+      return (JSON.parse(readFileSync(join(dir, name, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      // not in this node_modules folder
+    }
   }
+  return 'not installed';
 };
 
 /** Node itself must satisfy package.json's `engines.node` (`>=20.18.1`); the tools the harness runs on are listed with their versions. */
@@ -28,7 +35,7 @@ export function checkToolchain(minimumNode: string): string {
     throw new HarnessError('NODE_TOO_OLD', `Node ${process.versions.node} is older than ${minimumNode}, which the harness needs`, { kind: 'environment', hint: `install Node ${minimumNode} or newer (20 LTS, 22 or 24)` });
   }
   const missing = ['tsx', 'undici', 'get-port', 'node-sqlite3-wasm'].filter((name) => packageVersion(name) === 'not installed');
-  if (missing.length) throw new HarnessError('TOOL_MISSING', `packages missing: ${missing.join(', ')}`, { kind: 'environment', hint: 'run: npm ci' });
+  if (missing.length) throw new HarnessError('TOOL_MISSING', `packages missing: ${missing.join(', ')}`, { kind: 'environment', hint: isInstalledPackage() ? 'run: npm install' : 'run: npm ci' });
   return `Node ${process.versions.node} (needs ${minimumNode}), tsx ${packageVersion('tsx')}, undici ${packageVersion('undici')}, node-sqlite3-wasm ${packageVersion('node-sqlite3-wasm')}`;
 }
 

@@ -1,19 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HarnessError } from '../lib/errors/harness-error.ts';
-import type { ReportJson } from '../lib/report/run-report.ts';
-import { formatDuration } from '../lib/time/format-duration.ts';
+import { adoptSubReport, readReportJson, subRunVerdict } from '../lib/merge/sub-report.ts';
 import { runCli } from '../runner/run-cli.ts';
 import type { TaskDefinition } from '../runner/task-definition.ts';
 import { ALL_STEPS } from './all-steps.ts';
-
-const readReport = (dir: string): ReportJson | undefined => {
-  try {
-    return JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as ReportJson;
-  } catch {
-    return undefined;
-  }
-};
 
 export const allTask: TaskDefinition = {
   name: 'all',
@@ -48,18 +37,12 @@ export const allTask: TaskDefinition = {
       const dir = join(context.runDir, step.task.replace(/[^a-z0-9-]/gi, '-'));
       const started = performance.now();
       const code = await runCli([step.task, ...step.args, '--quiet', '--report', dir, '--log-lines', String(context.tailLines)], TASKS, { stdout: sink, stderr: sink, env: process.env, cwd: process.cwd() });
-      const sub = readReport(dir);
-      for (const check of sub?.checks ?? []) report.checks.push({ ...check, name: `${step.task} › ${check.name}` });
-      for (const log of sub?.logs ?? []) report.attachLog({ ...log, name: `${step.task} › ${log.name}` });
+      const sub = readReportJson(dir);
+      if (sub) adoptSubReport(report, sub, { prefix: step.task });
       const ids = sub?.settings.workerIds;
       if (Array.isArray(ids)) report.settings.workerIds = [...((report.settings.workerIds as string[] | undefined) ?? []), ...ids];
-      await report.check(name, async () => {
-        const counts = sub ? `${sub.summary.passed} passed, ${sub.summary.failed} failed${sub.summary.skipped ? `, ${sub.summary.skipped} skipped` : ''}` : 'no report';
-        const detail = `${counts} in ${formatDuration(performance.now() - started)} (exit ${code}; report ${dir}/report.json)`;
-        if (code === 0) return { detail, evidence: { exitCode: code, report: join(dir, 'report.json') } };
-        const kind = code === 3 ? 'environment' : code === 2 ? 'usage' : 'check';
-        throw new HarnessError(sub?.error?.code ?? 'TASK_FAILED', `${detail}${sub?.error ? `: ${sub.error.message}` : ''}`, { kind, evidence: { exitCode: code, report: join(dir, 'report.json') }, hint: sub?.error?.hint });
-      });
+      const took = performance.now() - started;
+      await report.check(name, async () => subRunVerdict('', sub, code, join(dir, 'report.json'), took));
       if (code !== 0 && step.gate) gateFailed = step.task;
     }
   },

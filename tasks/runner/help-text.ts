@@ -19,7 +19,8 @@ export function renderTaskList(tasks: readonly TaskTableRow[]): string {
 }
 
 export function renderTaskHelp(task: TaskDefinition): string {
-  const lines = [`Usage: npm run task -- ${task.name} [flags]`, '', task.description, ''];
+  const lines = [`Usage: npm run task -- ${task.name} [flags]${task.positionals ? ` ${task.positionals.usage}` : ''}`, '', task.description, ''];
+  if (task.positionals) lines.push(`  ${task.positionals.usage}: ${task.positionals.description}`, '');
   if (task.flags.length) lines.push('Flags:', ...renderFlagHelp(task.flags), '');
   const common = task.kind === 'service' ? COMMON_FLAGS.filter((flag) => flag.name === 'help') : COMMON_FLAGS;
   lines.push('Common flags:', ...renderFlagHelp(common), '');

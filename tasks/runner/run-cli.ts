@@ -57,7 +57,7 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskTableR
   }
   let flags: Flags;
   try {
-    flags = parseFlags(rest, [...task.flags, ...COMMON_FLAGS]);
+    flags = parseFlags(rest, [...task.flags, ...COMMON_FLAGS], task.positionals !== undefined);
   } catch (error) {
     io.stderr.write(`${renderTaskHelp(task)}\nerror: ${toHarnessError(error).describe()}\n`);
     return ExitCode.usage;

@@ -12,6 +12,8 @@ export interface TaskDefinition {
   /** A paragraph for `<task> --help`. */
   description: string;
   flags: readonly FlagSpec[];
+  /** A task that takes words besides flags (`merge-reports <dir>…`): how help names them. Others refuse stray words. */
+  positionals?: { usage: string; description: string };
   examples?: readonly string[];
   kind?: 'check' | 'service';
   run(context: TaskContext, flags: Flags): Promise<void>;

@@ -23,7 +23,11 @@ export interface FlagSpec {
 
 /** Parsed flags with typed accessors that throw a usage error on misuse by the task author. */
 export class Flags {
-  constructor(readonly values: Readonly<Record<string, FlagValue>>) {}
+  constructor(
+    readonly values: Readonly<Record<string, FlagValue>>,
+    /** Words that are not flags (only for a task that takes them, e.g. merge-reports' folders), and everything after `--`. */
+    readonly positionals: readonly string[] = [],
+  ) {}
 
   has(name: string): boolean {
     return this.values[name] !== undefined;
@@ -89,12 +93,12 @@ function checkChoice(spec: FlagSpec, value: string): void {
 }
 
 /** Parses `argv` against `specs` with node's strict parser; unknown flags and stray words are usage errors. */
-export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]): Flags {
+export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], allowPositionals = false): Flags {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
   for (const spec of specs) options[spec.name] = spec.type === 'list' || spec.type === 'strings' ? { type: 'string', multiple: true } : { type: spec.type === 'boolean' ? 'boolean' : 'string' };
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 'UNKNOWN_FLAG' : 'BAD_FLAGS';
     throw usageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''), undefined, code);
@@ -105,7 +109,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
     if (raw !== undefined) values[spec.name] = convert(spec, raw as string | boolean | (string | boolean)[]);
     else if (spec.default !== undefined) values[spec.name] = typeof spec.default === 'function' ? spec.default() : spec.default;
   }
-  return new Flags(values);
+  return new Flags(values, parsed.positionals);
 }
 
 function describeDefault(spec: FlagSpec): string {

@@ -14,6 +14,8 @@ export interface CheckResult {
   code?: string;
   hint?: string;
   evidence: Evidence;
+  /** In a merged report (merge-reports, fleet): the node or shard whose run this check belongs to. */
+  node?: string;
 }
 
 /** A process log attached to a report: where it is and how it ended. */
@@ -23,4 +25,6 @@ export interface LogRecord {
   tail: string[];
   /** When each tail line arrived (ms on the run timeline), where known: the HTML report shows the lines around a failure. */
   times?: number[];
+  /** In a merged report: the node or shard whose process this was. */
+  node?: string;
 }

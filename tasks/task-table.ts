@@ -14,6 +14,7 @@ export const TASKS: readonly TaskTableRow[] = [
   { name: 'canary:check', summary: 'run the same probes on a baseline and a canary, interleaved, and decide promote / hold / rollback', load: async () => (await import('./canary-check/canary-task.ts')).canaryTask },
   { name: 'e2e', summary: 'keeper → hive → worker in 8 phases: registry, pool preflight, spawn, registration, ready, inference', load: async () => (await import('./e2e/e2e-task.ts')).e2eTask },
   { name: 'all', summary: `run ${ALL_STEPS.map((step) => step.task).join(', ')} against the built-in fixtures; one summary and report`, load: async () => (await import('./all/all-task.ts')).allTask },
+  { name: 'fleet', summary: 'run a check task on many nodes through Slurm (one srun task per node), merge their reports, one verdict', load: async () => (await import('./fleet/fleet-task.ts')).fleetTask },
   { name: 'merge-reports', summary: 'merge the reports of runs made elsewhere (nodes, CI shards, Cucumber shards) into one report, junit and report.html', load: async () => (await import('./merge-reports/merge-reports-task.ts')).mergeReportsTask },
   { name: 'cleanup', summary: 'kill processes left by a harness run that died without teardown (kill -9, OOM), from its run record', load: async () => (await import('./cleanup/cleanup-task.ts')).cleanupTask },
 ];

@@ -27,16 +27,18 @@ const keyOf = (lane: string, node: string | undefined): string => (node === unde
 /**
  * Lanes in reading order: checks and phases on top, then faults, each process followed by the
  * probes aimed at it (`probe:<process> …`), the hive, WebSocket sessions, anything else. In a
- * merged report the lanes of each node come together, nodes in the order they first appear.
+ * merged report the lanes of each node come together, nodes in name order.
  */
 export function buildLanes(events: readonly TimelineEvent[]): Lane[] {
   const lanes = new Map<string, Lane>();
   const nodeOrder = new Map<string, number>();
+  // Nodes in name order (n2 before n10), whatever order their runs started in.
+  const nodeNames = [...new Set(events.flatMap((event) => (event.node === undefined ? [] : [event.node])))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  nodeNames.forEach((node, i) => nodeOrder.set(node, i));
   events.forEach((event, index) => {
     const key = keyOf(event.lane, event.node);
     let lane = lanes.get(key);
     if (!lane) lanes.set(key, (lane = { name: key, lane: event.lane, ...(event.node === undefined ? {} : { node: event.node }), group: laneGroup(event.lane), events: [] }));
-    if (event.node !== undefined && !nodeOrder.has(event.node)) nodeOrder.set(event.node, nodeOrder.size);
     lane.events.push(index);
   });
   const owner = (lane: Lane): string => {

@@ -1,7 +1,12 @@
 import { join } from 'node:path';
 
-/** Where a fleet node's environment says which node it is: Slurm's node name, or a Kubernetes Indexed Job's index. */
+/**
+ * Which node this is, from its environment: HIVECHECK_NODE when set (a Kubernetes pod sets it to
+ * its node's name through the downward API), else Slurm's node name, else a Kubernetes Indexed
+ * Job's index (`index-<i>`).
+ */
 export function fleetNodeName(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.HIVECHECK_NODE && /^[\w.-]+$/.test(env.HIVECHECK_NODE)) return env.HIVECHECK_NODE;
   if (env.SLURMD_NODENAME) return env.SLURMD_NODENAME;
   if (env.JOB_COMPLETION_INDEX !== undefined && env.JOB_COMPLETION_INDEX !== '') return `index-${env.JOB_COMPLETION_INDEX}`;
   return undefined;

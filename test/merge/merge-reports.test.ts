@@ -86,7 +86,7 @@ describe('merge-reports of hivecheck runs', () => {
     const merged = join(root, 'merged');
     const run = await runTaskCli(['merge-reports', a, b, c, '--report', merged]);
     expect(run.exitCode, run.stdout).toBe(3);
-    expect(run.stdout).toMatch(/❌ node-b: preflight on node-b: 5 passed, 1 failed .*exit 3/);
+    expect(run.stdout).toMatch(/❌ node-b: \[MODEL_NOT_FOUND\] preflight on node-b: 5 passed, 1 failed .*exit 3/);
     const report = readReport(merged);
     const sub = readReport(a);
     expect(report.checks.filter((check) => check.node === 'node-a' && check.name !== 'node-a').map((check) => check.name)).toEqual(sub.checks.map((check) => `node-a › ${check.name}`));

@@ -52,7 +52,7 @@ export const fleetTask: TaskDefinition = {
     { name: 'shared-dir', type: 'string', valueName: 'dir', defaultLabel: '<report dir>/nodes', description: 'folder every node writes its report into (<dir>/<node>/), on a filesystem all nodes share' },
     { name: 'time-limit', type: 'number', integer: true, min: 1, default: 60, valueName: 'minutes', description: "the job's wall-clock limit (srun --time); the harness waits this long plus a minute" },
     { name: 'submit-timeout', type: 'number', min: 0.1, default: 60, valueName: 'seconds', description: 'how long srun may take to print the job id (queued or granted)' },
-    { name: 'node-arg', type: 'strings', valueName: '<node>=<arg>', description: "an extra task argument for one node only (repeat for more): a node's own --device, or a fault to try the verdict" },
+    { name: 'node-arg', type: 'strings', valueName: 'node=arg', description: "an extra task argument for one node only (repeat for more): a node's own --device, or a fault to try the verdict" },
     { name: 'srun-arg', type: 'strings', valueName: 'arg', description: 'extra srun argument, passed as given (--account=x, --qos=y)' },
   ],
   examples: [
@@ -95,7 +95,12 @@ export const fleetTask: TaskDefinition = {
     out.step(`srun: ${nodes} node(s) run ${[task, ...taskArgs].join(' ')}`);
     const srun = await context.start({ name: 'srun', command: 'srun', args, env: { [NODE_ARGS_ENV]: JSON.stringify(nodeArgs) }, ringLines: 5000 });
     await using job = new SlurmJob(srun, jobName);
-    const jobId = await job.waitForJobId(flags.number('submit-timeout') * 1000);
+    const jobId = await job.waitForJobId(flags.number('submit-timeout') * 1000).catch((error: unknown) => {
+      // srun refused the request (a bad --gres, an unknown partition or node): Slurm said why in its last lines.
+      if (!srun.exitInfo) throw error;
+      const said = srun.tail(5).filter((line) => /error/i.test(line)).join(' | ') || (srun.tail(1)[0] ?? 'no output');
+      throw new HarnessError('SLURM_SUBMIT_FAILED', `Slurm did not start the job: ${said}`, { kind: 'environment', evidence: { process: 'srun', exit: srun.exitInfo, logTail: srun.tail(30) }, hint: 'check --nodes, --nodelist, --partition and --gres against sinfo -N -o "%N %P %G %t"' });
+    });
     report.settings.jobId = jobId;
     out.info(`slurm job ${jobId}${job.nodelist ? ` on ${job.nodelist}` : ' queued'}; reports into ${sharedDir}`);
     const limitMs = (timeLimitMinutes + 1) * 60_000;

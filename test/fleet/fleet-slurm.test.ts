@@ -60,6 +60,16 @@ describe.skipIf(unavailable !== undefined && !required)(`fleet --launcher slurm 
     expect(c.jobProcesses()).toEqual([]);
   }, 400_000);
 
+  test('a request Slurm refuses (--gres on nodes without GPUs) is an environment error quoting Slurm; nothing is queued', async () => {
+    const c = cluster as LocalSlurmCluster;
+    const out = mkdtempSync(join(tmpdir(), 'fleet-gres-'));
+    const run = await runTaskCli(['fleet', '--nodes', '3', '--gres', 'gpu:1', '--report', out, '--', 'preflight'], c.env);
+    expect(run.exitCode, run.stdout).toBe(3);
+    expect(run.stdout).toMatch(/\[SLURM_SUBMIT_FAILED\] Slurm did not start the job: .*Invalid generic resource \(gres\) specification/);
+    expect(readReport(out).settings.srun).toContain('--gres=gpu:1');
+    expect(await c.queue()).toEqual([]);
+  }, 60_000);
+
   test('Ctrl-C cancels the job: the harness exits 130, squeue is empty, no process is left on any node', async () => {
     const c = cluster as LocalSlurmCluster;
     const out = mkdtempSync(join(tmpdir(), 'fleet-int-'));

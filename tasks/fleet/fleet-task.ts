@@ -3,9 +3,10 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HarnessError } from '../lib/errors/harness-error.ts';
+import { shutdownSignal } from '../lib/process/guard-registry.ts';
 import { mergeRuns } from '../lib/merge/merge-runs.ts';
 import type { RunPart } from '../lib/merge/run-part.ts';
-import { readReportJson } from '../lib/merge/sub-report.ts';
+import { adoptSubReport, readReportJson } from '../lib/merge/sub-report.ts';
 import { expandHostlist } from '../lib/slurm/slurm-client.ts';
 import { SlurmJob } from '../lib/slurm/slurm-job.ts';
 import { srunArgs } from '../lib/slurm/srun-args.ts';
@@ -95,6 +96,15 @@ export const fleetTask: TaskDefinition = {
     out.step(`srun: ${nodes} node(s) run ${[task, ...taskArgs].join(' ')}`);
     const srun = await context.start({ name: 'srun', command: 'srun', args, env: { [NODE_ARGS_ENV]: JSON.stringify(nodeArgs) }, ringLines: 5000 });
     await using job = new SlurmJob(srun, jobName);
+    // Cancelled (Ctrl-C, SIGTERM): the nodes' harnesses got SIGTERM and wrote interrupted reports;
+    // take in what they wrote, so the interrupted report shows how far each node got.
+    job.onCancelled(async () => {
+      const names = job.nodelist ? await expandHostlist(job.nodelist).catch(() => []) : [];
+      for (const node of names) {
+        const sub = readReportJson(join(sharedDir, node));
+        if (sub) adoptSubReport(report, sub, { prefix: node, node, offsetMs: Date.parse(sub.startedAt) - report.startedAt.getTime() });
+      }
+    });
     const jobId = await job.waitForJobId(flags.number('submit-timeout') * 1000).catch((error: unknown) => {
       // srun refused the request (a bad --gres, an unknown partition or node): Slurm said why in its last lines.
       if (!srun.exitInfo) throw error;
@@ -107,6 +117,8 @@ export const fleetTask: TaskDefinition = {
     let timer: NodeJS.Timeout | undefined;
     const over = new Promise<'timeout'>((resolveTimeout) => (timer = setTimeout(() => resolveTimeout('timeout'), limitMs)));
     const ended = await Promise.race([srun.settled, over]).finally(() => clearTimeout(timer));
+    // Interrupted: the job's cancel took in the nodes' reports; the runner writes the interrupted report.
+    if (shutdownSignal()) return;
     if (ended === 'timeout') throw new HarnessError('FLEET_TIMEOUT', `job ${jobId} still running after ${formatDuration(limitMs)}; cancelling it`, { kind: 'check', evidence: { process: 'srun', logTail: srun.tail(30) } });
     job.release();
     report.settings.nodelist = job.nodelist;

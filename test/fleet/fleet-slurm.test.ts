@@ -85,9 +85,16 @@ describe.skipIf(unavailable !== undefined && !required)(`fleet --launcher slurm 
     harness.child.kill('SIGINT');
     expect(await harness.exited).toBe(130);
     expect(harness.output()).toMatch(/stopping .*slurm job hivecheck-fleet-/);
+    // scancel did it (not srun dying): the timeline says the job was cancelled and left the queue.
+    const cancelled = readReport(out).timeline.events.find((event) => event.lane === 'process:srun' && event.label.includes('cancelled'));
+    expect(cancelled?.label).toBe(`job ${jobId} cancelled, gone from the queue`);
     expect(await c.queue()).toEqual([]);
     expect(c.jobProcesses()).toEqual([]);
     const report = readReport(out);
     expect([report.verdict, report.exitCode, report.interruptedBy]).toEqual(['interrupted', 130, 'SIGINT']);
+    // Each node's harness got SIGTERM from Slurm, stopped its worker and wrote an interrupted report, taken in once.
+    for (const node of ['n1', 'n2', 'n3']) expect(readReport(join(out, 'nodes', node)).interruptedBy).toBe('SIGTERM');
+    const names = report.checks.map((check) => check.name);
+    expect(new Set(names).size).toBe(names.length);
   }, 200_000);
 });

@@ -11,7 +11,8 @@ export interface ClientResult {
  * whole output and exit code. Slurm's commands read `SLURM_CONF` from the environment, as always.
  */
 export async function slurmClient(command: string, args: readonly string[], timeoutMs = 10_000, env?: Record<string, string>): Promise<ClientResult> {
-  await using guard = await ProcessGuard.start({ name: command, command, args, ringLines: 10_000, graceMs: 500, ...(env ? { env } : {}) });
+  // Client commands also cancel a job while the harness stops (Ctrl-C): they are part of the teardown.
+  await using guard = await ProcessGuard.start({ name: command, command, args, ringLines: 10_000, graceMs: 500, teardown: true, ...(env ? { env } : {}) });
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
   try {

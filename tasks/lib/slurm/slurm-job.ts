@@ -23,7 +23,9 @@ const TASK_END = /\b(\S+): tasks? ([\d,-]+): (Completed|Exited with exit code (\
  * the job id, node list and each task's end from srun's output as they are printed. `stop()`
  * (Ctrl-C, SIGTERM, dispose) cancels the job with `scancel` and waits until srun has exited and
  * the job has left the queue, so nothing is left queued or running; the guard registry stops it
- * with the other guards when the harness is interrupted.
+ * in place of srun's own guard when the harness is interrupted. scancel goes first: Slurm sends
+ * every node's task SIGTERM (SIGKILL after its KillWait), so each node's harness tears its worker
+ * down and writes its report; srun then exits by itself, and is stopped only if it does not.
  */
 export class SlurmJob implements Stoppable, AsyncDisposable {
   readonly name: string;
@@ -33,6 +35,7 @@ export class SlurmJob implements Stoppable, AsyncDisposable {
   readonly taskExits: TaskExit[] = [];
   #stopping: Promise<void> | undefined;
   #changed: () => void = () => undefined;
+  readonly #onCancelled: (() => void | Promise<void>)[] = [];
 
   constructor(
     readonly srun: ProcessGuard,
@@ -41,6 +44,8 @@ export class SlurmJob implements Stoppable, AsyncDisposable {
   ) {
     this.name = `slurm job ${jobName}`;
     this.pid = srun.pid;
+    // Stopped through the job (scancel first), not by a SIGTERM of its own that would make srun kill the tasks at once.
+    untrackGuard(srun);
     const unsubscribe = srun.onLine((line) => this.#read(line));
     void srun.settled.then(() => {
       unsubscribe();
@@ -96,8 +101,12 @@ export class SlurmJob implements Stoppable, AsyncDisposable {
     const span = currentTimeline().span({ lane: 'process:srun', kind: 'note', label: 'scancel' });
     // Until the id is printed the unique job name finds it (a job still being submitted).
     await slurmClient('scancel', this.jobId ? [this.jobId] : [`--name=${this.jobName}`]);
-    await this.srun.stop();
     const deadline = performance.now() + this.cancelTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.cancelTimeoutMs)));
+    const srunEnded = await Promise.race([this.srun.settled, late]).finally(() => clearTimeout(timer));
+    if (srunEnded === 'late') await this.srun.stop();
+    for (const listener of this.#onCancelled) await listener();
     let state: string | undefined;
     while (this.jobId && (state = await jobState(this.jobId)) !== undefined) {
       if (performance.now() > deadline) {
@@ -108,6 +117,11 @@ export class SlurmJob implements Stoppable, AsyncDisposable {
     }
     span.end('ok', { jobId: this.jobId ?? null }, `job ${this.jobId ?? this.jobName} cancelled, gone from the queue`);
     untrackGuard(this);
+  }
+
+  /** Runs once the job is cancelled and srun has exited (the nodes have written what they could). */
+  onCancelled(listener: () => void | Promise<void>): void {
+    this.#onCancelled.push(listener);
   }
 
   /** After srun exited on its own: untracks the job (nothing to cancel). */

@@ -75,10 +75,10 @@ describe.skipIf(unavailable !== undefined && !required)(`fleet --launcher slurm 
     const out = mkdtempSync(join(tmpdir(), 'fleet-int-'));
     const harness = startTaskProcess(['fleet', '--nodes', '3', '--report', out, '--', 'worker:test', '--timeout', '120'], { env: c.env });
     const [, jobId] = await harness.waitFor(/slurm job (\d+) on n\[1-3\]/);
-    // Wait until the task runs on all three nodes (each node's harness has started).
-    const deadline = performance.now() + 60_000;
-    while (c.jobProcesses().filter((found) => found.cmdline.includes('node-step.ts')).length < 3) {
-      expect(performance.now() < deadline, `node steps never started:\n${harness.output()}`).toBe(true);
+    // Wait until every node's harness has started its worker (the job's processes carry the cluster's SLURM_CONF).
+    const deadline = performance.now() + 90_000;
+    while (c.jobProcesses().filter((found) => found.cmdline.includes('reference-worker/src/main.ts')).length < 3) {
+      expect(performance.now() < deadline, `the nodes' workers never started:\n${harness.output()}`).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     expect((await c.queue()).join('\n')).toMatch(new RegExp(`^${jobId} RUNNING hivecheck-fleet-`));

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { HarnessError } from '../lib/errors/harness-error.ts';
 import { mergeCucumberJunit, mergeCucumberMessages } from '../lib/merge/cucumber-messages.ts';
+import { writeCucumberHtml } from '../lib/merge/cucumber-html.ts';
 import { mergeRuns } from '../lib/merge/merge-runs.ts';
 import { readRunPart, type RunPart } from '../lib/merge/run-part.ts';
 import type { TaskDefinition } from '../runner/task-definition.ts';
@@ -16,7 +17,7 @@ export const mergeReportsTask: TaskDefinition = {
     'a `nodes` section, junit.xml with a testsuite per node or shard, and report.html with the',
     "timeline lanes grouped per node. A node is named by its run's settings.node, else its folder.",
     'Cucumber shards also merge into cucumber.ndjson (one run: definitions once, every shard\'s',
-    'results) and cucumber.junit.xml (a testsuite per shard). Exit code: 1 when any run failed,',
+    'results), cucumber.junit.xml (a testsuite per shard) and cucumber.html (Cucumber\'s own page). Exit code: 1 when any run failed,',
     '3 (2) when one stopped on an environment (usage) error; 2 for a missing or unreadable folder.',
   ].join('\n'),
   positionals: { usage: '<dir>…', description: 'report folders to merge (at least one)' },
@@ -35,9 +36,16 @@ export const mergeReportsTask: TaskDefinition = {
     // Beside report.json: in --report <dir>, else in the run folder.
     const reportFlag = flags.optionalString('report');
     const out = reportFlag ? resolve(context.cwd, reportFlag) : context.runDir;
-    await writeFile(`${out}/cucumber.ndjson`, mergeCucumberMessages(shards.map((part) => part.cucumber?.envelopes ?? [])).map((envelope) => JSON.stringify(envelope)).join('\n') + '\n');
+    const envelopes = mergeCucumberMessages(shards.map((part) => part.cucumber?.envelopes ?? []));
+    const written = [`${out}/cucumber.ndjson`];
+    await writeFile(written[0] as string, envelopes.map((envelope) => JSON.stringify(envelope)).join('\n') + '\n');
     const junits = shards.filter((part) => part.cucumber?.junit).map((part) => ({ name: part.node, xml: part.cucumber?.junit ?? '' }));
-    if (junits.length) await writeFile(`${out}/cucumber.junit.xml`, mergeCucumberJunit(junits));
-    context.out.info(`cucumber: ${out}/cucumber.ndjson${junits.length ? `, ${out}/cucumber.junit.xml` : ''} (${shards.length} shards as one run)`);
+    if (junits.length) {
+      await writeFile(`${out}/cucumber.junit.xml`, mergeCucumberJunit(junits));
+      written.push(`${out}/cucumber.junit.xml`);
+    }
+    if (await writeCucumberHtml(`${out}/cucumber.html`, envelopes)) written.push(`${out}/cucumber.html`);
+    else context.out.warn('cucumber.html not written: @cucumber/html-formatter is not installed (it comes with @cucumber/cucumber)');
+    context.out.info(`cucumber: ${written.join(', ')} (${shards.length} shards as one run)`);
   },
 };

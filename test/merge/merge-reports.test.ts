@@ -73,6 +73,8 @@ describe('merge-reports of Cucumber shards (--shard i/n)', () => {
     const junit = readFileSync(join(merged, 'cucumber.junit.xml'), 'utf8');
     expect(suiteNames(junit)).toEqual(['shard-1', 'shard-2', 'shard-3']);
     expect(junit).toMatch(new RegExp(`<testsuites name="cucumber" tests="${whole.length}"`));
+    // Cucumber's own html page, made from the merged stream by Cucumber's html formatter.
+    expect(readFileSync(join(merged, 'cucumber.html'), 'utf8')).toContain('"testRunFinished"');
   }, 60_000);
 });
 

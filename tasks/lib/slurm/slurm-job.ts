@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { HarnessError } from '../errors/harness-error.ts';
 import { trackGuard, untrackGuard, type Stoppable } from '../process/guard-registry.ts';
 import type { ProcessGuard } from '../process/process-guard.ts';
@@ -52,6 +53,21 @@ export class SlurmJob implements Stoppable, AsyncDisposable {
       this.#changed();
     });
     trackGuard(this);
+    process.once('exit', this.#lastResort);
+  }
+
+  /**
+   * The harness exits while the job may still run (a second Ctrl-C, a fatal error): only
+   * synchronous work is possible then, so scancel is run and waited for (bounded) right there.
+   */
+  readonly #lastResort = (): void => {
+    if (this.srun.exitInfo && !this.#stopping) return;
+    spawnSync('scancel', this.jobId ? [this.jobId] : [`--name=${this.jobName}`], { stdio: 'ignore', timeout: 5000 });
+  };
+
+  #untrack(): void {
+    untrackGuard(this);
+    process.removeListener('exit', this.#lastResort);
   }
 
   #read(line: string): void {
@@ -116,7 +132,7 @@ export class SlurmJob implements Stoppable, AsyncDisposable {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     span.end('ok', { jobId: this.jobId ?? null }, `job ${this.jobId ?? this.jobName} cancelled, gone from the queue`);
-    untrackGuard(this);
+    this.#untrack();
   }
 
   /** Runs once the job is cancelled and srun has exited (the nodes have written what they could). */
@@ -126,7 +142,7 @@ export class SlurmJob implements Stoppable, AsyncDisposable {
 
   /** After srun exited on its own: untracks the job (nothing to cancel). */
   release(): void {
-    untrackGuard(this);
+    this.#untrack();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

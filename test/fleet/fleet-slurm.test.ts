@@ -11,10 +11,11 @@ import { runTaskCli, startTaskProcess } from '../helpers/run-task-cli.ts';
 // HIVECHECK_REQUIRE_SLURM=1 (CI, after .ci/install-slurm.sh) turns the skip into a failure.
 const unavailable = await localClusterUnavailable();
 const required = process.env.HIVECHECK_REQUIRE_SLURM === '1';
+if (unavailable && !required) process.stderr.write(`test/fleet/fleet-slurm.test.ts skipped: ${unavailable}\n`);
 
 const readReport = (dir: string): ReportJson => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as ReportJson;
 
-describe.skipIf(unavailable !== undefined && !required)(`fleet --launcher slurm on a local 3-node cluster${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+describe.skipIf(unavailable !== undefined && !required)(`fleet --launcher slurm on a local 3-node cluster${unavailable ? ` (cannot start: ${unavailable})` : ''}`, () => {
   let cluster: LocalSlurmCluster | undefined;
 
   beforeAll(async () => {

@@ -32,6 +32,9 @@ function clusterProcesses(dir: string): ClusterProcess[] {
   return found;
 }
 
+/** A daemon's path: /usr/sbin/<name> where it is there (not always on PATH), else the name. */
+const sbin = (name: string): string => (existsSync(`/usr/sbin/${name}`) ? `/usr/sbin/${name}` : name);
+
 const PROGRAMS = ['munged', 'mungekey', 'slurmctld', 'slurmd', 'srun', 'squeue', 'scancel', 'scontrol', 'sinfo'];
 
 /** Why a local cluster cannot start here (not root, a program missing), or undefined when it can. */
@@ -39,7 +42,8 @@ export async function localClusterUnavailable(): Promise<string | undefined> {
   if (process.platform !== 'linux') return 'a local Slurm cluster needs Linux';
   if (process.getuid?.() !== 0) return 'slurmd must run as root to start jobs as the submitting user (run the tests as root, as CI does)';
   const missing: string[] = [];
-  for (const program of PROGRAMS) if (!(await which(program, { nothrow: true }))) missing.push(program);
+  // The daemons live in /usr/sbin, which a non-root PATH often lacks.
+  for (const program of PROGRAMS) if (!(await which(program, { nothrow: true })) && !existsSync(`/usr/sbin/${program}`)) missing.push(program);
   return missing.length ? `${missing.join(', ')} not installed (apt-get install slurm-wlm munge, or .ci/install-slurm.sh)` : undefined;
 }
 
@@ -111,7 +115,7 @@ export class LocalSlurmCluster implements AsyncDisposable {
         '',
       ].join('\n'),
     );
-    await using key = await ProcessGuard.start({ name: 'mungekey', command: 'mungekey', args: ['--create', `--keyfile=${d}/munge/munge.key`] });
+    await using key = await ProcessGuard.start({ name: 'mungekey', command: sbin('mungekey'), args: ['--create', `--keyfile=${d}/munge/munge.key`] });
     const made = await key.settled;
     if (made.code !== 0) throw new Error(`mungekey failed: ${key.tail(5).join(' | ')}`);
   }
@@ -132,7 +136,7 @@ export class LocalSlurmCluster implements AsyncDisposable {
   }
 
   async #start(name: string, command: string, args: string[], env: Record<string, string> = {}): Promise<ProcessGuard> {
-    const guard = await ProcessGuard.start({ name, command, args, env, logFile: join(this.dir, 'log', `${name}.out`), graceMs: 3000 });
+    const guard = await ProcessGuard.start({ name, command: sbin(command), args, env, logFile: join(this.dir, 'log', `${name}.out`), graceMs: 3000 });
     this.guards.push(guard);
     return guard;
   }

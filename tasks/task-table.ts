@@ -17,5 +17,7 @@ export const TASKS: readonly TaskTableRow[] = [
   { name: 'features', summary: 'run the Cucumber release scenarios against the commands in your config (or the built-in fixtures); html, junit and message reports', load: async () => (await import('./features/features-task.ts')).featuresTask },
   { name: 'init', summary: 'write a commented starter config (hivecheck.config.mjs, or --format json) into this folder', load: async () => (await import('./init/init-task.ts')).initTask },
   { name: 'engine:install', summary: "install the built-in worker's inference engine (node-llama-cpp, CPU build; --gpu for CUDA/Vulkan), with progress", load: async () => (await import('./engine-install/engine-install-task.ts')).engineInstallTask },
+  { name: 'fleet', summary: 'run a check task on many nodes through Slurm (one srun task per node), merge their reports, one verdict', load: async () => (await import('./fleet/fleet-task.ts')).fleetTask },
+  { name: 'merge-reports', summary: 'merge the reports of runs made elsewhere (nodes, CI shards, Cucumber shards) into one report, junit and report.html', load: async () => (await import('./merge-reports/merge-reports-task.ts')).mergeReportsTask },
   { name: 'cleanup', summary: 'kill processes left by a harness run that died without teardown (kill -9, OOM), from its run record', load: async () => (await import('./cleanup/cleanup-task.ts')).cleanupTask },
 ];

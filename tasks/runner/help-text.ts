@@ -20,7 +20,8 @@ export function renderTaskList(tasks: readonly TaskTableRow[]): string {
 }
 
 export function renderTaskHelp(task: TaskDefinition): string {
-  const lines = [`Usage: ${cliCommand(`${task.name} [flags]${task.passThrough ? ` [-- ${task.passThrough}]` : ''}`)}`, '', task.description, ''];
+  const lines = [`Usage: ${cliCommand(`${task.name} [flags]${task.passThrough ? ` [-- ${task.passThrough}]` : ''}${task.positionals ? ` ${task.positionals.usage}` : ''}`)}`, '', task.description, ''];
+  if (task.positionals) lines.push(`  ${task.positionals.usage}: ${task.positionals.description}`, '');
   if (task.flags.length) lines.push('Flags:', ...renderFlagHelp(task.flags), '');
   const common = commonFlagsOf(task);
   lines.push('Common flags:', ...renderFlagHelp(common), '');

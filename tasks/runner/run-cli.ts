@@ -82,7 +82,7 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskTableR
   const specs = [...task.flags, ...commonFlagsOf(task)];
   let flags: Flags;
   try {
-    flags = parseFlags(own, specs, { rest: passed, env: io.env, cwd: io.cwd });
+    flags = parseFlags(own, specs, { rest: passed, env: io.env, cwd: io.cwd, allowPositionals: task.positionals !== undefined });
   } catch (error) {
     io.stderr.write(flagError(toHarnessError(error), task, specs));
     return ExitCode.usage;
@@ -91,7 +91,7 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskTableR
   try {
     // Settings from the config file are the base; flags given on the command line override them.
     config = await loadConfig(own, io.cwd, tasks);
-    if (config) flags = parseFlags(own, specs, { base: settingsFor(config, task.name, specs), rest: passed, env: io.env, cwd: io.cwd });
+    if (config) flags = parseFlags(own, specs, { base: settingsFor(config, task.name, specs), rest: passed, env: io.env, cwd: io.cwd, allowPositionals: task.positionals !== undefined });
   } catch (error) {
     io.stderr.write(`error: ${toHarnessError(error).describe()}\n`);
     return ExitCode.usage;
@@ -101,7 +101,7 @@ export async function runCli(argv: readonly string[], tasks: readonly TaskTableR
     // Every process of the run (the worker looks for its engine there) and every default computed from it see the same folder.
     io.env[STATE_DIR_ENV] = resolve(io.cwd, chosenStateDir);
     if (io.env !== process.env) process.env[STATE_DIR_ENV] = io.env[STATE_DIR_ENV];
-    flags = parseFlags(own, specs, { base: settingsFor(config, task.name, specs), rest: passed, env: io.env, cwd: io.cwd });
+    flags = parseFlags(own, specs, { base: settingsFor(config, task.name, specs), rest: passed, env: io.env, cwd: io.cwd, allowPositionals: task.positionals !== undefined });
   }
   // Loaded only when a task runs: `help` and usage errors never load the report and process modules.
   const { runTask } = await import('./run-task.ts');

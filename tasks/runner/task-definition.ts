@@ -12,6 +12,8 @@ export interface TaskDefinition {
   /** A paragraph for `<task> --help`. */
   description: string;
   flags: readonly FlagSpec[];
+  /** A task that takes words besides flags (`merge-reports <dir>…`): how help names them. Others refuse stray words. */
+  positionals?: { usage: string; description: string };
   examples?: readonly string[];
   /** Words after `--` go to another program unparsed (`features -- --shard 1/2`): what they are, for help. */
   passThrough?: string;

@@ -41,6 +41,8 @@ export class Flags {
     readonly secretSources: Readonly<Record<string, SecretSource>> = {},
     /** Words after `--`, for a task that passes them on to another program (`features -- --shard 1/2`). */
     readonly rest: readonly string[] = [],
+    /** Words that are not flags (only for a task that takes them, e.g. merge-reports' folders, fleet's `-- <task> …`). */
+    readonly positionals: readonly string[] = [],
   ) {}
 
   /** The values of every secret flag given (to be masked wherever output is printed). */
@@ -134,6 +136,8 @@ export interface FlagSources {
   base?: Readonly<Record<string, FlagValue>>;
   /** Words after `--`, passed on by the task. */
   rest?: readonly string[];
+  /** The task takes words that are not flags (else a stray word is a usage error). */
+  allowPositionals?: boolean;
 }
 
 /**
@@ -147,7 +151,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
   for (const spec of specs) options[spec.name] = spec.type === 'list' || spec.type === 'strings' ? { type: 'string', multiple: true } : { type: spec.type === 'boolean' ? 'boolean' : 'string' };
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: sources.allowPositionals ?? false });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 'UNKNOWN_FLAG' : 'BAD_FLAGS';
     throw usageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''), undefined, code);
@@ -177,7 +181,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
       }
     }
   }
-  return new Flags(values, secretSources, sources.rest ?? []);
+  return new Flags(values, secretSources, sources.rest ?? [], parsed.positionals);
 }
 
 function describeDefault(spec: FlagSpec): string {

@@ -29,6 +29,8 @@ export interface GuardOptions {
   graceMs?: number;
   /** Literal values that must never appear in logs (tokens passed on the command line). */
   secrets?: readonly string[];
+  /** A command that is part of a teardown (scancel of a Slurm job): it may start while the harness is stopping. */
+  teardown?: boolean;
   /** Called for every output line (already redacted): live echo, line waits. */
   onLine?: (line: string, stream: OutputStream) => void;
 }
@@ -183,7 +185,7 @@ export class ProcessGuard implements AsyncDisposable {
   static async start(options: GuardOptions): Promise<ProcessGuard> {
     const args = [...(options.args ?? [])];
     const stopping = shutdownSignal();
-    if (stopping) throw new HarnessError('SHUTTING_DOWN', `not starting ${options.name}: the harness is stopping on ${stopping}`);
+    if (stopping && !options.teardown) throw new HarnessError('SHUTTING_DOWN', `not starting ${options.name}: the harness is stopping on ${stopping}`);
     const logFd = options.logFile ? openLogFile(options.logFile, options.name) : undefined;
     const child = spawn(options.command, args, {
       cwd: options.cwd,

@@ -14,7 +14,7 @@ export interface CheckResult {
   code?: string;
   hint?: string;
   evidence: Evidence;
-  /** The node the check ran against, in a run over several nodes (e2e --nodes): reports group by it. */
+  /** The node (or CI shard) the check belongs to: a run over several nodes (e2e --nodes), or a merged report (merge-reports, fleet). Reports group by it. */
   node?: string;
 }
 
@@ -25,4 +25,6 @@ export interface LogRecord {
   tail: string[];
   /** When each tail line arrived (ms on the run timeline), where known: the HTML report shows the lines around a failure. */
   times?: number[];
+  /** In a merged report: the node or shard whose process this was. */
+  node?: string;
 }

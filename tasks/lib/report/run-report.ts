@@ -24,10 +24,25 @@ export interface ReportJson {
   logs: LogRecord[];
   /** What happened when (ms since the run started): processes, probes, heartbeats, frames, faults, checks. */
   timeline: { events: TimelineEvent[]; dropped: number };
+  /** In a merged report (merge-reports, fleet): one entry per node or shard, from its own report. */
+  nodes?: NodeOutcome[];
   /** A task's own verdict when it has one (canary:check: promote / hold / rollback); it set the exit code. */
   decision?: TaskDecision;
   /** Set when the run stopped on an error outside any check (usage, environment). */
   error?: { code: string; kind: string; message: string; hint?: string; evidence: Evidence };
+}
+
+/** How one node's (or shard's) run ended, as its own report said. */
+export interface NodeOutcome {
+  node: string;
+  /** Where its report was read from. */
+  source: string;
+  task: string;
+  verdict: ReportJson['verdict'] | 'missing';
+  exitCode: number;
+  summary: ReportJson['summary'];
+  startedAt?: string;
+  durationMs?: number;
 }
 
 /** A verdict beyond pass/fail, and the exit code it maps to (documented by the task). */

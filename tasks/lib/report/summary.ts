@@ -29,7 +29,10 @@ export function renderSummary(report: ReportJson, files?: { json: string; junit:
     if (error.hint) out.push(`     fix: ${error.hint}`);
   }
   if (report.exitCode !== 0) {
+    // A merged report: only the failing nodes' logs (report.html keeps them all).
+    const passedNodes = new Set((report.nodes ?? []).filter((node) => node.exitCode === 0).map((node) => node.node));
     for (const log of report.logs) {
+      if (log.node !== undefined && passedNodes.has(log.node)) continue;
       if (log.tail.length === 0) {
         out.push('', `  📋 ${log.name}: (empty${log.path ? `, ${log.path}` : ''})`);
         continue;

@@ -30,6 +30,8 @@ export interface TimelineEvent {
    */
   ticks?: number[];
   count?: number;
+  /** In a merged report: the node or shard whose run recorded it (its lanes are grouped under the node). */
+  node?: string;
 }
 
 export type TimelineInput = Omit<TimelineEvent, 'atMs'> & { atMs?: number };
@@ -96,6 +98,25 @@ export class Timeline {
     if (input.endMs !== undefined) event.endMs = round(input.endMs);
     this.events.push(event);
     return event;
+  }
+
+  /**
+   * Takes in another run's events (merge-reports, fleet): each moved by `offsetMs` onto this
+   * timeline's clock and tagged with its node. Past the event limit they are counted as dropped.
+   */
+  adopt(events: readonly TimelineEvent[], node: string, offsetMs: number, dropped = 0): void {
+    this.dropped += dropped;
+    const move = (ms: number): number => round(ms + offsetMs);
+    for (const event of events) {
+      if (this.events.length >= TIMELINE_MAX_EVENTS) {
+        this.dropped += 1;
+        continue;
+      }
+      const moved: TimelineEvent = { ...event, node, atMs: move(event.atMs) };
+      if (event.endMs !== undefined) moved.endMs = move(event.endMs);
+      if (event.ticks) moved.ticks = event.ticks.map(move);
+      this.events.push(moved);
+    }
   }
 
   /** Starts a span now; `end()` sets its end time, status and (optionally) a new label. */

@@ -95,6 +95,15 @@ export function renderReportHtml(report: ReportJson): string {
     (log) =>
       `<details class="logfile"${passed ? '' : ' open'}><summary><strong>${escapeHtml(log.name)}</strong> <span class="muted">(last ${log.tail.length} lines${log.path ? `, full log: <code>${escapeHtml(log.path)}</code>` : ''})</span></summary><pre class="log">${logLines(log) || '<span class="muted">(empty)</span>'}</pre></details>`,
   );
+  const nodes = report.nodes?.length
+    ? `<section id="nodes"><h2>Nodes</h2><table class="checks"><thead><tr><th></th><th>node</th><th>task</th><th>exit</th><th>checks</th><th>report</th></tr></thead><tbody>${report.nodes
+        .map((node) => {
+          const shown = node.verdict === 'missing' ? 'fail' : node.verdict === 'pass' ? 'pass' : node.verdict === 'interrupted' ? 'interrupted' : 'fail';
+          const counts = node.verdict === 'missing' ? 'no report' : `${node.summary.passed} passed, ${node.summary.failed} failed${node.summary.skipped ? `, ${node.summary.skipped} skipped` : ''}`;
+          return `<tr class="v-${shown}"><td>${badge(shown)}</td><td class="name">${escapeHtml(node.node)}</td><td>${escapeHtml(node.task)}</td><td class="num">${node.exitCode}</td><td>${escapeHtml(counts)}</td><td><code>${escapeHtml(node.source)}</code></td></tr>`;
+        })
+        .join('')}</tbody></table></section>`
+    : '';
   const { passed: p, failed: f, skipped: s, interrupted: i = 0 } = report.summary;
   const dropped = report.timeline?.dropped ? ` · ${report.timeline.dropped} timeline events not kept` : '';
   return `<!doctype html>
@@ -107,6 +116,7 @@ export function renderReportHtml(report: ReportJson): string {
 <p class="meta"><span class="exit">exit ${report.exitCode} (${escapeHtml(EXIT_MEANING[report.exitCode] ?? 'see README')})</span> · ${p} passed, ${f} failed${s ? `, ${s} skipped` : ''}${i ? `, ${i} interrupted` : ''} · ${escapeHtml(fmt(report.durationMs))} · started ${escapeHtml(report.startedAt)}${report.interruptedBy ? ` · interrupted by ${escapeHtml(report.interruptedBy)}` : ''}</p></header>
 <main>
 ${error}
+${nodes}
 <section id="timeline"><h2>Timeline</h2>
 <div class="tools">zoom <button data-zoom="1">1×</button><button data-zoom="2">2×</button><button data-zoom="4">4×</button><button data-zoom="10">10×</button>
 <span class="legend"><i class="s-ok"></i>ok <i class="s-info"></i>info <i class="s-not-ready"></i>not ready <i class="s-refused"></i>refused <i class="s-warn"></i>warn <i class="s-error"></i>error / failed</span></div>

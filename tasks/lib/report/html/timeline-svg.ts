@@ -51,6 +51,7 @@ export function renderTimeline(report: ReportJson): TimelineRender {
     const top = row * LANE_HEIGHT;
     const mid = top + LANE_HEIGHT / 2;
     marks.push(`<rect class="lane-bg${row % 2 ? ' odd' : ''}" x="0" y="${top}" width="${WIDTH}" height="${LANE_HEIGHT}"/>`);
+    if (lane.node !== undefined && lanes[row - 1]?.node !== lane.node) marks.push(`<line class="node-rule" x1="0" x2="${WIDTH}" y1="${top}" y2="${top}"/>`);
     if (lane.group === 'process') marks.push(...processLife(lane, lanes, events, x, mid));
     for (const index of lane.events) {
       const event = events[index] as TimelineEvent;
@@ -84,7 +85,12 @@ export function renderTimeline(report: ReportJson): TimelineRender {
   const axis: string[] = [];
   for (let at = 0; at <= totalMs; at += step) axis.push(`<span style="left:${num((at / totalMs) * 100)}%">${escapeHtml(axisLabel(at))}</span>`);
   const grid = axis.map((_, i) => `<line class="grid" x1="${num(x(i * step))}" x2="${num(x(i * step))}" y1="0" y2="${height}"/>`);
-  const names = lanes.map((lane) => `<div class="lane-name g-${lane.group}" title="${escapeHtml(lane.name)}">${escapeHtml(lane.name)}</div>`);
+  // A merged report: the first lane of each node starts its group (a rule above it, the node's name in bold).
+  const names = lanes.map((lane, i) => {
+    const first = lane.node !== undefined && lanes[i - 1]?.node !== lane.node;
+    const label = lane.node === undefined ? escapeHtml(lane.name) : `<b>${escapeHtml(lane.node)}</b> › ${escapeHtml(lane.lane)}`;
+    return `<div class="lane-name g-${lane.group}${first ? ' node-first' : ''}"${lane.node === undefined ? '' : ` data-node="${escapeHtml(lane.node)}"`} title="${escapeHtml(lane.name)}">${label}</div>`;
+  });
   const html = [
     '<div class="tl">',
     `<div class="tl-names"><div class="axis-pad"></div>${names.join('')}</div>`,
@@ -118,9 +124,11 @@ function matchCheckSpans(report: ReportJson, events: readonly TimelineEvent[]): 
   const spans = new Map<string, number[]>();
   events.forEach((event, index) => {
     if (event.lane !== 'checks' || event.kind !== 'check') return;
-    const list = spans.get(event.label) ?? [];
+    // A merged report names a node's checks `<node> › <check>`.
+    const name = event.node === undefined ? event.label : `${event.node} › ${event.label}`;
+    const list = spans.get(name) ?? [];
     list.push(index);
-    spans.set(event.label, list);
+    spans.set(name, list);
   });
   const result = new Map<number, number>();
   report.checks.forEach((check, i) => {

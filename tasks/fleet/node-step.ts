@@ -1,0 +1,18 @@
+// What each node of a fleet runs (one Slurm task per node, or one pod of a Kubernetes Indexed
+// Job): `node --import tsx tasks/fleet/node-step.ts <shared dir> <task> [args…]`. It runs the task
+// with its report in <shared dir>/<node>/ and exits with the task's exit code; SIGTERM from
+// scancel (or the kubelet) tears the task's processes down as a Ctrl-C does.
+import { runCli, userCwd } from '../runner/run-cli.ts';
+import { TASKS } from '../task-table.ts';
+import { fleetNodeName, nodeArgv } from './fleet-node.ts';
+
+const [sharedDir, ...taskArgv] = process.argv.slice(2);
+const node = fleetNodeName(process.env);
+if (!sharedDir || taskArgv.length === 0 || !node) {
+  process.stderr.write(`hivecheck fleet node: usage: node-step.ts <shared dir> <task> [args…], run by srun (SLURMD_NODENAME) or as an Indexed Job pod (JOB_COMPLETION_INDEX)${node ? '' : '; neither is set'}\n`);
+  process.exit(2);
+}
+const argv = nodeArgv(node, sharedDir, taskArgv, process.env);
+process.stdout.write(`hivecheck fleet node ${node}: ${argv.join(' ')}\n`);
+const code = await runCli(argv, TASKS, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: userCwd() });
+process.exit(code);

@@ -84,7 +84,7 @@ async function check(command: DocumentedCommand): Promise<string | undefined> {
     return flag ? [sample(flag)] : [];
   });
   try {
-    parseFlags(filled, specs);
+    parseFlags(filled, specs, { allowPositionals: task.positionals !== undefined });
     return undefined;
   } catch (error) {
     if (!isHarnessError(error)) throw error;

@@ -67,5 +67,6 @@ export const NODE_SENSITIVE_TESTS: readonly NodeSensitiveGroup[] = [
  */
 export const NODE_SENSITIVE_EXEMPT: readonly NodeSensitiveGroup[] = [
   { glob: 'test/worker-test/secrets-outside-argv.test.ts', why: 'reads the run record of a harness it then stops with SIGINT (the redaction is plain JavaScript; signal handling is covered by the interrupt tests)' },
+  { glob: 'test/fleet/fleet-slurm.test.ts', why: 'Ctrl-C of a fleet run on a local Slurm cluster: Slurm (scancel, slurmstepd) sends the signals; the harness\'s own signal handling is covered by the interrupt tests' },
   { glob: 'test/reference-worker/llama-server-behaviour.test.ts', why: 'the reference worker\'s answer to SIGTERM with a stream open (a fixture behaviour; the harness\'s signal handling is covered by test/process)' },
 ];

@@ -1,13 +1,48 @@
 import { HarnessError } from '../../../errors/harness-error.ts';
 import { percentile } from '../../../stats/percentiles.ts';
 import { formatDuration } from '../../../time/format-duration.ts';
-import { updateGaps } from '../stream-stats.ts';
-import { needsStreams, settleEnds, type TrainingCheck } from '../training-state.ts';
+import { updateGaps, type MessageGap } from '../stream-stats.ts';
+import { needsRunningStream, settleEnds, type TrainingCheck } from '../training-state.ts';
+
+/** An excess this small is what a timer and a busy event loop add on their own (a sleep wakes late by this much). */
+export const SCHEDULING_JITTER_MS = 20;
+
+/** Gaps above the limit by at most this share of it, most of them, look like a fixed sleep after the work. */
+const DRIFT_SHARE = 0.05;
+
+/** `4.8 ms`, `12.0 ms`, `1.30 s`: enough digits that a small excess never prints as nothing. */
+function excessWords(ms: number): string {
+  return ms < 1000 ? `${ms.toFixed(1)} ms` : formatDuration(ms);
+}
+
+/** `1.0048 s`: a gap near the limit, with the digits that show how far above it. */
+function gapWords(ms: number, limitMs: number): string {
+  return Math.abs(ms - limitMs) < 100 && ms >= 1000 ? `${(ms / 1000).toFixed(4)} s` : formatDuration(ms);
+}
+
+/**
+ * What the gaps above the limit say: all within scheduling jitter of it, a drift (most gaps sit
+ * just above the limit: a fixed sleep after each send), or updates that do not come often enough.
+ */
+function diagnose(over: readonly MessageGap[], all: readonly MessageGap[], limitMs: number): { text: string; hint: string } {
+  const limit = formatDuration(limitMs);
+  const worst = Math.max(...over.map((gap) => gap.ms)) - limitMs;
+  const nearLimit = all.filter((gap) => gap.ms >= limitMs * (1 - DRIFT_SHARE) && gap.ms <= limitMs * (1 + DRIFT_SHARE));
+  const drifting = worst <= limitMs * DRIFT_SHARE && nearLimit.length >= all.length / 2;
+  const jitter = worst <= SCHEDULING_JITTER_MS ? `; the worst is within scheduling jitter (${SCHEDULING_JITTER_MS} ms) of the limit` : '';
+  if (drifting) {
+    return {
+      text: `${jitter}. The gaps sit just above the limit (${nearLimit.length} of ${all.length} within ${Math.round(DRIFT_SHARE * 100)} % of ${limit}): a drift, as from a loop that sends and then sleeps ${limit} after its work (each gap is the sleep plus the work)`,
+      hint: `schedule each send by the clock (next = start + k × ${limit}) instead of sleeping ${limit} after the work, or sleep a little less than ${limit}, so the gaps stay at or under --max-interval ${limit}`,
+    };
+  }
+  return { text: jitter, hint: `send the latest state at least every ${limit} (--max-interval) while the job runs, even when the trainer wrote nothing new` };
+}
 
 /** While the job runs, a message at least every `--max-interval` (seed: 1 s): largest and p95 gap. */
 export const updateInterval: TrainingCheck = {
   name: 'update interval',
-  skipReason: needsStreams,
+  skipReason: needsRunningStream,
   async run(state) {
     await settleEnds(state);
     const limit = state.target.timing.maxIntervalMs;
@@ -16,10 +51,11 @@ export const updateInterval: TrainingCheck = {
     const largest = gaps.reduce((max, gap) => (gap.ms > max.ms ? gap : max));
     const p95 = percentile(gaps.map((gap) => gap.ms), 95);
     const over = gaps.filter((gap) => gap.ms > limit);
-    const evidence = { largestGapMs: Math.round(largest.ms), p95GapMs: Math.round(p95), gaps: gaps.length, overLimit: over.length, limitMs: limit, largest };
-    const figures = `largest gap ${formatDuration(largest.ms)} (${largest.client} #${largest.fromSeq} → #${largest.toSeq}), p95 ${formatDuration(p95)} over ${gaps.length} gaps`;
+    const evidence = { largestGapMs: Math.round(largest.ms * 10) / 10, p95GapMs: Math.round(p95), gaps: gaps.length, overLimit: over.length, limitMs: limit, largest };
+    const figures = `largest gap ${gapWords(largest.ms, limit)} (${largest.client} #${largest.fromSeq} → #${largest.toSeq}), p95 ${gapWords(p95, limit)} over ${gaps.length} gaps`;
     if (largest.ms > limit) {
-      throw new HarnessError('UPDATE_GAP_ABOVE_LIMIT', `${figures}: ${over.length} gap(s) above the limit of ${formatDuration(limit)} while the job ran`, { evidence, hint: 'send the latest state at least once a second while the job runs, even when the trainer wrote nothing new' });
+      const said = diagnose(over, gaps, limit);
+      throw new HarnessError('UPDATE_GAP_ABOVE_LIMIT', `${figures}: ${over.length} gap(s) above the limit of ${formatDuration(limit)} while the job ran, the largest by ${excessWords(largest.ms - limit)}${said.text}`, { evidence: { ...evidence, excessMs: Math.round((largest.ms - limit) * 10) / 10 }, hint: said.hint });
     }
     return { detail: `${figures}, all ≤ ${formatDuration(limit)}`, evidence };
   },

@@ -11,9 +11,12 @@ export interface ExitWatchOptions<T> {
   suspect?: (value: T) => boolean;
 }
 
-/** Resolves true when the process exits within `ms`. */
+/**
+ * Resolves true when the process exits within `ms` (its exit, not the end of its output: a child
+ * that inherited its stdout can hold that open long after).
+ */
 function exitsWithin(guard: ProcessGuard, ms: number): Promise<boolean> {
-  return Promise.race([guard.settled.then(() => true), new Promise<false>((resolve) => setTimeout(resolve, ms, false).unref())]);
+  return Promise.race([guard.exited.then(() => true), new Promise<false>((resolve) => setTimeout(resolve, ms, false).unref())]);
 }
 
 /**

@@ -26,7 +26,7 @@ export async function restView(baseUrl: string, jobId: string, headers: Record<s
 export const CLOSE_BEFORE_ACCEPT =
   'the refusal carried no close code or reason: the upgrade was answered HTTP 403 with no body, which is what FastAPI/Starlette sends when the route calls websocket.close() before websocket.accept(), so the code and reason never reach the client';
 
-export const ACCEPT_THEN_CLOSE_FIX = 'accept the connection, then close it with a code and a reason (await websocket.accept(); await websocket.close(code=1008, reason="…"))';
+export const ACCEPT_THEN_CLOSE_FIX = 'accept the connection first, then close it with a code and a reason (await websocket.accept(); await websocket.close(code, reason))';
 
 /**
  * A stream upgrade answered with an HTTP status, explained from what the server said beside it:

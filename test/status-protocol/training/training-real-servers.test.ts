@@ -105,7 +105,7 @@ describe('status-protocol:test --protocol training against behaviours of real tr
     const server = await startServer('--steps', '4', '--step-interval', '0.01');
     try {
       const base = server.baseUrl.replace(/^ws/, 'http');
-      await waitFor(async () => ((JSON.parse((await http(`${base}/jobs/job_x`)).text) as { status: string }).status === 'completed' ? { ready: true } : { ready: false, observed: 'running', retryAfterMs: 10 }), { description: 'job_x to complete', timeoutMs: 30_000, failFastOn: [server.guard] });
+      await waitFor(async () => ((JSON.parse((await http(`${base}/jobs/job_x`)).text) as { status: string }).status === 'completed' ? { ready: true, value: true } : { ready: false, observed: 'running', retryAfterMs: 10 }), { description: 'job_x to complete', timeoutMs: 30_000, failFastOn: [server.guard] });
       await new Promise((resolve) => setTimeout(resolve, 1500)); // the replayed final message is now 1.5 s old
       const run = await runTrainingTask(['--url', server.baseUrl, '--job', 'job_x']);
       expect(run.exitCode, run.output).toBe(0);

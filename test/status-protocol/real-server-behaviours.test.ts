@@ -94,6 +94,21 @@ describe('status-protocol:test against behaviours of real policy servers', () =>
     expectNothingRunning(run);
   });
 
+  it('another model while one is in use: a one-model server\'s waiting frames pass (judged by their gaps), and the check does not pass on one model alone', async () => {
+    const run = await runStatusTask(server('--load-seconds', '0.3', '--update-interval', '0.1'));
+    expect(run.exitCode, run.output).toBe(0);
+    const second = check(run.report, 'another model while one is in use');
+    expect(second.verdict).toBe('pass');
+    expect(second.detail).toMatch(/^a session on beta, asked for while alpha was in use, got ready after waiting \("Waiting for \d active session\(s\) to finish\.\.\."\) while the alpha session\(s\) were open, ready \S+ m?s after the check closed them \(\S+ m?s after open, \d+ waiting and \d+ loading frame\(s\), largest gap \S+ m?s\) and inferred: the server serves one model at a time and said so with waiting, as the protocol allows$/);
+    expect(second.evidence.waitingFrames as number).toBeGreaterThanOrEqual(1);
+    const serverLog = readFileSync(join(run.reportDir, 'logs', 'policy-server.log'), 'utf8');
+    expect(serverLog).toMatch(/"event":"load-start","model":"beta"/);
+    // A server that holds both models at once passes too, without waiting.
+    const both = await runStatusTask(server('--ready-at-once'));
+    expect(check(both.report, 'another model while one is in use').detail).toMatch(/^a session on beta was ready \S+ m?s after open while one on alpha was in use, and both inferred at once/);
+    expectNothingRunning(run);
+  });
+
   it('--model the server does not have: the crash check is skipped (the session erred before any load), not CRASH_MISREPORTED', async () => {
     const run = await runStatusTask([...server('--load-seconds', '0.3'), '--model', 'nope']);
     expect(run.exitCode, run.output).toBe(1);

@@ -66,10 +66,15 @@ async function readyAfter(state: StatusCheckState, client: SessionClient, held: 
   const afterClose = closedAt === undefined ? '' : `, ready ${formatDuration(performance.now() - closedAt)} after the check closed them`;
   const waiting = ready.statusFrames.filter((frame) => frame.status === 'waiting');
   const loading = ready.statusFrames.filter((frame) => frame.status === 'loading');
-  const gap = ready.largestGap;
-  const evidence = { held, other, ...(closedAt === undefined ? {} : { readyAfterCloseMs: Math.round(performance.now() - closedAt) }), waitingFrames: waiting.length, loadingFrames: loading.length, timeToReadyMs: Math.round(ready.timeToReadyMs), largestGapMs: gap ? Math.round(gap.ms) : null, ...client.log.toEvidence(30) };
-  if (gap && gap.ms > keepaliveMs) {
-    throw new HarnessError('STATUS_GAP_ABOVE_KEEPALIVE', `the session on ${other} (asked for while ${held} was in use) got ready after ${formatDuration(ready.timeToReadyMs)}, but no frame came for ${formatDuration(gap.ms)} (#${gap.from.seq} ${gap.from.summary} → #${gap.to.seq} ${gap.to.summary}), above the keepalive of ${formatDuration(keepaliveMs)}`, {
+  // This check judges the wait: open → waiting … → the first loading frame (or ready). The load
+  // that follows is the cold start's subject, judged there (one root cause, one failure).
+  const firstLoading = ready.statusFrames.findIndex((frame) => frame.status === 'loading');
+  const waitEnd = firstLoading === -1 ? ready.timeToReadyMs : (ready.statusFrames[firstLoading] as { sinceOpenMs: number }).sinceOpenMs;
+  const points = [0, ...waiting.map((frame) => frame.sinceOpenMs).filter((at) => at <= waitEnd), waitEnd];
+  const gapMs = Math.max(0, ...points.slice(1).map((at, index) => at - (points[index] as number)));
+  const evidence = { held, other, ...(closedAt === undefined ? {} : { readyAfterCloseMs: Math.round(performance.now() - closedAt) }), waitingFrames: waiting.length, loadingFrames: loading.length, timeToReadyMs: Math.round(ready.timeToReadyMs), waitMs: Math.round(waitEnd), largestWaitGapMs: Math.round(gapMs), ...client.log.toEvidence(30) };
+  if (waiting.length > 0 && gapMs > keepaliveMs) {
+    throw new HarnessError('STATUS_GAP_ABOVE_KEEPALIVE', `the session on ${other} (asked for while ${held} was in use) waited ${formatDuration(waitEnd)} with ${waiting.length} waiting frame(s), but no frame came for ${formatDuration(gapMs)} of it, above the keepalive of ${formatDuration(keepaliveMs)}`, {
       evidence,
       hint: 'while a session waits for another model to be released, send {"status": "waiting", ...} at least every ~5 s (time-based), so no gap reaches the keepalive',
     });
@@ -77,9 +82,9 @@ async function readyAfter(state: StatusCheckState, client: SessionClient, held: 
   const reply = await client.infer(defaultObservation(5));
   if (!reply.ok) throw new HarnessError('INFERENCE_FAILED', `the session on ${other} got ready, then answered a valid observation with an error: ${reply.error}`, { evidence });
   const shape = resultShape(state, reply.result, ready.meta);
-  const frames = `${waiting.length} waiting and ${loading.length} loading frame(s)`;
+  const frames = `${waiting.length} waiting and ${loading.length} loading frame(s)${waiting.length > 0 ? `, largest gap while waiting ${formatDuration(gapMs)}` : ''}`;
   return {
-    detail: `a session on ${other}, asked for while ${held} was in use, got ready ${how}${afterClose} (${formatDuration(ready.timeToReadyMs)} after open, ${frames}, largest gap ${gap ? formatDuration(gap.ms) : 'none'}) and inferred: ${waiting.length > 0 ? 'the server serves one model at a time and said so with waiting, as the protocol allows' : 'no waiting was needed'}${shape.startsWith('a result malformed') ? ` (${shape})` : ''}`,
+    detail: `a session on ${other}, asked for while ${held} was in use, got ready ${how}${afterClose} (${formatDuration(ready.timeToReadyMs)} after open, ${frames}) and inferred: ${waiting.length > 0 ? 'the server serves one model at a time and said so with waiting, as the protocol allows' : 'no waiting was needed'}${shape.startsWith('a result malformed') ? ` (${shape})` : ''}`,
     evidence,
   };
 }

@@ -15,9 +15,15 @@ export interface ExitWatchOptions<T> {
  * Resolves true when the process exits within `ms` (its exit, not the end of its output: a child
  * that inherited its stdout can hold that open long after).
  */
-function exitsWithin(guard: ProcessGuard, ms: number): Promise<boolean> {
-  return Promise.race([guard.exited.then(() => true), new Promise<false>((resolve) => setTimeout(resolve, ms, false).unref())]);
+async function exitsWithin(guard: ProcessGuard, ms: number): Promise<boolean> {
+  const exited = await Promise.race([guard.exited.then(() => true), new Promise<false>((resolve) => setTimeout(resolve, ms, false).unref())]);
+  // Its last lines may still be in the pipe: give them a moment, for the log tail the error quotes.
+  if (exited) await Promise.race([guard.settled, new Promise((resolve) => setTimeout(resolve, OUTPUT_SETTLE_MS).unref())]);
+  return exited;
 }
+
+/** How long an exit found this way waits for the process's last output lines. */
+const OUTPUT_SETTLE_MS = 200;
 
 /**
  * Runs `body` while watching a process the harness owns: if it exits meanwhile, the body's signal

@@ -113,6 +113,7 @@ describe('status-protocol:test --protocol training against behaviours of real tr
       expect(verdicts(run.report)).toEqual({ ...TRAINING_ALL_PASS, ...Object.fromEntries(skipped.map((name) => [name, 'skip'])) });
       for (const name of skipped) expect(check(run.report, name).detail, name).toMatch(/^the job had already ended \(completed at \d{4}-\S+Z\) before the run: every client got only the final message, so there was no running stream to judge/);
       expect(check(run.report, 'clients connect').detail).toContain('the job had already ended (completed at');
+      expect(check(run.report, 'REST fallback').detail).toMatch(/^the job had already ended \(completed at \S+\) before the run: no mid-stream read to compare; after the end: REST completed, as streamed$/);
     } finally {
       await server.guard.stop();
     }

@@ -17,22 +17,24 @@ function excessWords(ms: number): string {
 
 /** `1.0048 s`: a gap near the limit, with the digits that show how far above it. */
 function gapWords(ms: number, limitMs: number): string {
-  return Math.abs(ms - limitMs) < 100 && ms >= 1000 ? `${(ms / 1000).toFixed(4)} s` : formatDuration(ms);
+  return Math.abs(ms - limitMs) < limitMs / 2 && ms >= 1000 ? `${(ms / 1000).toFixed(4)} s` : formatDuration(ms);
 }
 
 /**
- * What the gaps above the limit say: all within scheduling jitter of it, a drift (most gaps sit
- * just above the limit: a fixed sleep after each send), or updates that do not come often enough.
+ * What the gaps above the limit say: all within scheduling jitter of it, a drift (most gaps above
+ * the limit sit just above it, and the typical gap is at the limit: a fixed sleep after each send),
+ * or updates that do not come often enough.
  */
 function diagnose(over: readonly MessageGap[], all: readonly MessageGap[], limitMs: number): { text: string; hint: string } {
   const limit = formatDuration(limitMs);
   const worst = Math.max(...over.map((gap) => gap.ms)) - limitMs;
-  const nearLimit = all.filter((gap) => gap.ms >= limitMs * (1 - DRIFT_SHARE) && gap.ms <= limitMs * (1 + DRIFT_SHARE));
-  const drifting = worst <= limitMs * DRIFT_SHARE && nearLimit.length >= all.length / 2;
+  const justAbove = over.filter((gap) => gap.ms <= limitMs * (1 + DRIFT_SHARE));
+  const median = percentile(all.map((gap) => gap.ms), 50);
+  const drifting = justAbove.length >= over.length / 2 && median >= limitMs * (1 - DRIFT_SHARE);
   const jitter = worst <= SCHEDULING_JITTER_MS ? `; the worst is within scheduling jitter (${SCHEDULING_JITTER_MS} ms) of the limit` : '';
   if (drifting) {
     return {
-      text: `${jitter}. The gaps sit just above the limit (${nearLimit.length} of ${all.length} within ${Math.round(DRIFT_SHARE * 100)} % of ${limit}): a drift, as from a loop that sends and then sleeps ${limit} after its work (each gap is the sleep plus the work)`,
+      text: `${jitter}. The gaps sit at the limit (median ${gapWords(median, limitMs)}; ${justAbove.length} of the ${over.length} above it by at most ${Math.round(DRIFT_SHARE * 100)} %): a drift, as from a loop that sends and then sleeps ${limit} after its work (each gap is the sleep plus the work)`,
       hint: `schedule each send by the clock (next = start + k × ${limit}) instead of sleeping ${limit} after the work, or sleep a little less than ${limit}, so the gaps stay at or under --max-interval ${limit}`,
     };
   }

@@ -44,6 +44,9 @@ describe('status-protocol:test --protocol training against behaviours of real tr
     expect(cap.evidence).toMatchObject({ attempts: 8, accepted: 7, mostOpenTogether: 10 });
     // One by one, the 7 accepted connections would each wait for an update 0.5 s apart: 3.5 s at least.
     expect(cap.evidence.fillMs as number).toBeLessThan(3500);
+    // The harness's own teardown is the harness's doing (and only that: see the killed server below).
+    const exit = run.report.timeline.events.find((event) => event.lane === 'process:training-server' && event.detail?.stoppedByHarness !== undefined);
+    expect(exit?.detail).toMatchObject({ stoppedByHarness: true });
     expect(cap.detail).toMatch(/^connection #11 refused \(cap 10; 3 connection\(s\) before \(GET \/jobs\/job_x \.websocket_connections\) \+ 7 accepted, opened together in \S+ m?s\): accepted, then closed 1013 "Connection limit reached for job job_x \(10 per job\)"$/);
     expectNothingLeft(run);
   });

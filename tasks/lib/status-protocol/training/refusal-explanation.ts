@@ -40,7 +40,7 @@ export function explainHttpRefusal(http: { status: number; body: string }, jobId
     return { cause: 'job-missing', text: `${answered}, and ${rest.request} answers 404${rest.body.trim() ? ` ${clipJsonText(rest.body.trim(), 160)}` : ''}: the server has no job ${jobId}`, hint: `pass --job with a job the server has (and that runs for the whole check); the stream refused it${http.body.trim() ? '' : ` without words: ${ACCEPT_THEN_CLOSE_FIX}`}` };
   }
   if ((http.status === 401 || http.status === 403) && rest?.wantsAuth) {
-    return { cause: 'auth', text: `${answered}, and ${rest.request} answers ${rest.status} too: the server wants credentials`, hint: tokenGiven ? 'the token given with --token was not accepted: check it' : 'give the server\'s token with --token (sent as Authorization: Bearer)' };
+    return { cause: 'auth', text: `${answered}, and ${rest.request} answers ${rest.status} too: the server wants credentials`, hint: tokenGiven ? 'the server did not accept the token given (--token): check it' : 'give the server\'s token with --token (sent as Authorization: Bearer)' };
   }
   if (http.status === 403 && http.body.trim() === '') {
     return { cause: 'close-before-accept', text: `${CLOSE_BEFORE_ACCEPT}${rest ? ` (${rest.request} answers ${rest.status})` : ''}`, hint: ACCEPT_THEN_CLOSE_FIX };

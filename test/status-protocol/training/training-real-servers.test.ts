@@ -123,7 +123,7 @@ describe('status-protocol:test --protocol training against behaviours of real tr
   });
 
   it('a monitor loop that sleeps 1 s after each send: the drift is named, with the excess in enough digits, and the fix follows --max-interval', async () => {
-    const run = await runTrainingTask(serverCmd('--monitor-sleep', '1'));
+    const run = await runTrainingTask(serverCmd('--monitor-sleep', '1', '--steps', '120'));
     expect(run.exitCode, run.output).toBe(1);
     expect(verdicts(run.report)).toEqual({ ...TRAINING_ALL_PASS, 'update interval': 'fail' });
     const interval = check(run.report, 'update interval');

@@ -1,4 +1,5 @@
 import type { FlagSpec, Flags } from '../lib/cli/flag-spec.ts';
+import { parseCommandTemplate, requirePortPlaceholder } from '../lib/cli/command-template.ts';
 import { usageError } from '../lib/errors/harness-error.ts';
 import type { ReferenceFault } from '../lib/status-protocol/policy-server-launcher.ts';
 import { SESSION_DEFAULTS } from '../lib/status-protocol/session-client.ts';
@@ -67,6 +68,7 @@ export function resolveSettings(flags: Flags): StatusProtocolSettings {
   const fault = flags.optionalString('fault') as ReferenceFault | undefined;
   if (fault !== undefined && !FAULT_CHOICES.includes(fault)) throw usageError(`--fault ${fault} is a training fault; with the policy protocol: ${FAULT_CHOICES.join(', ')}`, 'add --protocol training', 'FLAGS_CONFLICT');
   if (url && serverCmd) throw usageError('--url and --server-cmd exclude each other', 'pass --url for a running server, or --server-cmd to start one', 'FLAGS_CONFLICT');
+  if (serverCmd) requirePortPlaceholder(parseCommandTemplate(serverCmd, 'server-cmd'), 'server-cmd', 'the policy server');
   if (fault && (url || serverCmd)) throw usageError('--fault runs the reference server in a fault mode; it cannot be combined with --url or --server-cmd', undefined, 'FLAGS_CONFLICT');
   const reference = !url && !serverCmd;
   for (const knob of ['load-seconds', 'update-interval']) {

@@ -1,4 +1,5 @@
 import type { FlagSpec, Flags } from '../lib/cli/flag-spec.ts';
+import { parseCommandTemplate, requirePortPlaceholder } from '../lib/cli/command-template.ts';
 import { usageError } from '../lib/errors/harness-error.ts';
 import { TRAINING_FAULTS, type TrainingFault } from '../lib/status-protocol/training/training-server-launcher.ts';
 
@@ -45,6 +46,7 @@ export function resolveTrainingSettings(flags: Flags): TrainingSettings {
   const serverCmd = flags.optionalString('server-cmd');
   const fault = flags.optionalString('fault');
   if (url && serverCmd) throw usageError('--url and --server-cmd exclude each other', 'pass --url for a running server, or --server-cmd to start one');
+  if (serverCmd) requirePortPlaceholder(parseCommandTemplate(serverCmd, 'server-cmd'), 'server-cmd', 'the training server');
   if (fault !== undefined && !(TRAINING_FAULTS as readonly string[]).includes(fault)) throw usageError(`--fault ${fault} is not a training fault; with --protocol training: ${TRAINING_FAULTS.join(', ')}`);
   if (fault && (url || serverCmd)) throw usageError('--fault runs the reference training server in a fault mode; it cannot be combined with --url or --server-cmd');
   const reference = !url && !serverCmd;

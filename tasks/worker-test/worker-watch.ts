@@ -1,11 +1,9 @@
 import { HarnessError, toHarnessError } from '../lib/errors/harness-error.ts';
+import { exitWords, watchExit } from '../lib/process/exit-watch.ts';
 import type { CheckOutcome } from '../lib/report/run-report.ts';
 import type { TaskContext } from '../runner/task-context.ts';
 import type { CheckedWorker } from './worker-under-test.ts';
 import { diagnoseHang } from './worker-hang.ts';
-
-/** How long a lost connection may precede the worker's exit for the exit to be named as its cause. */
-const EXIT_AFTER_CONNECTION_LOSS_MS = 1000;
 
 /** True when an error says the connection went away (reset, refused), not that the worker answered badly. */
 function connectionLost(error: HarnessError): boolean {
@@ -32,8 +30,7 @@ function timedOut(error: HarnessError): boolean {
 export async function workerCheck(context: TaskContext, worker: CheckedWorker, name: string, what: string, body: (signal: AbortSignal) => Promise<CheckOutcome>): Promise<boolean> {
   const { guard } = worker;
   if (!guard.running) {
-    const exit = guard.exitInfo;
-    context.report.skip(`${worker.label}${name}`, `the worker had exited (${exit?.signal ? `killed by ${exit.signal}` : `code ${exit?.code}`})`);
+    context.report.skip(`${worker.label}${name}`, `the worker had exited (${exitWords(guard)})`);
     return false;
   }
   if (worker.hung) {
@@ -41,39 +38,21 @@ export async function workerCheck(context: TaskContext, worker: CheckedWorker, n
     return false;
   }
   return await context.report.check(`${worker.label}${name}`, async () => {
-    const started = performance.now(); // the exit is timed from the check's start, not the worker's
-    const controller = new AbortController();
-    let exited: (error: HarnessError) => void = () => undefined;
-    const exit = new Promise<never>((_, reject) => (exited = reject));
-    exit.catch(() => undefined);
-    void guard.settled.then(() => {
-      controller.abort();
-      exited(guard.exitedError(what, undefined, performance.now() - started));
-    });
     try {
-      return await Promise.race([body(controller.signal), exit]);
+      return await watchExit(guard, what, body, { connectionLost });
     } catch (thrown) {
       const error = toHarnessError(thrown);
-      if (error.code !== 'PROCESS_EXITED' && timedOut(error) && guard.running) {
-        const hang = await diagnoseHang(worker);
-        if (!hang || !guard.running) throw error;
-        worker.hung = hang;
-        throw new HarnessError(error.code, `${error.message}: ${hang.reason}`, {
-          evidence: { ...error.evidence, hang: hang.evidence },
-          hint: hang.reason.startsWith('the worker is stopped')
-            ? 'find what stopped it (kill -STOP, Ctrl-Z in its terminal, a debugger, a frozen cgroup) and let it run; the harness skips the checks that follow instead of waiting out each timeout'
-            : 'the worker stopped answering even its health route: look for a deadlock or a blocked event loop in its log; the harness skips the checks that follow instead of waiting out each timeout',
-          cause: error,
-        });
-      }
-      if (error.code === 'PROCESS_EXITED' || !connectionLost(error)) throw error;
-      // The socket usually breaks a moment before the exit is reported: wait (briefly) to see.
-      const died = await Promise.race([guard.settled.then(() => true), new Promise<false>((resolve) => setTimeout(resolve, EXIT_AFTER_CONNECTION_LOSS_MS, false).unref())]);
-      if (!died) throw error;
-      const named = guard.exitedError(what, undefined, performance.now() - started);
-      throw new HarnessError(named.code, named.message, { evidence: { ...named.evidence, connection: error.message }, ...(named.hint ? { hint: named.hint } : {}), cause: error });
-    } finally {
-      controller.abort();
+      if (error.code === 'PROCESS_EXITED' || !timedOut(error) || !guard.running) throw error;
+      const hang = await diagnoseHang(worker);
+      if (!hang || !guard.running) throw error;
+      worker.hung = hang;
+      throw new HarnessError(error.code, `${error.message}: ${hang.reason}`, {
+        evidence: { ...error.evidence, hang: hang.evidence },
+        hint: hang.reason.startsWith('the worker is stopped')
+          ? 'find what stopped it (kill -STOP, Ctrl-Z in its terminal, a debugger, a frozen cgroup) and let it run; the harness skips the checks that follow instead of waiting out each timeout'
+          : 'the worker stopped answering even its health route: look for a deadlock or a blocked event loop in its log; the harness skips the checks that follow instead of waiting out each timeout',
+        cause: error,
+      });
     }
   });
 }

@@ -24,7 +24,7 @@ describe('status-protocol:test against behaviours of real policy servers', () =>
     expect(warm.detail).toContain('after 1 loading frame (first: "Loading policy alpha...")');
     expect(warm.detail).toContain('the loaded model was reused (the protocol allows a loading frame on every session; the time to ready shows no load happened)');
     const serverLog = readFileSync(join(run.reportDir, 'logs', 'policy-server.log'), 'utf8');
-    expect(serverLog.match(/"event":"load-start"/g)).toHaveLength(1); // the warm session's loading frame was no load
+    expect(serverLog.match(/"event":"load-start","model":"alpha"/g)).toHaveLength(1); // the warm session's loading frame was no load
     expectNothingRunning(run);
   });
 
@@ -79,13 +79,67 @@ describe('status-protocol:test against behaviours of real policy servers', () =>
     expectNothingRunning(run);
   });
 
-  it('a bare ndarray as the result fails, naming what it was and what the protocol expects', async () => {
+  it('a bare ndarray as the result fails once, naming what it was and what the protocol expects; the checks about concurrency and errors judge what they observed', async () => {
     const run = await runStatusTask(server('--load-seconds', '0.2', '--bare-result'));
     expect(run.exitCode, run.output).toBe(1);
+    // One root cause, one failure: both sessions did answer together, and the session did stay open after an error.
+    expect(verdicts(run.report)).toEqual({ ...ALL_PASS, 'inference after ready': 'fail' });
     const inference = check(run.report, 'inference after ready');
     expect(inference.code).toBe('RESULT_MALFORMED');
     expect(inference.detail).toBe('the result must be an action map ({"actions": <ndarray>, ...}) or a list of them, got ndarray <f4[10, 7]>: wrap the array in a map, {"result": {"actions": <array>}}');
+    const noted = 'a result malformed as "inference after ready" reported [RESULT_MALFORMED], not judged again here';
+    expect(check(run.report, 'two clients inferring at once').detail).toMatch(new RegExp(`^both sessions got results for observations sent together \\(.*\\): ${noted.replace(/[[\]().]/g, '\\$&')}$`));
+    expect(check(run.report, 'inference error keeps the session open').detail).toContain(`the same session then answered an observation in`);
+    expect(check(run.report, 'inference error keeps the session open').detail).toContain(noted);
     expectNothingRunning(run);
+  });
+
+  it('another model while one is in use: a one-model server\'s waiting frames pass (judged by their gaps), and the check does not pass on one model alone', async () => {
+    const run = await runStatusTask(server('--load-seconds', '0.3', '--update-interval', '0.1'));
+    expect(run.exitCode, run.output).toBe(0);
+    const second = check(run.report, 'another model while one is in use');
+    expect(second.verdict).toBe('pass');
+    expect(second.detail).toMatch(/^a session on beta, asked for while alpha was in use, got \d+ waiting frame\(s\) \("Waiting for \d active session\(s\) to finish\.\.\.", largest gap \S+ m?s, under the keepalive of 20\.00 s\), then went on to loading \("Loading policy beta\.\.\."\), \S+ m?s after the check closed the alpha session\(s\): the server serves one model at a time and said so with waiting, as the protocol allows$/);
+    expect(second.evidence.waitingFrames as number).toBeGreaterThanOrEqual(1);
+    const serverLog = readFileSync(join(run.reportDir, 'logs', 'policy-server.log'), 'utf8');
+    expect(serverLog).toMatch(/"event":"load-start","model":"beta"/);
+    // A server that holds both models at once passes too, without waiting.
+    const both = await runStatusTask(server('--ready-at-once'));
+    expect(check(both.report, 'another model while one is in use').detail).toMatch(/^a session on beta was ready \S+ m?s after open while one on alpha was in use, and both inferred at once/);
+    expectNothingRunning(run);
+  });
+
+  it('--model the server does not have: the crash check is skipped (the session erred before any load), not CRASH_MISREPORTED', async () => {
+    const run = await runStatusTask([...server('--load-seconds', '0.3'), '--model', 'nope']);
+    expect(run.exitCode, run.output).toBe(1);
+    expect(check(run.report, 'cold start').code).toBe('SERVER_ERROR');
+    expect(check(run.report, 'crash during loading')).toMatchObject({ verdict: 'skip', detail: `the fresh server answered the session with an error before loading anything ("Policy not found: nope. Available: ['alpha', 'beta']"), so no load started and there was nothing to crash` });
+    expect(run.output).not.toContain('CRASH_MISREPORTED');
+    expectNothingRunning(run);
+  });
+
+  it('a server killed during loading: the cold start names the signal the harness recorded, not "crashed or was killed"', async () => {
+    const run = await runStatusTask(['--fault', 'crash-during-load', '--load-seconds', '1']);
+    expect(run.exitCode, run.output).toBe(1);
+    const cold = check(run.report, 'cold start');
+    expect(cold.code).toBe('CLOSED_DURING_HANDSHAKE');
+    expect(cold.detail).toMatch(/the connection dropped without a close frame \(1006\) \S+ m?s after the last frame: the server process was killed by SIGKILL during loading — not a slow load/);
+    expect(cold.evidence.exit).toEqual({ code: null, signal: 'SIGKILL' });
+    expectNothingRunning(run);
+  });
+
+  it('--server-cmd without {port}, or starting with an env assignment: exit 2 at once, naming it, nothing started', async () => {
+    const noPort = await runStatusTask(['--server-cmd', `${process.execPath} --import tsx fixtures/policy-server/main.ts --port 8123`]);
+    expect(noPort.exitCode, noPort.output).toBe(2);
+    expect(noPort.pids).toEqual([]);
+    expect(noPort.report.error).toMatchObject({ code: 'SERVER_CMD_NO_PORT', kind: 'usage', message: '--server-cmd has no {port} placeholder, so the harness cannot know where the policy server listens: it would wait on a port of its own that nobody serves' });
+    // No tally of checks above a run that never reached one.
+    expect(noPort.output).toMatch(/📊 status-protocol:test: no check ran \(usage error\) in \S+/);
+    expect(noPort.output).not.toContain('0 passed, 0 failed');
+    const env = await runStatusTask(['--protocol', 'training', '--job', 'j', '--server-cmd', 'PYTHONPATH=src python3 -m trainer --port {port}']);
+    expect(env.exitCode, env.output).toBe(2);
+    expect(env.report.error).toMatchObject({ code: 'BAD_COMMAND_TEMPLATE', message: '--server-cmd starts with the environment assignment PYTHONPATH=src: it is run without a shell, so PYTHONPATH=src would be taken as the program to start instead of python3' });
+    expect(env.report.error?.hint).toBe('set it in the harness\'s environment (PYTHONPATH=src npm run task -- …; the command inherits it), or start the command through env: --server-cmd "env PYTHONPATH=src python3 -m trainer --port {port}"');
   });
 
   it('--url where nothing listens is an environment error: exit 3, one line, no check run', async () => {

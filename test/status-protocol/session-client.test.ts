@@ -200,6 +200,17 @@ describe('SessionClient: failures a misbehaving peer causes', () => {
     expect(error.evidence.diagnosis).toBe('protocol-violation');
   });
 
+  it('CLOSED_DURING_HANDSHAKE (1006) before any frame: timed from the socket open, not "after the last frame"', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    wss.on('connection', (ws: WebSocket) => ws.terminate());
+    closers.push(() => new Promise((resolve) => wss.close(() => resolve(undefined))));
+    const error = await failureOf({ url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, messageTimeoutMs: 3000 });
+    expect(error.code).toBe(SessionFailure.closedDuringHandshake);
+    expect(error.message).toMatch(/after 0 frames: the connection dropped without a close frame \(1006\) \S+ m?s after the socket opened, before any frame: /);
+    expect(error.message).not.toContain('after the last frame');
+  });
+
   it('OPEN_TIMEOUT when the TCP connection opens but the upgrade is never answered', async () => {
     const held: Socket[] = [];
     const server = createTcpServer((socket) => held.push(socket));

@@ -130,6 +130,8 @@ export class ProcessGuard implements AsyncDisposable {
   #exitInfo: ExitInfo | undefined;
   #logFailed = false;
   #stopping: Promise<StopReport> | undefined;
+  /** The signals the harness's own teardown sent the group: an exit by another signal was not the harness's doing. */
+  readonly #sentSignals = new Set<NodeJS.Signals>();
 
   private constructor(child: ChildProcess, options: GuardOptions, command: readonly string[], logFd: number | undefined) {
     this.#child = child;
@@ -169,7 +171,8 @@ export class ProcessGuard implements AsyncDisposable {
       child.once('exit', (code, signal) => {
         this.#exitInfo = { code, signal };
         this.#exitedAt = performance.now();
-        timeline.record({ lane, kind: 'process', label: describeExit(this.#exitInfo), status: this.#stopping || code === 0 ? 'info' : 'error', detail: { code, signal, stoppedByHarness: this.#stopping !== undefined } });
+        const byHarness = this.#sentSignals.size > 0 && (signal === null || this.#sentSignals.has(signal));
+        timeline.record({ lane, kind: 'process', label: describeExit(this.#exitInfo), status: byHarness || code === 0 ? 'info' : 'error', detail: { code, signal, stoppedByHarness: byHarness } });
         resolve(this.#exitInfo);
       });
     });
@@ -309,6 +312,7 @@ export class ProcessGuard implements AsyncDisposable {
     if (!gone()) {
       signal = 'SIGTERM';
       this.#timeline.record({ lane: `process:${this.name}`, kind: 'process', label: 'SIGTERM (teardown)', status: 'info' });
+      this.#sentSignals.add('SIGTERM');
       signalGroup(this.pid, 'SIGTERM');
       // A stopped (SIGSTOPped, hung in a debugger) member keeps SIGTERM pending until it runs
       // again; SIGCONT lets it act on it now instead of costing the whole grace.
@@ -316,6 +320,7 @@ export class ProcessGuard implements AsyncDisposable {
       if (!(await this.#pollUntil(gone, graceMs))) {
         signal = 'SIGKILL';
         this.#timeline.record({ lane: `process:${this.name}`, kind: 'process', label: `SIGKILL (no exit within ${formatDuration(graceMs)} of SIGTERM)`, status: 'warn' });
+        this.#sentSignals.add('SIGKILL');
         signalGroup(this.pid, 'SIGKILL');
         await this.#pollUntil(gone, KILL_CONFIRM_MS);
       }

@@ -5,8 +5,12 @@ import { formatDuration } from '../time/format-duration.ts';
 import type { CheckResult, LogRecord, Verdict } from './check-result.ts';
 import { Timeline, type TimelineEvent, type TimelineSpan } from './timeline.ts';
 
-/** What a check body may return: a detail line, or a detail plus evidence. */
-export type CheckOutcome = string | void | { detail: string; evidence?: Evidence };
+/**
+ * What a check body may return: a detail line, or a detail plus evidence. `notJudged`: the check
+ * ran but what it saw cannot decide it either way (a job that ended mid-check): recorded as a
+ * skip whose detail says why, with its evidence; not judged is not failed.
+ */
+export type CheckOutcome = string | void | { detail: string; evidence?: Evidence; notJudged?: boolean };
 
 export interface ReportJson {
   tool: 'hivecheck';
@@ -113,7 +117,8 @@ export class RunReport {
       const outcome = await body();
       const detail = typeof outcome === 'string' ? outcome : outcome ? outcome.detail : 'ok';
       const evidence = typeof outcome === 'object' && outcome ? (outcome.evidence ?? {}) : {};
-      result = { name, verdict: 'pass', durationMs: performance.now() - running.started, detail, evidence, ...meta };
+      const verdict = typeof outcome === 'object' && outcome?.notJudged ? 'skip' : 'pass';
+      result = { name, verdict, durationMs: performance.now() - running.started, detail, evidence, ...meta };
     } catch (thrown) {
       const error = toHarnessError(thrown);
       const signal = this.#stopping();
@@ -173,7 +178,7 @@ export class RunReport {
 
   #record(result: CheckResult, span: TimelineSpan): void {
     this.checks.push(result);
-    span.end(result.verdict === 'pass' ? 'ok' : result.verdict === 'interrupted' ? 'interrupted' : 'error', { verdict: result.verdict, detail: result.detail, ...(result.code ? { code: result.code } : {}) });
+    span.end(result.verdict === 'pass' ? 'ok' : result.verdict === 'interrupted' ? 'interrupted' : result.verdict === 'skip' ? 'warn' : 'error', { verdict: result.verdict, detail: result.detail, ...(result.code ? { code: result.code } : {}) });
     this.#listener?.({ phase: 'end', result });
   }
 

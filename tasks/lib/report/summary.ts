@@ -14,7 +14,10 @@ function indent(lines: string[], prefix = '     '): string[] {
 export function renderSummary(report: ReportJson, files?: { json: string; junit: string; html?: string }): string {
   const out: string[] = [''];
   const { passed, failed, skipped, interrupted } = report.summary;
-  out.push(`📊 ${report.task}: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}${interrupted ? `, ${interrupted} interrupted` : ''} in ${formatDuration(report.durationMs)}`);
+  const error = report.error;
+  // A run that failed before its first check has no tally to give: "0 passed, 0 failed" would read as an empty success.
+  const tally = report.checks.length === 0 && error ? `no check ran (${error.kind === 'usage' ? 'usage error' : error.kind === 'environment' ? 'environment error' : 'set-up failed'})` : `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}${interrupted ? `, ${interrupted} interrupted` : ''}`;
+  out.push(`📊 ${report.task}: ${tally} in ${formatDuration(report.durationMs)}`);
   for (const check of report.checks) {
     out.push(`  ${MARK[check.verdict]} ${check.name}: ${check.verdict === 'fail' && check.code ? `[${check.code}] ` : ''}${check.detail}`);
     if (check.verdict === 'fail') {
@@ -22,7 +25,6 @@ export function renderSummary(report: ReportJson, files?: { json: string; junit:
       if (typeof check.evidence.lastObserved === 'string' && !check.detail.includes(check.evidence.lastObserved)) out.push(`     last observed: ${check.evidence.lastObserved}`);
     }
   }
-  const error = report.error;
   const alreadyShown = error !== undefined && report.checks.some((check) => check.code === error.code && check.detail === error.message);
   if (error && !alreadyShown) {
     out.push(`  ❌ ${error.kind === 'usage' ? 'usage' : error.kind === 'environment' ? 'environment' : 'run'}: [${error.code}] ${error.message}`);

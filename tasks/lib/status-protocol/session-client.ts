@@ -281,7 +281,7 @@ export class SessionClient implements AsyncDisposable {
           extra: { errorCode },
         });
       } else if (phase === 'handshake') {
-        const described = describeHandshakeClose(close, this.log.sinceLastFrameMs(close.atMs));
+        const described = describeHandshakeClose(close, this.log.sinceLastFrameMs(close.atMs), this.log.lastInbound() ? 'the last frame' : 'the socket opened, before any frame');
         this.#terminal = this.#failure(SessionFailure.closedDuringHandshake, `${this.#handshakeSoFar()}: ${described.text}`, { diagnosis: described.diagnosis, hint: described.hint });
       } else {
         const described = code === 1006 ? 'dropped without a close frame (1006): the server process died' : `closed by the server (${code}${reason ? ` ${JSON.stringify(reason)}` : ''})`;

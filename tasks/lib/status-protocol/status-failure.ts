@@ -119,8 +119,8 @@ export function diagnoseSilence(log: FrameLog, pingIntervalMs: number): { diagno
 }
 
 /** How a close before `ready` reads, from its code. */
-export function describeHandshakeClose(close: CloseInfo, sinceLastMs: number | undefined): { diagnosis: Diagnosis; text: string; hint?: string } {
-  const after = sinceLastMs === undefined ? '' : ` ${formatDuration(sinceLastMs)} after the last frame`;
+export function describeHandshakeClose(close: CloseInfo, sinceLastMs: number | undefined, since = 'the last frame'): { diagnosis: Diagnosis; text: string; hint?: string } {
+  const after = sinceLastMs === undefined ? '' : ` ${formatDuration(sinceLastMs)} after ${since}`;
   if (close.code === 1006) {
     return {
       diagnosis: 'crash',

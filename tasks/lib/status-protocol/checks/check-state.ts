@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { HarnessError } from '../../errors/harness-error.ts';
+import { isHarnessError, type HarnessError } from '../../errors/harness-error.ts';
+import { inspectResult } from '../observation.ts';
 import { isPidAlive } from '../../process/process-groups.ts';
 import { describeExit, type ProcessGuard } from '../../process/process-guard.ts';
 import type { CheckOutcome } from '../../report/run-report.ts';
@@ -28,6 +29,8 @@ export interface StatusCheckState {
   coldFailure?: HarnessError;
   warm?: ReadySession;
   provokedError?: { text: string; latencyMs: number };
+  /** Why "inference after ready" found the result malformed: later checks do not fail again on the same root cause. */
+  resultFailure?: HarnessError;
   crash?: { server: LaunchedServer; client?: SessionClient };
   /** Every session opened, closed by `closeSessions`. */
   opened: SessionClient[];
@@ -44,6 +47,20 @@ export interface StatusCheck<S = StatusCheckState> {
   skipReason?(state: S): string | undefined | Promise<string | undefined>;
   prepare?(state: S): Promise<string | undefined>;
   run(state: S): Promise<CheckOutcome>;
+}
+
+/**
+ * Judges a result's shape for a check whose subject is something else (concurrency, an error
+ * keeping the session open): a result malformed the way "inference after ready" already failed
+ * is noted, not failed again (one root cause, one failure); anything new fails as usual.
+ */
+export function resultShape(state: StatusCheckState, result: unknown, meta: Record<string, unknown>): string {
+  try {
+    return inspectResult(result, meta).detail;
+  } catch (error) {
+    if (state.resultFailure && isHarnessError(error) && error.code === state.resultFailure.code) return `a result malformed as "inference after ready" reported [${error.code}], not judged again here`;
+    throw error;
+  }
 }
 
 export function newCheckState(target: StatusTarget, owned?: OwnedServer): StatusCheckState {

@@ -4,7 +4,8 @@ import { diagnoseGap } from '../gap-diagnosis.ts';
 import type { PingOutcome } from '../keepalive-evidence.ts';
 import { SessionClient } from '../session-client.ts';
 import { sessionOptions } from '../status-target.ts';
-import type { StatusCheck } from './check-state.ts';
+import { describeExit } from '../../process/process-guard.ts';
+import type { StatusCheck, StatusCheckState } from './check-state.ts';
 
 /**
  * Opens the first session and runs the status loop: status frames seen, the largest gap between
@@ -24,7 +25,7 @@ export const coldStart: StatusCheck = {
       const ready = await client.waitReady();
       state.cold = { client, ready };
     } catch (error) {
-      const failure = toHarnessError(error);
+      const failure = await withServerExit(state, toHarnessError(error));
       Object.assign(failure.evidence, limits);
       state.coldFailure = failure;
       throw failure;
@@ -68,6 +69,23 @@ export const coldStart: StatusCheck = {
     };
   },
 };
+
+/** How long a dropped connection (1006) waits for the owned server's exit status, to name the signal or code. */
+const EXIT_STATUS_WAIT_MS = 1000;
+
+/**
+ * A session dropped without a close frame on a server the harness owns: the kernel closes the
+ * socket a moment before the exit is reported, so wait for the exit status and say it (killed by
+ * SIGKILL, exit code 1) instead of "crashed or was killed".
+ */
+async function withServerExit(state: StatusCheckState, failure: HarnessError): Promise<HarnessError> {
+  const guard = state.owned?.guard;
+  if (!guard || failure.evidence.diagnosis !== 'crash') return failure;
+  const exit = await Promise.race([guard.exited, new Promise<undefined>((resolve) => setTimeout(resolve, EXIT_STATUS_WAIT_MS, undefined).unref())]);
+  if (!exit) return failure;
+  const message = failure.message.replace('the server crashed or was killed during loading', `the server process ${describeExit(exit)} during loading`);
+  return new HarnessError(failure.code, message === failure.message ? `${failure.message}; the server process ${describeExit(exit)}` : message, { evidence: { ...failure.evidence, exit }, ...(failure.hint ? { hint: failure.hint } : {}), cause: failure });
+}
 
 function roundPing(ping: PingOutcome): PingOutcome {
   const round = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : Math.round(ms * 10) / 10);

@@ -1,9 +1,9 @@
 import { HarnessError } from '../../errors/harness-error.ts';
 import { formatDuration } from '../../time/format-duration.ts';
-import { defaultObservation, inspectResult } from '../observation.ts';
+import { defaultObservation } from '../observation.ts';
 import { SessionClient } from '../session-client.ts';
 import { sessionOptions } from '../status-target.ts';
-import { needsReadySession, type ReadySession, type StatusCheck } from './check-state.ts';
+import { needsReadySession, resultShape, type ReadySession, type StatusCheck } from './check-state.ts';
 
 /** The cold and the warm session each send an observation at the same moment; both get results. */
 export const concurrentClients: StatusCheck = {
@@ -23,9 +23,9 @@ export const concurrentClients: StatusCheck = {
     const details = replies.map((reply, index) => {
       const session = sessions[index] as ReadySession;
       if (!reply.ok) throw new HarnessError('INFERENCE_FAILED', `session ${session.client.label} got an error while the other one was inferring: ${reply.error}`, { evidence: { error: reply.error } });
-      inspectResult(reply.result, session.ready.meta);
-      return `${session.client.label} ${formatDuration(reply.latencyMs)}`;
+      return { text: `${session.client.label} ${formatDuration(reply.latencyMs)}`, shape: resultShape(state, reply.result, session.ready.meta) };
     });
-    return { detail: `both sessions got results for observations sent together (${details.join(', ')})`, evidence: { latenciesMs: replies.map((reply) => Math.round(reply.latencyMs)) } };
+    const noted = details.find((entry) => entry.shape.startsWith('a result malformed'));
+    return { detail: `both sessions got results for observations sent together (${details.map((entry) => entry.text).join(', ')})${noted ? `: ${noted.shape}` : ''}`, evidence: { latenciesMs: replies.map((reply) => Math.round(reply.latencyMs)) } };
   },
 };

@@ -29,8 +29,16 @@ export const crashDuringLoad: StatusCheck = {
     const client = await SessionClient.open(sessionOptions({ ...state.target, baseUrl: server.baseUrl }, 'crash'));
     state.opened.push(client);
     state.crash.client = client;
-    const first = await client.peek();
+    let first: unknown;
+    try {
+      first = await client.peek();
+    } catch (error) {
+      // The session ended before a single frame: the load failed (or was refused) on its own.
+      if (isHarnessError(error) && error.code === SessionFailure.closedDuringHandshake) return `the fresh server ended the session before any status frame (${error.message}), so no load started and there was nothing to crash`;
+      throw error;
+    }
     if (isMap(first) && first.status === 'ready') return 'the fresh server was ready without a single status frame, so there was no load to crash';
+    if (isMap(first) && first.status === 'error') return `the fresh server answered the session with an error before loading anything (${JSON.stringify(String(first.error ?? ''))}), so no load started and there was nothing to crash`;
     return undefined;
   },
   async run(state) {

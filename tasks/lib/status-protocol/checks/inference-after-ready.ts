@@ -1,4 +1,4 @@
-import { HarnessError } from '../../errors/harness-error.ts';
+import { HarnessError, isHarnessError } from '../../errors/harness-error.ts';
 import { formatDuration } from '../../time/format-duration.ts';
 import { defaultObservation, inspectResult } from '../observation.ts';
 import { needsReadySession, type StatusCheck } from './check-state.ts';
@@ -14,7 +14,13 @@ export const inferenceAfterReady: StatusCheck = {
     if (!reply.ok) {
       throw new HarnessError('INFERENCE_FAILED', `the server answered a valid observation with an error: ${reply.error}`, { evidence: { error: reply.error, latencyMs: Math.round(reply.latencyMs), ...cold.client.log.toEvidence(20) } });
     }
-    const { detail } = inspectResult(reply.result, cold.ready.meta);
+    let detail: string;
+    try {
+      detail = inspectResult(reply.result, cold.ready.meta).detail;
+    } catch (error) {
+      if (isHarnessError(error)) state.resultFailure = error;
+      throw error;
+    }
     return { detail: `result decoded in ${formatDuration(reply.latencyMs)}: ${detail}`, evidence: { latencyMs: Math.round(reply.latencyMs), ...cold.client.log.toEvidence(20) } };
   },
 };

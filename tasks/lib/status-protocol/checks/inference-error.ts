@@ -1,7 +1,7 @@
 import { HarnessError } from '../../errors/harness-error.ts';
 import { formatDuration } from '../../time/format-duration.ts';
-import { defaultObservation, inspectResult } from '../observation.ts';
-import { needsReadySession, type StatusCheck } from './check-state.ts';
+import { defaultObservation } from '../observation.ts';
+import { needsReadySession, resultShape, type StatusCheck } from './check-state.ts';
 
 /**
  * An observation the policy cannot use (`{}`) gets `{"error": ...}`, and the same session then
@@ -24,9 +24,10 @@ export const inferenceError: StatusCheck = {
     if (!cold || !provoked) throw new Error('unreachable: run without prepare');
     const next = await cold.client.infer(defaultObservation(7));
     if (!next.ok) throw new HarnessError('INFERENCE_FAILED', `after the error "${provoked.text}" the session answered a valid observation with another error: ${next.error}`, { evidence: cold.client.log.toEvidence(20) });
-    inspectResult(next.result, cold.ready.meta);
+    const shape = resultShape(state, next.result, cold.ready.meta);
+    const noted = shape.startsWith('a result malformed') ? ` (${shape})` : '';
     return {
-      detail: `{} got error "${provoked.text}" (${formatDuration(provoked.latencyMs)}); the same session then answered an observation in ${formatDuration(next.latencyMs)}`,
+      detail: `{} got error "${provoked.text}" (${formatDuration(provoked.latencyMs)}); the same session then answered an observation in ${formatDuration(next.latencyMs)}${noted}`,
       evidence: { error: provoked.text, ...cold.client.log.toEvidence(20) },
     };
   },

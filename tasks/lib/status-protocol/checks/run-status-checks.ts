@@ -6,11 +6,15 @@ import { crashDuringLoad } from './crash-during-load.ts';
 import { inferenceAfterReady } from './inference-after-ready.ts';
 import { inferenceError } from './inference-error.ts';
 import { modelListing } from './model-listing.ts';
+import { secondModel } from './second-model.ts';
 import { unknownModel } from './unknown-model.ts';
 import { warmConnection } from './warm-connection.ts';
 
-/** The checks of `status-protocol:test`, in the order they run (crash last: it stops the server). */
-export const STATUS_CHECKS: readonly StatusCheck[] = [modelListing, coldStart, inferenceAfterReady, warmConnection, concurrentClients, unknownModel, inferenceError, crashDuringLoad];
+/**
+ * The checks of `status-protocol:test`, in the order they run (another model after the checks that
+ * use the first model's sessions: it may end them; crash last: it stops the server).
+ */
+export const STATUS_CHECKS: readonly StatusCheck[] = [modelListing, coldStart, inferenceAfterReady, warmConnection, concurrentClients, unknownModel, inferenceError, secondModel, crashDuringLoad];
 
 /** Runs one check into the report: a skip when it cannot run, else one timed `report.check`. */
 export async function runStatusCheck<S>(report: RunReport, state: S, check: StatusCheck<S>): Promise<boolean> {

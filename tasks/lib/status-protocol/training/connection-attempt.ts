@@ -1,5 +1,6 @@
 import { isHarnessError, type HarnessError } from '../../errors/harness-error.ts';
 import { SessionFailure } from '../status-failure.ts';
+import { ACCEPT_THEN_CLOSE_FIX, CLOSE_BEFORE_ACCEPT } from './refusal-explanation.ts';
 import type { StreamMessage } from './stream-message.ts';
 import { TrainingStreamClient, type TrainingStreamOptions } from './training-stream-client.ts';
 
@@ -27,6 +28,12 @@ export function refusalText(outcome: AttemptOutcome): string {
   if (outcome.kind !== 'refused-close') return '';
   const said = outcome.messages.map((message) => String(message.value?.error ?? message.value?.detail ?? '')).filter(Boolean);
   return [outcome.reason, ...said].filter((text) => text.trim() !== '').join(' / ');
+}
+
+/** A refusal that said nothing: what happened and (for a bare HTTP 403: a close before accept) the fix. */
+export function refusalWithoutWords(outcome: AttemptOutcome, what: string): { message: string; hint?: string } {
+  if (outcome.kind === 'refused-http' && outcome.status === 403 && outcome.body.trim() === '') return { message: `${what} was refused, but ${CLOSE_BEFORE_ACCEPT}`, hint: ACCEPT_THEN_CLOSE_FIX };
+  return { message: `${what} was refused without a reason (${describeAttempt(outcome)})` };
 }
 
 export function describeAttempt(outcome: AttemptOutcome): string {

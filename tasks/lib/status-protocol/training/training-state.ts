@@ -65,6 +65,8 @@ export interface TrainingCheckState {
   restSample?: Promise<RestSample>;
   /** Every client opened, closed at the end. */
   opened: TrainingStreamClient[];
+  /** Set once a check failed on the server's exit: how it ended and during which check (later checks are skipped with it). */
+  serverExit?: string;
 }
 
 export type TrainingCheck = StatusCheck<TrainingCheckState>;
@@ -89,6 +91,26 @@ export function needsStreams(state: TrainingCheckState): string | undefined {
   return `needs the watching clients, and they did not connect${state.connectFailure ? ` [${state.connectFailure.code}]` : ''}`;
 }
 
+/** The watchers' first message, when it was already the final one: the job had ended before the run. */
+export function endedBeforeRun(state: TrainingCheckState): StreamMessage | undefined {
+  const first = state.observers[0]?.client.messages[0];
+  return first && isFinal(first) ? first : undefined;
+}
+
+/** `completed at 2025-11-06T14:30:00Z` */
+export function endWords(final: StreamMessage): string {
+  const stamp = final.value?.timestamp;
+  return `${String(final.value?.status ?? 'final message')}${typeof stamp === 'string' ? ` at ${stamp}` : ''}`;
+}
+
+/** Checks that judge a running stream (gaps, latency, stalls): skipped when the job had ended before the run. */
+export function needsRunningStream(state: TrainingCheckState): string | undefined {
+  const missing = needsStreams(state);
+  if (missing) return missing;
+  const ended = endedBeforeRun(state);
+  return ended ? `the job had already ended (${endWords(ended)}) before the run: every client got only the final message, so there was no running stream to judge; point --job at a job that runs for the whole check` : undefined;
+}
+
 /** The first watcher's latest message, if it is the final one: the job is over. */
 export function jobEnded(state: TrainingCheckState): StreamMessage | undefined {
   const last = state.observers[0]?.client.messages.at(-1);
@@ -99,6 +121,8 @@ export function jobEnded(state: TrainingCheckState): StreamMessage | undefined {
 export function needsRunningJob(state: TrainingCheckState): string | undefined {
   const missing = needsStreams(state);
   if (missing) return missing;
+  const before = endedBeforeRun(state);
+  if (before) return needsRunningStream(state);
   const ended = jobEnded(state);
   if (ended) return `the job ended (${String(ended.value?.status)}) before this check could run: use a longer job`;
   if (state.observers.some((observer) => !observer.client.open)) return 'a watching client lost its stream before this check could run';

@@ -132,6 +132,11 @@ export class TrainingStreamClient implements AsyncDisposable {
     return this.#close;
   }
 
+  /** The connection broke without a close frame (1006) and the harness did not drop it: the server's side went away. */
+  get dropped(): boolean {
+    return this.#close?.code === 1006 && !this.#closingByClient;
+  }
+
   get open(): boolean {
     return this.#socket?.readyState === WebSocket.OPEN;
   }

@@ -2,7 +2,7 @@ import { HarnessError } from '../../../errors/harness-error.ts';
 import { percentile } from '../../../stats/percentiles.ts';
 import { formatDuration } from '../../../time/format-duration.ts';
 import { acrossClients, clientLatency, latencySamples, timestampResolutionMs, type ClientLatency } from '../stream-stats.ts';
-import { needsStreams, settleEnds, type TrainingCheck } from '../training-state.ts';
+import { needsRunningStream, settleEnds, type TrainingCheck } from '../training-state.ts';
 
 const ms = (value: number): string => formatDuration(value);
 
@@ -14,7 +14,7 @@ const ms = (value: number): string => formatDuration(value);
  */
 export const endToEndLatency: TrainingCheck = {
   name: 'end-to-end latency',
-  skipReason: needsStreams,
+  skipReason: needsRunningStream,
   async run(state) {
     await settleEnds(state);
     const { latencySource: source, timing } = state.target;

@@ -3,7 +3,7 @@ import { http, parseJsonBody } from '../../../http/http-client.ts';
 import { formatDuration } from '../../../time/format-duration.ts';
 import { statusOf, stepOf, type StreamMessage } from '../stream-message.ts';
 import { jobStatusUrl } from '../stream-urls.ts';
-import { authHeaders, needsStreams, settleEnds, type RestSample, type TrainingCheck } from '../training-state.ts';
+import { authHeaders, endedBeforeRun, endWords, needsStreams, settleEnds, type RestSample, type TrainingCheck } from '../training-state.ts';
 
 type Body = Record<string, unknown>;
 
@@ -43,7 +43,8 @@ export const restFallback: TrainingCheck = {
     const ends = await settleEnds(state);
     const sample = await (state.restSample as Promise<RestSample>);
     const messages = state.observers[0]?.client.messages ?? [];
-    const mid = compareMidStream(bodyOf(sample), sample, messages);
+    const ended = endedBeforeRun(state);
+    const mid = ended ? { problems: [], text: `the job had already ended (${endWords(ended)}) before the run: no mid-stream read to compare` } : compareMidStream(bodyOf(sample), sample, messages);
     const problems = [...mid.problems];
     const final = ends[0]?.final;
     let finalText = 'no final message to compare the end state with';
@@ -57,6 +58,6 @@ export const restFallback: TrainingCheck = {
     }
     const evidence = { midStream: { body: bodyOf(sample), requestMs: Math.round(sample.answeredAtMs - sample.sentAtMs) }, final: finalBody ?? null };
     if (problems.length > 0) throw new HarnessError('REST_DISAGREES', `GET /jobs/${state.target.jobId} disagrees with the stream: ${problems.join('; ')}`, { evidence });
-    return { detail: `${mid.text} (answered in ${formatDuration(sample.answeredAtMs - sample.sentAtMs)}); ${finalText}`, evidence };
+    return { detail: `${mid.text}${ended ? '' : ` (answered in ${formatDuration(sample.answeredAtMs - sample.sentAtMs)})`}; ${finalText}`, evidence };
   },
 };

@@ -1,10 +1,10 @@
 import { formatDuration } from '../../../time/format-duration.ts';
-import { needsStreams, settleEnds, type TrainingCheck } from '../training-state.ts';
+import { needsRunningStream, settleEnds, type TrainingCheck } from '../training-state.ts';
 
 /** Every watcher's stream runs to its end without a silence longer than `--message-timeout`. */
 export const streamStall: TrainingCheck = {
   name: 'stream stall',
-  skipReason: needsStreams,
+  skipReason: needsRunningStream,
   async run(state) {
     const ends = await settleEnds(state);
     const stalled = ends.find((end) => end.stalled)?.stalled;

@@ -11,10 +11,10 @@ import type { TaskContext } from '../runner/task-context.ts';
 import type { E2ePlan } from './e2e-plan.ts';
 import { hiveLauncher } from './hive-launcher.ts';
 import type { NodeTarget } from './node-targets.ts';
+import type { NodeOutcome as ReportNodeOutcome } from '../lib/report/run-report.ts';
 
-/** One node's line in the report's `nodes` section and the closing table. */
-export interface NodeOutcome {
-  node: string;
+/** One node's line in the report's `nodes` section (the shape merged reports use too) and the closing table. */
+export interface NodeOutcome extends ReportNodeOutcome {
   hiveUrl: string | undefined;
   reachedAs: string;
   workerId: string;
@@ -80,7 +80,20 @@ function outcomeOf(context: TaskContext, target: NodeTarget, workerId: string, h
   const checks = new NodeReport(context.report, target.node).checks();
   const bad = checks.find((check) => check.verdict === 'fail') ?? checks.find((check) => check.verdict === 'interrupted');
   const durationMs = checks.reduce((sum, check) => sum + check.durationMs, 0);
-  const outcome: NodeOutcome = { node: target.node, hiveUrl, reachedAs: target.reachedAs, workerId, verdict: bad ? (bad.verdict === 'fail' ? 'fail' : 'interrupted') : checks.length ? 'pass' : 'fail', durationMs: Math.round(durationMs) };
+  const verdict = bad ? (bad.verdict === 'fail' ? 'fail' : 'interrupted') : checks.length ? 'pass' : 'fail';
+  const count = (wanted: string): number => checks.filter((check) => check.verdict === wanted).length;
+  const outcome: NodeOutcome = {
+    node: target.node,
+    source: hiveUrl ?? target.reachedAs,
+    task: 'e2e',
+    hiveUrl,
+    reachedAs: target.reachedAs,
+    workerId,
+    verdict,
+    exitCode: verdict === 'pass' ? 0 : verdict === 'fail' ? 1 : 130,
+    summary: { passed: count('pass'), failed: count('fail'), skipped: count('skip'), interrupted: count('interrupted') },
+    durationMs: Math.round(durationMs),
+  };
   if (bad) {
     outcome.failedAt = bad.name.replace(`[${target.node}] `, '');
     outcome.detail = bad.detail;

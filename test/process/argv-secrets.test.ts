@@ -25,3 +25,10 @@ describe('secretsInArgv', () => {
     expect(secretsInFlagValues(['--prompt', 'The capital of France is'])).toEqual([]);
   });
 });
+
+describe('placeholders in command templates', () => {
+  it('are not secrets: `--hive-token {hiveToken}` names one, the harness fills it in', () => {
+    expect(secretsInFlagValues(['x --port {port} --hive-token {hiveToken} --api-key {apiKey}'])).toEqual([]);
+    expect(secretsInFlagValues(['x --api-key real-key-123'])).toEqual(['real-key-123']);
+  });
+});

@@ -18,8 +18,12 @@ export function secretsInArgv(argv: readonly string[]): string[] {
     const header = word.match(AUTHORIZATION);
     if (header?.[1]) secrets.push(header[1].trim());
   });
-  return secrets.filter((secret) => secret.length > 0);
+  // A command template's placeholder (`--hive-token {hiveToken}`) names a secret; it is not one.
+  return secrets.filter((secret) => secret.length > 0 && !PLACEHOLDER.test(secret));
 }
+
+/** `{apiKey}`, `{hiveToken}`: a command template's placeholder, filled in by the harness. */
+const PLACEHOLDER = /^\{[A-Za-z]+\}$/;
 
 /** `X-Api-Key: abc`, `Authorization: Bearer abc`: a header whose name says it carries a credential. */
 const SECRET_HEADER = /^[A-Za-z0-9-]*(?:key|token|secret|auth)[A-Za-z0-9-]*\s*:\s*(?:(?:bearer|basic|token)\s+)?(\S.*)$/i;

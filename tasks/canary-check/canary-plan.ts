@@ -27,6 +27,8 @@ export interface CanaryPlan {
   replicas: number;
   connectTimeoutMs: number;
   judge: JudgeOptions;
+  /** Absolute floor of the time metrics (ms), when there is one. */
+  minEffectMs: number | undefined;
   /** The WebSocket kinds' run (ws-client, ws-server). */
   chat: WsServerPlan | undefined;
 }
@@ -37,6 +39,8 @@ const BUILT_IN_BOT_ONLY = ['ping-interval', 'pong-timeout'];
 /** 5 process pairs: the fewest whose all being worse is significant (sign test, 1/32 < 0.05); 3 all worse is chance 1 in 8. */
 export const DEFAULT_REPLICAS = 5;
 export const MIN_SAMPLES_PER_ROUND = 3;
+/** A ~1 ms loopback echo: a shift under 2 ms is noise whatever its ratio. */
+export const DEFAULT_WS_MIN_EFFECT_MS = 2;
 const START_KINDS: readonly CanaryKind[] = ['worker', 'policy'];
 
 /** Placeholders each kind fills into --baseline / --canary. */
@@ -101,6 +105,7 @@ export function planCanary(flags: Flags): CanaryPlan {
     replicas,
     connectTimeoutMs: (flags.optionalNumber('connect-timeout') ?? (kind === 'worker' ? 120 : 30)) * 1000,
     judge: { alpha: flags.number('alpha'), effectFloor: flags.number('effect-floor') },
+    minEffectMs: flags.optionalNumber('min-effect-ms') ?? (WS_KINDS.includes(kind) ? DEFAULT_WS_MIN_EFFECT_MS : undefined),
     chat: undefined,
   };
   if (!builtIn) {

@@ -10,6 +10,8 @@ export interface CanaryEvidence {
   metrics: MetricInput[];
   /** Faults the proxies applied, on the run clock. */
   faults: unknown[];
+  /** Subject processes that exited without the harness asking them to (code/signal, when, last log line). */
+  crashes?: Partial<Record<Role, { detail: string }>>;
 }
 
 export function emptyEvidence(): CanaryEvidence {
@@ -19,7 +21,7 @@ export function emptyEvidence(): CanaryEvidence {
 /** Adds a gate from the two sides' probe outcomes. */
 export function addGate(evidence: CanaryEvidence, name: string, outcomes: Record<Role, ProbeOutcome>, critical = false): void {
   evidence.probes.push({ name, baseline: outcomes.baseline, canary: outcomes.canary });
-  evidence.gates.push({ name, baseline: outcomes.baseline.state, canary: outcomes.canary.state, detail: `baseline: ${outcomes.baseline.detail} | canary: ${outcomes.canary.detail}`, ...(critical ? { critical } : {}) });
+  evidence.gates.push({ name, baseline: outcomes.baseline.state, canary: outcomes.canary.state, detail: `baseline: ${outcomes.baseline.detail} | canary: ${outcomes.canary.detail}`, canaryDetail: outcomes.canary.detail, ...(critical ? { critical } : {}) });
 }
 
 /** Runs the same probe on both sides at once (both see the same idle period and machine load). */

@@ -35,11 +35,17 @@ describe('judgeCanary: decisions', () => {
   it("holds when a gate fails on both sides: not the canary's fault, but not shown fine either", () => {
     const judgement = judgeCanary([gate('fail', 'fail')], [latency(spread(20, 100), spread(20, 100))]);
     expect(judgement.decision).toBe('hold');
-    expect(judgement.reasons[0]).toMatch(/fails on both baseline and canary: not the canary's fault/);
+    expect(judgement.reasons[0]).toMatch(/fails on both sides: the probe or its budget does not fit this subject/);
   });
 
-  it('rolls back when a critical gate fails on the canary even if the baseline fails it too', () => {
-    expect(judgeCanary([gate('fail', 'fail', { critical: true })], []).decision).toBe('rollback');
+  it('holds, never rolls back, when a critical gate fails on both sides (an A/A whose budget does not fit the subject)', () => {
+    const judgement = judgeCanary([gate('fail', 'fail', { critical: true })], [latency(spread(20, 100), spread(20, 100))]);
+    expect(judgement.decision).toBe('hold');
+    expect(judgement.reasons[0]).toMatch(/^critical gate "first message after idle" fails on both sides: the probe or its budget does not fit this subject/);
+  });
+
+  it('rolls back when a critical gate fails on the canary and the baseline gave no data for it', () => {
+    expect(judgeCanary([gate('no-data', 'fail', { critical: true })], []).decision).toBe('rollback');
   });
 
   it('holds on a gate with no data on either side: no data is never a pass', () => {

@@ -59,9 +59,20 @@ export async function runChatCanary<S extends ChatSubject>(kind: ChatKind<S>, pl
   const evidence = emptyEvidence();
   const subjects = { baseline: await kind.prepare('baseline'), canary: await kind.prepare('canary') } as Record<Role, S>;
   const up: Record<Role, boolean> = { baseline: false, canary: false };
+  const crashed = (role: Role): ProbeOutcome | undefined => {
+    const crash = subjects[role].crash;
+    return crash ? { state: 'fail', detail: `the ${role} ${kind.noun} ${crash.detail}` } : undefined;
+  };
   const probe = async ({ name, run, critical }: ChatProbe<S>): Promise<void> => {
     hooks.step(name);
-    const outcomes = await bothSides((role) => (up[role] ? run(subjects[role]) : Promise.resolve({ state: 'no-data', detail: `the ${role} ${kind.noun} never connected` })));
+    const outcomes = await bothSides(async (role) => {
+      if (!up[role]) return { state: 'no-data', detail: `the ${role} ${kind.noun} never connected` };
+      const before = crashed(role);
+      if (before) return before;
+      const outcome = await run(subjects[role]);
+      const during = crashed(role); // a probe that failed because the process died says so first
+      return during && outcome.state !== 'pass' ? { ...outcome, detail: `${during.detail} (the probe saw: ${outcome.detail})` } : outcome;
+    });
     for (const role of ROLES) hooks.info(`${role}: ${outcomes[role].state} — ${outcomes[role].detail}`);
     addGate(evidence, name, outcomes, critical ?? false);
   };
@@ -86,8 +97,13 @@ export async function runChatCanary<S extends ChatSubject>(kind: ChatKind<S>, pl
       const count = Math.floor((plan.samples * (block + 1)) / blocks) - Math.floor((plan.samples * block) / blocks);
       const silent: Record<Role, boolean> = { baseline: false, canary: false }; // one unanswered sample ends that side's block
       const taken = await sampleInterleaved(count, async (role) => {
-        if (silent[role] || !up[role] || !subjects[role].chat.current()) return undefined;
-        const value = await replySample(subjects[role], plan.settings);
+        if (silent[role] || !up[role] || subjects[role].crash) return undefined;
+        let value: number | undefined;
+        try {
+          value = await replySample(subjects[role], plan.settings);
+        } catch {
+          value = undefined; // no open connection came, or the process exited: a lost sample (the crash gate names an exit)
+        }
         if (value === undefined) silent[role] = true;
         return value;
       });
@@ -104,9 +120,17 @@ export async function runChatCanary<S extends ChatSubject>(kind: ChatKind<S>, pl
       await latencyBlock(index + 1);
     }
     hooks.info(`reply latency: order of the pairs (first of each) ${orders.join(' ')}; lost: baseline ${lost.baseline}, canary ${lost.canary}`);
-    evidence.metrics.push({ name: 'reply latency', unit: 'ms', better: 'lower', baseline: latency.baseline, canary: latency.canary });
+    evidence.metrics.push({ name: 'reply latency', unit: 'ms', better: 'lower', baseline: latency.baseline, canary: latency.canary, lost: { ...lost } });
     for (const each of kind.closing) await probe(each);
   } finally {
+    const survival = Object.fromEntries(ROLES.map((role) => [role, crashed(role) ?? { state: up[role] ? 'pass' : 'no-data', detail: up[role] ? `the ${kind.noun} ran until the harness stopped it` : `the ${role} ${kind.noun} never connected` }])) as Record<Role, ProbeOutcome>;
+    addGate(evidence, 'runs without crashing', survival, true);
+    if (ROLES.some((role) => subjects[role].crash)) {
+      // A crash explains the gates after it: it leads the table and the reasons.
+      evidence.gates.unshift(evidence.gates.pop() as (typeof evidence.gates)[number]);
+      evidence.probes.unshift(evidence.probes.pop() as (typeof evidence.probes)[number]);
+    }
+    evidence.crashes = Object.fromEntries(ROLES.flatMap((role) => (subjects[role].crash ? [[role, subjects[role].crash]] : [])));
     await Promise.all(ROLES.map((role) => kind.dispose(subjects[role])));
     evidence.faults = ROLES.flatMap((role) => subjects[role].proxy.eventsForReport()).sort((a, b) => a.atMs - b.atMs);
   }

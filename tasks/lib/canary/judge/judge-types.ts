@@ -13,6 +13,8 @@ export interface GateOutcome {
   baseline: GateState;
   canary: GateState;
   detail?: string;
+  /** What the canary's probe saw, in one line: named in the reason when the gate decides. */
+  canaryDetail?: string;
   critical?: boolean;
 }
 
@@ -33,6 +35,8 @@ export interface MetricInput {
   minEffect?: number;
   baseline: number[];
   canary: number[];
+  /** Samples asked for but lost (no answer in time): flagged in the metric's row, not judged. */
+  lost?: { baseline: number; canary: number };
   /**
    * Optional: per sample, the replicate (the process, e.g. round i's worker) it came from; same
    * length as the samples. With two or more replicates on a side, a regression must show in every
@@ -92,6 +96,8 @@ export interface MetricVerdict {
   method?: 'exact' | 'asymptotic' | null;
   /** For a fail: whether it alone is enough to roll back (see judge.ts). */
   decisive?: boolean;
+  /** Samples lost per side (asked for, never answered), when any were. */
+  lost?: { baseline: number; canary: number };
   /** Per process pair, when the metric carries replicates: medians, and in how many pairs the canary is worse. */
   replicates?: { pairs: ReplicatePair[]; compared: number; worse: number };
 }

@@ -31,8 +31,8 @@ const VERDICT_MARK: Record<MetricVerdict['verdict'], string> = { pass: 'pass', f
 function gateOutcome(gate: GateOutcome): string {
   if (gate.canary === 'pass') return gate.baseline === 'pass' ? 'pass' : 'pass (fixed)';
   if (gate.baseline === 'pass') return 'REGRESSED';
-  if (gate.critical) return 'FAIL (critical)';
-  return gate.baseline === 'fail' && gate.canary === 'fail' ? 'fails on both' : 'NO DATA';
+  if (gate.baseline === 'fail' && gate.canary === 'fail') return 'fails on both';
+  return gate.critical ? 'FAIL (critical)' : 'NO DATA';
 }
 
 function gateRows(gates: readonly GateOutcome[]): string[] {
@@ -65,7 +65,7 @@ function metricRows(metrics: readonly MetricVerdict[]): string[] {
   const header = ['metric', 'n b/c', 'median baseline', 'median canary', 'ratio', 'shift c−b [interval]', 'p', 'tail', 'verdict'];
   const rows = metrics.map((metric) => [
     `${printable(metric.name)} (${metric.critical ? 'critical, ' : ''}${metric.better} is better)`,
-    `${metric.n.baseline}/${metric.n.canary}`,
+    `${metric.n.baseline}/${metric.n.canary}${metric.lost ? ` (lost ${metric.lost.baseline}/${metric.lost.canary})` : ''}`,
     withUnit(metric.median.baseline, metric.unit),
     withUnit(metric.median.canary, metric.unit),
     formatRatio(metric.ratio),

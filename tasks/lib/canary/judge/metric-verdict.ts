@@ -58,6 +58,7 @@ function noData(metric: MetricInput, critical: boolean): MetricVerdict {
     u: null,
     method: null,
     decisive: false,
+    ...(metric.lost && metric.lost.baseline + metric.lost.canary > 0 ? { lost: metric.lost } : {}),
   };
 }
 
@@ -114,7 +115,8 @@ export function judgeMetric(metric: MetricInput, options: ResolvedJudgeOptions):
         `${factorText} (${medians}, ${pText}); ` +
           (intervalBeyondFloor
             ? `the whole ${Math.round(shift.confidence * 100)}% interval is beyond the ${formatRatio(options.effectFloor)} floor`
-            : `the interval reaches below the ${formatRatio(options.effectFloor)} floor`),
+            : `the interval reaches below the ${formatRatio(options.effectFloor)} floor`) +
+          (minEffect > 0 ? ` and the ${withUnit(minEffect, unit)} absolute floor` : ''),
       );
     }
     if (tailConfirmed) parts.push(`tail ${tailNote(tail)}, over the ${formatRatio(options.tailMaxRatio)} limit`);
@@ -134,7 +136,7 @@ export function judgeMetric(metric: MetricInput, options: ResolvedJudgeOptions):
     reason = parts.join('; ');
   } else {
     verdict = 'pass';
-    if (underMinEffect) reason = `${factorText} (${medians}${significant ? `, ${pText}` : ''}) but by ${withUnit(medianShift, unit)}, within the ${withUnit(minEffect, unit)} that matters for this metric: noise`;
+    if (underMinEffect) reason = `${factorText} (${medians}${significant ? `, ${pText}` : ''}) but by ${withUnit(medianShift, unit)}, within the ${withUnit(minEffect, unit)} absolute floor (the floor that decided: ${formatRatio(options.effectFloor)} alone would not call it noise): noise`;
     else if (significant && canaryWorse) reason = `significantly worse (${pText}) but ${formatRatio(factor)} is within the ${formatRatio(options.effectFloor)} floor: noise`;
     else if (significant) reason = `significantly better (${medians}, ${pText})`;
     else reason = `no significant difference (${medians}, ${pText})`;
@@ -166,5 +168,6 @@ export function judgeMetric(metric: MetricInput, options: ResolvedJudgeOptions):
     method: test.method,
     decisive,
     ...(replicates ? { replicates } : {}),
+    ...(metric.lost && metric.lost.baseline + metric.lost.canary > 0 ? { lost: metric.lost } : {}),
   };
 }

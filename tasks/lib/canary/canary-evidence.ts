@@ -12,10 +12,12 @@ export interface CanaryEvidence {
   faults: unknown[];
   /** Subject processes that exited without the harness asking them to (code/signal, when, last log line). */
   crashes?: Partial<Record<Role, { detail: string }>>;
+  /** Probes not run, and why (e.g. the max-age probe without --max-age). */
+  skipped: Array<{ name: string; why: string }>;
 }
 
 export function emptyEvidence(): CanaryEvidence {
-  return { gates: [], probes: [], metrics: [], faults: [] };
+  return { gates: [], probes: [], metrics: [], faults: [], skipped: [] };
 }
 
 /** Adds a gate from the two sides' probe outcomes. */

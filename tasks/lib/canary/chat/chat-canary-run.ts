@@ -45,6 +45,8 @@ export interface ChatKind<S extends ChatSubject> {
   dispose: (subject: S) => Promise<void>;
   /** Probes with a block of reply-latency samples before and after each. */
   probes: ReadonlyArray<ChatProbe<S>>;
+  /** Probes not run, and why (printed and reported as skipped, never silently left out). */
+  skipped?: ReadonlyArray<{ name: string; why: string }>;
   /** Probes after the latency sample (the last one may end the subjects). */
   closing: ReadonlyArray<ChatProbe<S>>;
 }
@@ -113,6 +115,10 @@ export async function runChatCanary<S extends ChatSubject>(kind: ChatKind<S>, pl
       }
       orders.push(taken.baseline.order);
     };
+    for (const { name, why } of kind.skipped ?? []) {
+      hooks.step(`${name}: skipped (${why})`);
+      evidence.skipped.push({ name, why });
+    }
     hooks.info(`reply latency: ${plan.samples} samples per side, baseline/canary in random order, in ${blocks} blocks between the probes`);
     await latencyBlock(0);
     for (const [index, each] of kind.probes.entries()) {

@@ -119,4 +119,15 @@ describe('judgeCanary: process replicates', () => {
     expect(() => judgeCanary([], [{ name: 'x', unit: 'ms', better: 'lower', baseline: [1, 2], canary: [1, 2], replicates: { baseline: [1], canary: [1, 2] } }])).toThrow(/baseline replicates must list one replicate per sample/);
     expect(() => judgeCanary([], [{ name: 'x', unit: 'ms', better: 'lower', baseline: [1, 2], canary: [1, 2], replicates: { baseline: [1, 1.5], canary: [1, 2] } }])).toThrow(/replicate #2 is 1\.5, not a whole number/);
   });
+
+  // The built-in worker A/A under load said "significantly better, p = 0.0045": two sets of
+  // processes differ; the sign test over the pairs must cover a difference in either direction.
+  it('does not call a pooled "significantly better" a difference when only 3 of 5 process pairs are better (sign test, both directions)', () => {
+    const judgement = judgeCanary([], [latency([100, 100, 100, 100, 100], [50, 52, 51, 104, 103])]);
+    const metric = judgement.metrics[0];
+    expect(metric?.p).toBeLessThan(0.05);
+    expect(metric?.verdict).toBe('pass');
+    expect(metric?.reason).toMatch(/^no consistent difference: pooled p [=<] .* but better in 3 of 5 process pairs \(sign test p = 0\.5, not below 0\.05\): a difference between processes, not versions/);
+    expect(judgeCanary([], [latency([100, 100, 100, 100, 100], [50, 52, 51, 49, 53])]).metrics[0]?.reason).toMatch(/^significantly better/);
+  });
 });

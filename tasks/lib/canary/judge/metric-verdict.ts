@@ -27,7 +27,7 @@ import type { ResolvedJudgeOptions } from './judge-input.ts';
 import type { MetricInput, MetricVerdict } from './judge-types.ts';
 import { hodgesLehmann } from './hodges-lehmann.ts';
 import { mannWhitneyU, smallestExactP } from './mann-whitney.ts';
-import { compareReplicates, inconsistencyReason } from './replicate-consistency.ts';
+import { compareReplicates, inconsistencyReason, signTestP } from './replicate-consistency.ts';
 import { compareTails, type TailComparison } from './tail-exceedance.ts';
 
 /** How much worse `canary` is than `baseline` as a factor (> 1 worse), null when a ratio is not defined. */
@@ -144,6 +144,13 @@ export function judgeMetric(metric: MetricInput, options: ResolvedJudgeOptions):
   }
 
   const replicates = compareReplicates(metric, verdict === 'fail' && !medianFail ? tail.quantile : 0.5);
+  if (verdict === 'pass' && significant && replicates && replicates.compared >= 2) {
+    // The sign test over process pairs covers a "significant" difference in either direction: a
+    // pooled p between two sets of processes is not a difference between versions unless the pairs agree.
+    const agreeing = canaryWorse ? replicates.worse : replicates.compared - replicates.worse;
+    const pairsP = signTestP(agreeing, replicates.compared);
+    if (pairsP >= options.alpha) reason = `no consistent difference: pooled ${pText} (${medians}), but ${canaryWorse ? 'worse' : 'better'} in ${agreeing} of ${replicates.compared} process pairs (sign test p = ${formatP(pairsP)}, not below ${options.alpha}): a difference between processes, not versions`;
+  }
   const inconsistent = verdict === 'fail' && replicates ? inconsistencyReason(replicates, options.alpha) : undefined;
   if (inconsistent) {
     verdict = 'inconclusive';

@@ -23,7 +23,7 @@ Feature: Canary check (canary:check)
     And no subject of the canary run is left running
 
   Scenario: A gate both sides fail holds, naming the budget, and never rolls an A/A back
-    When I run "canary:check --aa --idle 0.5 --ping-interval 0.5 --pong-timeout 0.5 --detect-within 0.2 --close-within 2 --samples 20"
+    When I run "canary:check --aa --idle 0.5 --ping-interval 0.5 --pong-timeout 2 --detect-within 0.1 --close-within 2 --samples 20"
     Then the canary decision is "hold" with exit code 4
     And the decision holds because the gate "stale path after idle" fails on both sides
     And no subject of the canary run is left running

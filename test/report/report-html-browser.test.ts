@@ -107,7 +107,7 @@ describe('report.html in headless Chromium', () => {
   // A hold a release engineer must understand from the page alone: the decision first, what it
   // means, why (a gate failing on both sides), the gate table and the metric table.
   it('a canary:check hold leads with the decision, its reasons, the gate table (baseline / canary / outcome) and the metric table', async () => {
-    const run = await runTask(['canary:check', '--aa', '--idle', '0.5', '--ping-interval', '0.5', '--pong-timeout', '0.5', '--detect-within', '0.2', '--close-within', '2', '--samples', '20']);
+    const run = await runTask(['canary:check', '--aa', '--idle', '0.5', '--ping-interval', '0.5', '--pong-timeout', '2', '--detect-within', '0.1', '--close-within', '2', '--samples', '20']);
     expect(run.exitCode, run.output.slice(-2000)).toBe(4);
     const page = await open(run, 'canary-hold', MAX_CANARY_HTML_BYTES);
     expect(await page.locator('h1').textContent()).toContain('canary:check HOLD');

@@ -89,6 +89,13 @@ export class ChatLedger {
     connection.ws.close(code, reason);
   }
 
+  /** Drops a connection without a closing handshake (a dead path the harness gives up on), so no later probe or sample uses it. */
+  drop(connection: ChatConnection): void {
+    if (connection.closedMs !== undefined) return;
+    this.note(`harness drops #${connection.no}`, 'warn');
+    connection.ws.terminate();
+  }
+
   note(label: string, status: 'ok' | 'info' | 'warn', detail?: Record<string, unknown>): void {
     this.#timeline.record({ lane: this.#lane, kind: 'frame', label, status, ...(detail ? { detail } : {}) });
   }

@@ -109,7 +109,7 @@ export function resetOnFirstSend(subject: ChatSubject, settings: ChatProbeSettin
     const replyMs = await answered(subject, message, budget);
     const newer = subject.chat.connections.some((other) => other.no > connection.no);
     if (replyMs === undefined) return { state: 'fail', detail: `the reset message was not answered within ${formatDuration(budget)}${newer ? '' : ' and no new connection opened'}` };
-    return { state: 'pass', detail: `reconnected and answered ${formatDuration(replyMs)} after the reset`, valueMs: replyMs };
+    return { state: 'pass', detail: `reconnected and answered ${formatDuration(replyMs)} after the reset`, valueMs: replyMs, budgetMs: settings.reconnectWithinMs };
   });
 }
 
@@ -131,6 +131,6 @@ export function closeOnDeadPath(subject: ChatSubject, settings: ChatProbeSetting
     const budget = allowance(settings.closeWithinMs);
     const stop = await stopSubject(subject, budget);
     if (stop.signal === 'SIGKILL') return { state: 'fail', detail: `close blocked on the dead path: still running ${formatDuration(budget)} after SIGTERM (close timeout ${formatDuration(settings.closeWithinMs)}), killed`, evidence: { stop } };
-    return { state: 'pass', detail: `closed and exited ${formatDuration(stop.durationMs)} after SIGTERM with the path dead (close timeout ${formatDuration(settings.closeWithinMs)})`, valueMs: stop.durationMs };
+    return { state: 'pass', detail: `closed and exited ${formatDuration(stop.durationMs)} after SIGTERM with the path dead (close timeout ${formatDuration(settings.closeWithinMs)})`, valueMs: stop.durationMs, budgetMs: settings.closeWithinMs };
   });
 }

@@ -15,6 +15,12 @@ export interface GateOutcome {
   detail?: string;
   /** What the canary's probe saw, in one line: named in the reason when the gate decides. */
   canaryDetail?: string;
+  /**
+   * The baseline passed only within the allowance for a loaded machine (its timing is beyond the
+   * budget the subject promises), in words: then the budget cuts through the subject's own range,
+   * and the canary failing the gate is no evidence against it (a hold, not a rollback).
+   */
+  baselineMarginal?: string;
   critical?: boolean;
 }
 

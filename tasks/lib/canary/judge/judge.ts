@@ -43,7 +43,9 @@ function judgeGate(gate: GateOutcome, findings: Findings): void {
     if (gate.baseline !== 'pass') findings.notes.push(`${label} passes on the canary (baseline: ${gate.baseline})`);
     return;
   }
-  if (gate.baseline === 'pass') {
+  if (gate.baseline === 'pass' && gate.baselineMarginal) {
+    findings.hold.push(`${label} passes on the baseline only within the allowance (${gate.baselineMarginal}) and ${canaryText} on the canary: the budget does not fit this subject (its own timing reaches beyond it), so the canary's miss is no evidence against it`);
+  } else if (gate.baseline === 'pass') {
     findings.rollback.push(`${label} regressed: passes on the baseline, ${canaryText} on the canary${gate.canaryDetail ? ` (canary: ${gate.canaryDetail})` : ''}`);
   } else if (gate.baseline === 'fail' && gate.canary === 'fail') {
     // No evidence against the canary, critical or not: the baseline cannot meet it either.

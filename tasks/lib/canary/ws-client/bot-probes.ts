@@ -3,7 +3,7 @@ import { settleProbe, type ProbeOutcome } from '../probe-outcome.ts';
 import { allowance, blackHoleAfterIdle, connected, deadPathSigns, type ChatProbeSettings } from '../chat/chat-probes.ts';
 import { answered, until } from '../chat/chat-waits.ts';
 import type { BotSubject } from './bot-subject.ts';
-import type { ChatMessage } from './chat-server.ts';
+import type { ChatConnection, ChatMessage } from './chat-server.ts';
 
 /**
  * After idle the path goes silently dead (black hole both ways: no FIN, no RST) and a message
@@ -14,28 +14,33 @@ import type { ChatMessage } from './chat-server.ts';
  * called lost only when it was never answered.
  */
 export function stalePathAfterIdle(subject: BotSubject, settings: ChatProbeSettings): Promise<ProbeOutcome> {
-  return settleProbe(async () => {
-    const { connection, path, holed, message, budget } = await blackHoleAfterIdle(subject, settings);
-    const signs = deadPathSigns(path, 'up');
-    const noticed = await until(subject, `the ${subject.role} bot to notice the dead path`, budget, () => signs.noticed());
-    const newer = (): number | undefined => subject.chat.connections.find((other) => other.no > connection.no)?.openedMs;
-    // The socket goes only after the bot's close timeout; then it reconnects.
-    const reconnectBudget = allowance(settings.closeWithinMs) + settings.reconnectWithinMs;
-    if (noticed === undefined) {
-      const replyMs = await answered(subject, message, reconnectBudget + settings.replyTimeoutMs);
-      const evidence = { waitedMs: Math.round(budget), proxy: subject.proxy.counts(), newConnection: newer() !== undefined, ...signs.evidence(holed) };
-      const fate = replyMs === undefined ? 'the message sent into it was never answered (lost)' : `the message sent into it was answered ${formatDuration(replyMs)} after it was sent${newer() !== undefined ? ', on a later connection' : ''}`;
-      return { state: 'fail', detail: `did not notice the dead path within ${formatDuration(budget)} (expected ≤ ${formatDuration(settings.detectWithinMs)} = ping interval + pong timeout; no close frame and no socket drop seen at the proxy); ${fate}`, evidence };
-    }
-    const detectMs = noticed - holed;
-    const reconnected = await until(subject, `the ${subject.role} bot to reconnect`, reconnectBudget, newer);
-    const dropped = signs.dropped();
-    const how = `${signs.how()} after ${formatDuration(detectMs)} (budget ${formatDuration(budget)})${dropped === undefined ? '' : `, socket dropped after ${formatDuration(dropped - holed)}`}`;
-    if (reconnected === undefined) return { state: 'fail', detail: `noticed the dead path (${how}) but did not reconnect within ${formatDuration(reconnectBudget)}`, valueMs: detectMs, evidence: signs.evidence(holed) };
-    const replyMs = await answered(subject, message, settings.replyTimeoutMs);
-    if (replyMs === undefined) return { state: 'fail', detail: `noticed the dead path (${how}), reconnected, but the message sent into it was never answered`, valueMs: detectMs, evidence: signs.evidence(holed) };
-    return { state: 'pass', detail: `noticed the dead path (${how}), reconnected after ${formatDuration(reconnected - holed)}, message answered ${formatDuration(replyMs)} after it was sent`, valueMs: detectMs, evidence: signs.evidence(holed) };
-  });
+  let dead: ChatConnection | undefined;
+  // Whatever the bot did, the harness gives up its end of the dead path at the end: no later probe or sample may use it.
+  return settleProbe(() => stalePath(subject, settings, (connection) => (dead = connection))).finally(() => dead && subject.chat.drop(dead));
+}
+
+async function stalePath(subject: BotSubject, settings: ChatProbeSettings, holding: (connection: ChatConnection) => void): Promise<ProbeOutcome> {
+  const { connection, path, holed, message, budget } = await blackHoleAfterIdle(subject, settings);
+  holding(connection);
+  const signs = deadPathSigns(path, 'up');
+  const noticed = await until(subject, `the ${subject.role} bot to notice the dead path`, budget, () => signs.noticed());
+  const newer = (): number | undefined => subject.chat.connections.find((other) => other.no > connection.no)?.openedMs;
+  // The socket goes only after the bot's close timeout; then it reconnects.
+  const reconnectBudget = allowance(settings.closeWithinMs) + settings.reconnectWithinMs;
+  if (noticed === undefined) {
+    const replyMs = await answered(subject, message, reconnectBudget + settings.replyTimeoutMs);
+    const evidence = { waitedMs: Math.round(budget), proxy: subject.proxy.counts(), newConnection: newer() !== undefined, ...signs.evidence(holed) };
+    const fate = replyMs === undefined ? 'the message sent into it was never answered (lost)' : `the message sent into it was answered ${formatDuration(replyMs)} after it was sent${newer() !== undefined ? ', on a later connection' : ''}`;
+    return { state: 'fail', detail: `did not notice the dead path within ${formatDuration(budget)} (expected ≤ ${formatDuration(settings.detectWithinMs)} = ping interval + pong timeout; no close frame and no socket drop seen at the proxy); ${fate}`, evidence };
+  }
+  const detectMs = noticed - holed;
+  const reconnected = await until(subject, `the ${subject.role} bot to reconnect`, reconnectBudget, newer);
+  const dropped = signs.dropped();
+  const how = `${signs.how()} after ${formatDuration(detectMs)} (budget ${formatDuration(budget)})${dropped === undefined ? '' : `, socket dropped after ${formatDuration(dropped - holed)}`}`;
+  if (reconnected === undefined) return { state: 'fail', detail: `noticed the dead path (${how}) but did not reconnect within ${formatDuration(reconnectBudget)}`, valueMs: detectMs, evidence: signs.evidence(holed) };
+  const replyMs = await answered(subject, message, settings.replyTimeoutMs);
+  if (replyMs === undefined) return { state: 'fail', detail: `noticed the dead path (${how}), reconnected, but the message sent into it was never answered`, valueMs: detectMs, evidence: signs.evidence(holed) };
+  return { state: 'pass', detail: `noticed the dead path (${how}), reconnected after ${formatDuration(reconnected - holed)}, message answered ${formatDuration(replyMs)} after it was sent`, valueMs: detectMs, budgetMs: settings.detectWithinMs, evidence: signs.evidence(holed) };
 }
 
 /** How long the harness leaves between the burst and its close: a bot answering in this window meets the rule. */

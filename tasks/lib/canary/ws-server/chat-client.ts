@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { shutdownAbortSignal } from '../../process/guard-registry.ts';
-import { ChatLedger, type ChatConnection } from '../chat/chat-ledger.ts';
+import { ChatLedger } from '../chat/chat-ledger.ts';
 
 const RETRY_MS = 50;
 
@@ -58,12 +58,6 @@ export class ChatClient extends ChatLedger {
       }
       if (!this.#stopped) this.#retry = setTimeout(() => this.#connect(), RETRY_MS);
     });
-  }
-
-  /** Drops a connection without a closing handshake, as a client whose own keepalive gave up. */
-  drop(connection: ChatConnection): void {
-    this.note(`harness drops #${connection.no}`, 'warn');
-    connection.ws.terminate();
   }
 
   async stop(): Promise<void> {

@@ -30,7 +30,7 @@ export function stalePathToService(subject: ServiceSubject, settings: ChatProbeS
     if (reconnected === undefined) return { state: 'fail', detail: `dropped the dead client after ${formatDuration(detectMs)} but accepted no new connection within ${formatDuration(allowance(settings.reconnectWithinMs))}${refusal(subject)}`, valueMs: detectMs };
     const replyMs = await answered(subject, message, settings.replyTimeoutMs);
     if (replyMs === undefined) return { state: 'fail', detail: `dropped the dead client after ${formatDuration(detectMs)}, accepted a new connection, but never answered the message sent again on it`, valueMs: detectMs };
-    return { state: 'pass', detail: `dropped the dead client after ${formatDuration(detectMs)} (${signs.how()}; budget ${formatDuration(budget)}, seen at the proxy); the message sent into the dead path was answered on the new connection ${formatDuration(replyMs)} after it was first sent`, valueMs: detectMs };
+    return { state: 'pass', detail: `dropped the dead client after ${formatDuration(detectMs)} (${signs.how()}; budget ${formatDuration(budget)}, seen at the proxy); the message sent into the dead path was answered on the new connection ${formatDuration(replyMs)} after it was first sent`, valueMs: detectMs, budgetMs: settings.detectWithinMs };
   });
 }
 

@@ -122,5 +122,8 @@ describe('report.html in headless Chromium', () => {
     expect(await stale.locator('td').allTextContents()).toEqual([expect.stringContaining('stale path after idle'), 'fail', 'fail', expect.stringContaining('fails on both sides'), expect.stringContaining('did not notice the dead path')]);
     expect(await page.locator('#canary table.canary-gates tr', { hasText: 'proactive reconnect at max age' }).locator('td.outcome').textContent()).toBe('pass');
     expect(await page.locator('#canary table.canary-metrics tr', { hasText: 'reply latency' }).locator('td').nth(1).textContent()).toMatch(/^20\/20/);
+    // the timeline shows when each probe ran, and which failed on both sides
+    expect(await laneNames(page)).toEqual(expect.arrayContaining(['phases', 'ws:baseline', 'ws:canary', 'faults']));
+    expect(await page.locator('svg rect.span.s-warn').count()).toBeGreaterThan(0);
   });
 });

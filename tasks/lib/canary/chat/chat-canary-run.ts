@@ -1,4 +1,5 @@
 import type { GuardOptions, ProcessGuard } from '../../process/process-guard.ts';
+import { currentTimeline } from '../../report/timeline.ts';
 import { addGate, bothSides, emptyEvidence, type CanaryEvidence } from '../canary-evidence.ts';
 import { sampleInterleaved } from '../interleave.ts';
 import { ROLES, type ProbeOutcome, type Role } from '../probe-outcome.ts';
@@ -67,6 +68,8 @@ export async function runChatCanary<S extends ChatSubject>(kind: ChatKind<S>, pl
   };
   const probe = async ({ name, run, critical }: ChatProbe<S>): Promise<void> => {
     hooks.step(name);
+    // Each probe's span on the timeline (lane "phases"), so the page shows when each gate was taken.
+    const span = currentTimeline().span({ lane: 'phases', kind: 'phase', label: name });
     const outcomes = await bothSides(async (role) => {
       if (!up[role]) return { state: 'no-data', detail: `the ${role} ${kind.noun} never connected` };
       const before = crashed(role);
@@ -76,6 +79,8 @@ export async function runChatCanary<S extends ChatSubject>(kind: ChatKind<S>, pl
       return during && outcome.state !== 'pass' ? { ...outcome, detail: `${during.detail} (the probe saw: ${outcome.detail})` } : outcome;
     });
     for (const role of ROLES) hooks.info(`${role}: ${outcomes[role].state} — ${outcomes[role].detail}`);
+    const failed = ROLES.filter((role) => outcomes[role].state !== 'pass');
+    span.end(failed.length === 0 ? 'ok' : failed.includes('canary') && !failed.includes('baseline') ? 'error' : 'warn', undefined, `${name}: baseline ${outcomes.baseline.state}, canary ${outcomes.canary.state}`);
     addGate(evidence, name, outcomes, critical ?? false);
   };
   try {
@@ -96,6 +101,7 @@ export async function runChatCanary<S extends ChatSubject>(kind: ChatKind<S>, pl
     const orders: string[] = [];
     const blocks = kind.probes.length + 1;
     const latencyBlock = async (block: number): Promise<void> => {
+      const span = currentTimeline().span({ lane: 'phases', kind: 'phase', label: `reply latency block ${block + 1}/${blocks}` });
       const count = Math.floor((plan.samples * (block + 1)) / blocks) - Math.floor((plan.samples * block) / blocks);
       const silent: Record<Role, boolean> = { baseline: false, canary: false }; // one unanswered sample ends that side's block
       const taken = await sampleInterleaved(count, async (role) => {
@@ -114,6 +120,8 @@ export async function runChatCanary<S extends ChatSubject>(kind: ChatKind<S>, pl
         lost[role] += taken[role].lost;
       }
       orders.push(taken.baseline.order);
+      const lostHere = taken.baseline.lost + taken.canary.lost;
+      span.end(lostHere ? 'warn' : 'ok', undefined, `reply latency block ${block + 1}/${blocks}: ${taken.baseline.values.length}/${taken.canary.values.length} samples${lostHere ? ` (lost ${taken.baseline.lost}/${taken.canary.lost})` : ''}`);
     };
     for (const { name, why } of kind.skipped ?? []) {
       hooks.step(`${name}: skipped (${why})`);

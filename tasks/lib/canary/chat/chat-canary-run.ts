@@ -97,6 +97,7 @@ export async function runChatCanary<S extends ChatSubject>(kind: ChatKind<S>, pl
     addGate(evidence, 'connects', connects);
 
     const latency: Record<Role, number[]> = { baseline: [], canary: [] };
+    const blockOf: Record<Role, number[]> = { baseline: [], canary: [] };
     const lost: Record<Role, number> = { baseline: 0, canary: 0 };
     const orders: string[] = [];
     const blocks = kind.probes.length + 1;
@@ -117,6 +118,7 @@ export async function runChatCanary<S extends ChatSubject>(kind: ChatKind<S>, pl
       });
       for (const role of ROLES) {
         latency[role].push(...taken[role].values);
+        blockOf[role].push(...taken[role].values.map(() => block + 1));
         lost[role] += taken[role].lost;
       }
       orders.push(taken.baseline.order);
@@ -134,7 +136,7 @@ export async function runChatCanary<S extends ChatSubject>(kind: ChatKind<S>, pl
       await latencyBlock(index + 1);
     }
     hooks.info(`reply latency: order of the pairs (first of each) ${orders.join(' ')}; lost: baseline ${lost.baseline}, canary ${lost.canary}`);
-    evidence.metrics.push({ name: 'reply latency', unit: 'ms', better: 'lower', baseline: latency.baseline, canary: latency.canary, lost: { ...lost } });
+    evidence.metrics.push({ name: 'reply latency', unit: 'ms', better: 'lower', baseline: latency.baseline, canary: latency.canary, lost: { ...lost }, replicates: blockOf, replicateUnit: 'block' });
     for (const each of kind.closing) await probe(each);
   } finally {
     const survival = Object.fromEntries(ROLES.map((role) => [role, crashed(role) ?? { state: up[role] ? 'pass' : 'no-data', detail: up[role] ? `the ${kind.noun} ran until the harness stopped it` : `the ${role} ${kind.noun} never connected` }])) as Record<Role, ProbeOutcome>;

@@ -49,6 +49,12 @@ export interface MetricInput {
    * process pair (see replicate-consistency.ts).
    */
   replicates?: { baseline: number[]; canary: number[] };
+  /**
+   * What a replicate is: `process` (default: round i's fresh baseline and canary process) or
+   * `block` (one process per side, sampled in blocks between probes: a stall of one process in one
+   * block is not a difference between versions).
+   */
+  replicateUnit?: 'process' | 'block';
 }
 
 /** One process pair of a metric with replicates: round i's baseline against round i's canary. */
@@ -105,7 +111,7 @@ export interface MetricVerdict {
   /** Samples lost per side (asked for, never answered), when any were. */
   lost?: { baseline: number; canary: number };
   /** Per process pair, when the metric carries replicates: medians, and in how many pairs the canary is worse. */
-  replicates?: { pairs: ReplicatePair[]; compared: number; worse: number };
+  replicates?: { pairs: ReplicatePair[]; compared: number; worse: number; unit?: 'process' | 'block' };
 }
 
 export interface CanaryJudgement {

@@ -57,7 +57,7 @@ function tailCell(metric: MetricVerdict): string {
 function replicateLine(metric: MetricVerdict): string {
   const replicates = metric.replicates as NonNullable<MetricVerdict['replicates']>;
   const pairs = replicates.pairs.map((pair) => `#${pair.replicate} ${formatValue(pair.median.baseline)} → ${formatValue(pair.median.canary)}${pair.canaryWorse === null ? ' (one side has no data)' : pair.canaryWorse ? ' worse' : ''}`);
-  return `per process pair (median baseline → canary, ${metric.unit}): ${pairs.join(', ')}; canary worse in ${replicates.worse} of ${replicates.compared}`;
+  return `per ${replicates.unit === 'block' ? 'sampling block' : 'process pair'} (median baseline → canary, ${metric.unit}): ${pairs.join(', ')}; canary worse in ${replicates.worse} of ${replicates.compared}`;
 }
 
 function metricRows(metrics: readonly MetricVerdict[]): string[] {

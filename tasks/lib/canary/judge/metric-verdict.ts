@@ -149,9 +149,9 @@ export function judgeMetric(metric: MetricInput, options: ResolvedJudgeOptions):
     // pooled p between two sets of processes is not a difference between versions unless the pairs agree.
     const agreeing = canaryWorse ? replicates.worse : replicates.compared - replicates.worse;
     const pairsP = signTestP(agreeing, replicates.compared);
-    if (pairsP >= options.alpha) reason = `no consistent difference: pooled ${pText} (${medians}), but ${canaryWorse ? 'worse' : 'better'} in ${agreeing} of ${replicates.compared} process pairs (sign test p = ${formatP(pairsP)}, not below ${options.alpha}): a difference between processes, not versions`;
+    if (pairsP >= options.alpha) reason = `no consistent difference: pooled ${pText} (${medians}), but ${canaryWorse ? 'worse' : 'better'} in ${agreeing} of ${replicates.compared} ${metric.replicateUnit === 'block' ? 'sampling blocks' : 'process pairs'} (sign test p = ${formatP(pairsP)}, not below ${options.alpha}): ${metric.replicateUnit === 'block' ? 'a busy moment for one process' : 'a difference between processes'}, not versions`;
   }
-  const inconsistent = verdict === 'fail' && replicates ? inconsistencyReason(replicates, options.alpha) : undefined;
+  const inconsistent = verdict === 'fail' && replicates ? inconsistencyReason(replicates, options.alpha, metric.replicateUnit ?? 'process') : undefined;
   if (inconsistent) {
     verdict = 'inconclusive';
     decisive = false;
@@ -174,7 +174,7 @@ export function judgeMetric(metric: MetricInput, options: ResolvedJudgeOptions):
     u: test.u,
     method: test.method,
     decisive,
-    ...(replicates ? { replicates } : {}),
+    ...(replicates ? { replicates: { ...replicates, ...(metric.replicateUnit === 'block' ? { unit: 'block' as const } : {}) } } : {}),
     ...(metric.lost && metric.lost.baseline + metric.lost.canary > 0 ? { lost: metric.lost } : {}),
   };
 }

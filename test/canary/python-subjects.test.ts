@@ -55,5 +55,5 @@ describe.skipIf(!hasWebsockets)('canary:check on Python websockets subjects', ()
     const run = await runTask(['canary:check', '--baseline', `${BOT} ${KEEPALIVE}`, '--canary', `${BOT} --ping-interval 0`, ...TIMES]);
     expect(run.exitCode, run.output.slice(-4000)).toBe(1);
     expect(run.report.decision?.reason).toMatch(/gate "stale path after idle" regressed: passes on the baseline, fails on the canary \(canary: did not notice the dead path/);
-  });
+  }, 180_000); // the canary stays on the dead path: every later probe and block waits its bounded time for a connection that never comes
 });

@@ -101,6 +101,9 @@ describe('canary:check --kind ws-server', () => {
     const after = ['close on a dead path'];
     for (const name of after) expect(states(evidence)[name], JSON.stringify(evidence.probes.find((probe) => probe.name === name))).toBe('pass/pass');
     expect(JSON.stringify(evidence.probes)).not.toMatch(/no open connection/);
+    // exiting without a closing handshake is no graceful shutdown on either side, whatever the timing: a hold, never a coin toss
+    const burst = evidence.probes.find((probe) => probe.name === 'messages sent just before a close');
+    for (const side of [burst?.baseline, burst?.canary]) expect(side, JSON.stringify(burst)).toMatchObject({ state: 'fail', detail: expect.stringMatching(/without a closing handshake \(1006\) on SIGTERM/) });
     const latency = evidence.metrics.find((metric) => metric.name === 'reply latency');
     expect(latency?.lost).toEqual({ baseline: 0, canary: 0 });
     expect([latency?.baseline.length, latency?.canary.length]).toEqual([20, 20]);

@@ -86,6 +86,9 @@ export function messagesBeforeShutdown(subject: ServiceSubject, settings: ChatPr
     await restartService(subject); // the client reconnects only once the old connection has closed
     const inTime = messages.filter((message) => message.answeredOn === connection.no);
     const how = `${stop.signal === 'SIGKILL' ? 'killed after the grace period' : `exited ${formatDuration(stop.durationMs)} after SIGTERM`}, connection closed with ${connection.closeCode}`;
+    // Exiting without a closing handshake is no graceful shutdown: whether the burst was answered
+    // before the process went is then a race with the signal (an A/A rolled back on it), not design.
+    if (connection.closeCode === 1006) return { state: 'fail', detail: `closed the connection without a closing handshake (1006) on SIGTERM (${how}): no graceful shutdown; ${inTime.length}/${messages.length} answered before it went, by timing — a graceful service answers what it received and closes with a code (e.g. 1001)` };
     if (inTime.length < messages.length) return { state: 'fail', detail: `${messages.length - inTime.length} of ${messages.length} messages the service had received before SIGTERM were never answered before it closed the connection (${how})` };
     return { state: 'pass', detail: `${inTime.length}/${messages.length} answered before the close (${how}); restarted, reconnected`, valueMs: stop.durationMs };
   });

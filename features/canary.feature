@@ -22,6 +22,18 @@ Feature: Canary check (canary:check)
     And every gate passed on both sides
     And no subject of the canary run is left running
 
+  Scenario: A gate both sides fail holds, naming the budget, and never rolls an A/A back
+    When I run "canary:check --aa --idle 0.5 --ping-interval 0.5 --pong-timeout 2 --detect-within 0.1 --close-within 2 --samples 20"
+    Then the canary decision is "hold" with exit code 4
+    And the decision holds because the gate "stale path after idle" fails on both sides
+    And no subject of the canary run is left running
+
+  Scenario: A canary bot that crashes is rolled back, naming its exit
+    When I run "canary:check --canary-fault crash --idle 0.5 --ping-interval 0.5 --pong-timeout 0.5 --detect-within 1.5 --close-within 2 --samples 20"
+    Then the canary decision is "rollback" with exit code 1
+    And the decision names the canary's exit "exited with code 1"
+    And no subject of the canary run is left running
+
   Scenario: A policy server canary that loads slower is rolled back, naming the metric
     When I run "canary:check --kind policy --canary-fault slow-load --samples 20"
     Then the canary decision is "rollback" with exit code 1

@@ -75,3 +75,14 @@ Then('each side of the canary run started {int} workers, none left running', fun
   assert.deepEqual({ baseline: pids.baseline.length, canary: pids.canary.length }, { baseline: count, canary: count });
   assert.deepEqual(liveGroups([...pids.baseline, ...pids.canary]), []);
 });
+
+Then('the decision holds because the gate {string} fails on both sides', function (this: HarnessWorld, gate: string) {
+  const { canary } = lastCanary(this);
+  assert.ok(canary.reasons.some((reason) => reason.includes(`gate "${gate}" fails on both sides: the probe or its budget does not fit this subject`)), `no hold reason names ${gate}: ${canary.reasons.join(' | ')}`);
+  assert.ok(!canary.reasons.some((reason) => reason.includes('regressed')), canary.reasons.join(' | '));
+});
+
+Then('the decision names the canary\'s exit {string}', function (this: HarnessWorld, exit: string) {
+  const { canary } = lastCanary(this);
+  assert.ok(canary.reasons[0]?.startsWith('gate "runs without crashing" regressed') && canary.reasons[0].includes(exit), `the first reason does not name the exit: ${canary.reasons.join(' | ')}`);
+});

@@ -4,7 +4,7 @@ import { usageError } from '../lib/errors/harness-error.ts';
 import type { JudgeOptions } from '../lib/canary/judge/judge-types.ts';
 import type { Role } from '../lib/canary/probe-outcome.ts';
 import type { WsServerPlan } from '../lib/canary/ws-server/run-ws-server.ts';
-import { CANARY_FAULTS, WS_KINDS, type CanaryKind } from './canary-flags.ts';
+import { CANARY_FAULTS, WORKER_FLAGS_TAKEN, WS_KINDS, type CanaryKind } from './canary-flags.ts';
 import { canaryBotKnobs, describeBot, referenceBotArgv, type BotKnobs } from './reference-bot.ts';
 import { canaryServiceKnobs, describeService, referenceServiceArgv, type ServiceKnobs } from './reference-service.ts';
 
@@ -27,6 +27,10 @@ export interface CanaryPlan {
   replicas: number;
   connectTimeoutMs: number;
   judge: JudgeOptions;
+  /** Absolute floor of the time metrics (ms), when there is one. */
+  minEffectMs: number | undefined;
+  /** worker: worker:test's flags as given (--profile, --model, --api-key, --header …), passed on to each side's worker:test plan. */
+  workerArgs: string[];
   /** The WebSocket kinds' run (ws-client, ws-server). */
   chat: WsServerPlan | undefined;
 }
@@ -37,6 +41,8 @@ const BUILT_IN_BOT_ONLY = ['ping-interval', 'pong-timeout'];
 /** 5 process pairs: the fewest whose all being worse is significant (sign test, 1/32 < 0.05); 3 all worse is chance 1 in 8. */
 export const DEFAULT_REPLICAS = 5;
 export const MIN_SAMPLES_PER_ROUND = 3;
+/** A ~1 ms loopback echo: a shift under 2 ms is noise whatever its ratio. */
+export const DEFAULT_WS_MIN_EFFECT_MS = 2;
 const START_KINDS: readonly CanaryKind[] = ['worker', 'policy'];
 
 /** Placeholders each kind fills into --baseline / --canary. */
@@ -81,6 +87,7 @@ export function planCanary(flags: Flags): CanaryPlan {
   if (!builtIn) for (const name of BUILT_IN_BOT_ONLY) if (flags.has(name)) throw usageError(`--${name} sets up the built-in ${noun}s; yours have their own settings`, `give --detect-within the ping interval + pong timeout of your ${noun}s instead`);
   if (flags.has('idle') && flags.has('soak')) throw usageError('--idle and --soak both set the idle time; pass one');
   if (!START_KINDS.includes(kind) && flags.has('starts')) throw usageError('--starts applies to --kind worker and policy only');
+  if (kind !== 'worker') for (const name of WORKER_FLAGS_TAKEN) if (flags.has(name)) throw usageError(`--${name} applies to --kind worker only (it is worker:test's flag, taken as it is)`);
   if (kind !== 'worker' && flags.has('replicas')) throw usageError('--replicas applies to --kind worker only');
   const replicas = kind === 'worker' ? (flags.optionalNumber('replicas') ?? DEFAULT_REPLICAS) : 1;
   if (flags.number('samples') < MIN_SAMPLES_PER_ROUND * replicas) {
@@ -101,6 +108,8 @@ export function planCanary(flags: Flags): CanaryPlan {
     replicas,
     connectTimeoutMs: (flags.optionalNumber('connect-timeout') ?? (kind === 'worker' ? 120 : 30)) * 1000,
     judge: { alpha: flags.number('alpha'), effectFloor: flags.number('effect-floor') },
+    workerArgs: WORKER_FLAGS_TAKEN.flatMap((name) => flags.list(name).flatMap((value) => [`--${name}`, value])),
+    minEffectMs: flags.optionalNumber('min-effect-ms') ?? (WS_KINDS.includes(kind) ? DEFAULT_WS_MIN_EFFECT_MS : undefined),
     chat: undefined,
   };
   if (!builtIn) {
@@ -110,7 +119,7 @@ export function planCanary(flags: Flags): CanaryPlan {
   }
   if (WS_KINDS.includes(kind)) plan.chat = planChat(flags, plan);
   else if (builtIn) {
-    const what = kind === 'worker' ? 'reference worker (tiny llama, seed API)' : `reference policy server (load ${kind === 'policy' ? '0.5' : ''} s)`;
+    const what = kind === 'worker' ? `reference worker (tiny llama, ${flags.optionalString('profile') ?? 'seed'} API)` : `reference policy server (load ${kind === 'policy' ? '0.5' : ''} s)`;
     const regression = plan.canaryFault ? ` with --canary-fault ${plan.canaryFault}` : ' (no --canary-fault: the same subject; pass one to see a regression)';
     plan.compared = { baseline: what, canary: aa ? `${what} (A/A: the baseline again)` : `${what}${regression}` };
   }

@@ -1,3 +1,4 @@
+import { HarnessError } from '../lib/errors/harness-error.ts';
 import { judgeCanary } from '../lib/canary/judge/judge.ts';
 import { renderJudgementTable } from '../lib/canary/judge/judgement-table.ts';
 import type { CanaryEvidence } from '../lib/canary/canary-evidence.ts';
@@ -63,13 +64,22 @@ export const canaryTask: TaskDefinition = {
   ],
   async run(context: TaskContext, flags) {
     const plan = planCanary(flags);
-    context.report.settings = { kind: plan.kind, aa: plan.aa, builtIn: plan.builtIn, canaryFault: plan.canaryFault ?? null, compared: plan.compared, samples: plan.samples, ...(plan.kind === 'worker' ? { replicas: plan.replicas } : {}), judge: plan.judge, ...(plan.chat ? { chat: { ...plan.chat.settings, ...(plan.kind === 'ws-server' ? { wsPath: plan.chat.wsPath } : {}) } } : {}) };
+    context.report.settings = { kind: plan.kind, aa: plan.aa, builtIn: plan.builtIn, canaryFault: plan.canaryFault ?? null, compared: plan.compared, samples: plan.samples, ...(plan.kind === 'worker' ? { replicas: plan.replicas } : {}), judge: plan.judge, minEffectMs: plan.minEffectMs ?? null, ...(plan.chat ? { chat: { ...plan.chat.settings, ...(plan.kind === 'ws-server' ? { wsPath: plan.chat.wsPath } : {}) } } : {}) };
     context.out.step(`canary:check --kind ${plan.kind}${plan.aa ? ' (A/A calibration)' : ''}`);
     context.out.info(`baseline: ${plan.compared.baseline}`);
     context.out.info(`canary:   ${plan.compared.canary}`);
     const hooks: KindHooks = { start: (options) => context.start(options), step: (text) => context.out.step(text), info: (text) => context.out.info(text), tailLines: context.tailLines };
     const evidence = await runKind(context, plan, hooks);
     if (shutdownSignal()) return; // interrupted: what the probes saw last was our own teardown, not worth judging
+    const baselineCrash = evidence.crashes?.baseline;
+    if (baselineCrash) {
+      // Without a running baseline there is nothing to judge the canary against: an environment error, not a rollback.
+      const why = `the baseline ${plan.kind === 'ws-server' ? 'service' : 'bot'} ${baselineCrash.detail}`;
+      context.report.sections.canary = { decision: null, noDecision: `no decision: ${why}; a canary is judged only against a baseline that keeps running`, compared: plan.compared, gates: evidence.gates, probes: evidence.probes, samples: evidence.metrics, faults: evidence.faults, crashes: evidence.crashes };
+      throw new HarnessError('CANARY_BASELINE_CRASHED', `no canary decision: ${why}`, { kind: 'environment', evidence: { crashes: evidence.crashes }, hint: `run the baseline command (--${plan.flagOf.baseline.split(' ')[0]}) by hand and fix what its log says; the canary was not judged` });
+    }
+    const floorMs = plan.minEffectMs;
+    if (floorMs) for (const metric of evidence.metrics) if (metric.unit === 'ms') metric.minEffect = Math.max(metric.minEffect ?? 0, floorMs);
     const judgement = judgeCanary(evidence.gates, evidence.metrics, plan.judge);
     await recordJudgement(context.report, judgement, evidence, plan.compared);
     context.out.print(`\ncompared: baseline = ${plan.compared.baseline}\n          canary   = ${plan.compared.canary}\n${renderJudgementTable(judgement)}`);

@@ -5,6 +5,10 @@ export const BOT_ENTRY = fileURLToPath(new URL('../../fixtures/ws-bot/main.ts', 
 
 export interface BotKnobs extends ChatKnobs {
   reconnect: boolean;
+  /** `close`: a pong timeout starts a closing handshake and drops the socket after the close timeout (Python websockets). */
+  onPongTimeout?: 'terminate' | 'close';
+  /** Crash: exit 1 after this many replies. */
+  exitAfterReplies?: number;
   faults?: ReadonlyArray<'close-blocks' | 'lose-buffered'>;
 }
 
@@ -12,7 +16,10 @@ export interface BotKnobs extends ChatKnobs {
 export function referenceBotArgv(knobs: BotKnobs): string[] {
   return [
     process.execPath, '--import', import.meta.resolve('tsx'), BOT_ENTRY, '--url', '{url}', '--name', '{name}', ...chatKnobArgs(knobs),
-    '--reconnect', knobs.reconnect ? 'on' : 'off', ...(knobs.faults ?? []).flatMap((fault) => ['--fault', fault]),
+    '--reconnect', knobs.reconnect ? 'on' : 'off',
+    ...(knobs.onPongTimeout ? ['--on-pong-timeout', knobs.onPongTimeout] : []),
+    ...(knobs.exitAfterReplies ? ['--exit-after-replies', String(knobs.exitAfterReplies)] : []),
+    ...(knobs.faults ?? []).flatMap((fault) => ['--fault', fault]),
   ];
 }
 
@@ -21,6 +28,8 @@ export function canaryBotKnobs(baseline: BotKnobs, fault: string | undefined): B
   const shared = sharedCanaryKnobs(baseline, fault);
   if (shared) return shared;
   switch (fault) {
+    case 'crash':
+      return { ...baseline, exitAfterReplies: 3 };
     case 'reconnect-off':
       return { ...baseline, reconnect: false };
     case 'close-blocks':
@@ -34,6 +43,6 @@ export function canaryBotKnobs(baseline: BotKnobs, fault: string | undefined): B
 
 export function describeBot(knobs: BotKnobs): string {
   const words = chatKnobWords(knobs);
-  const changes = [words.keepalive, words.maxAge, `reconnect ${knobs.reconnect ? 'on' : 'off'}`, words.close, words.reply, ...(knobs.faults ?? []).map((fault) => `fault ${fault}`)];
+  const changes = [words.keepalive, words.maxAge, `reconnect ${knobs.reconnect ? 'on' : 'off'}`, words.close, words.reply, ...(knobs.onPongTimeout === 'close' ? ['pong timeout closes with a handshake'] : []), ...(knobs.exitAfterReplies ? [`exits 1 after ${knobs.exitAfterReplies} replies`] : []), ...(knobs.faults ?? []).map((fault) => `fault ${fault}`)];
   return `reference bot (${changes.join(', ')})`;
 }

@@ -34,6 +34,8 @@ export function sharedCanaryKnobs<K extends ChatKnobs>(baseline: K, fault: strin
       return { ...baseline, maxAge: 0 };
     case 'slow-replies':
       return { ...baseline, replyDelayMs: baseline.replyDelayMs + 20 };
+    case 'slightly-slower': // 1 ms more per reply: a ratio of two ~1 ms medians, nothing a user notices
+      return { ...baseline, replyDelayMs: baseline.replyDelayMs + 1 };
     case 'noisy': // the same mean reply time, more spread: ±1 ms uniform
       return { ...baseline, replyDelayMs: Math.max(0, baseline.replyDelayMs - 1), replyJitterMs: baseline.replyJitterMs + 2 };
     default:

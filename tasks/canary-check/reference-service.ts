@@ -9,6 +9,10 @@ export interface ServiceKnobs extends ChatKnobs {
   /** Fault: refuse new connections this long after a client was lost without a close (s); 0 off. */
   sessionLock: number;
   faults?: ReadonlyArray<'close-blocks' | 'lose-on-close' | 'max-age-abrupt'>;
+  /** `exit`: exits at once on SIGTERM, no close handshake (as many services do). */
+  onSigterm?: 'close' | 'exit';
+  /** Accepts permessage-deflate when offered (as Python's websockets does). */
+  deflate?: boolean;
 }
 
 /** The reference service as an argv template (`{port}`, `{name}` are filled per side). */
@@ -17,6 +21,8 @@ export function referenceServiceArgv(knobs: ServiceKnobs): string[] {
     process.execPath, '--import', import.meta.resolve('tsx'), SERVICE_ENTRY, '--port', '{port}', '--name', '{name}', ...chatKnobArgs(knobs),
     ...(knobs.dropAfterIdle ? ['--drop-after-idle', String(knobs.dropAfterIdle)] : []),
     ...(knobs.sessionLock ? ['--session-lock', String(knobs.sessionLock)] : []),
+    ...(knobs.onSigterm ? ['--on-sigterm', knobs.onSigterm] : []),
+    ...(knobs.deflate ? ['--deflate', 'on'] : []),
     ...(knobs.faults ?? []).flatMap((fault) => ['--fault', fault]),
   ];
 }

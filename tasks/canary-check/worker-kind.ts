@@ -5,6 +5,7 @@ import { addGate, emptyEvidence, outcomeOf, type CanaryEvidence } from '../lib/c
 import { sampleInterleaved } from '../lib/canary/interleave.ts';
 import { ROLES, type ProbeOutcome, type Role } from '../lib/canary/probe-outcome.ts';
 import { parseFlags } from '../lib/cli/flag-spec.ts';
+import { usageError } from '../lib/errors/harness-error.ts';
 import type { ModelFileInfo } from '../lib/model/model-file.ts';
 import type { MetricInput } from '../lib/canary/judge/judge-types.ts';
 import { Reporter } from '../lib/output/reporter.ts';
@@ -56,7 +57,7 @@ function sidePlan(plan: CanaryPlan, role: Role): WorkerTestPlan {
   const args = plan.builtIn
     ? ['--heartbeat-interval', String(BUILT_IN_HEARTBEAT_S), '--interval-tolerance', String(BUILT_IN_INTERVAL_TOLERANCE), '--heartbeats', '4', ...(role === 'canary' && plan.canaryFault === 'slow-tokens' ? [`--worker-arg=--token-delay-ms=${SLOW_TOKEN_MS}`] : [])]
     : ['--worker-cmd', plan.raw[role] as string];
-  return planWorkerTest(parseFlags([...args, '--timeout', String(plan.connectTimeoutMs / 1000), '--stream', 'both'], WORKER_TEST_FLAGS));
+  return planWorkerTest(parseFlags([...args, ...plan.workerArgs, '--timeout', String(plan.connectTimeoutMs / 1000), '--stream', 'both'], WORKER_TEST_FLAGS));
 }
 
 async function startWorker(context: TaskContext, side: Side, model: ModelFileInfo, label: string): Promise<WorkerUnderTest> {
@@ -174,8 +175,24 @@ export async function runWorkerCanary(context: TaskContext, plan: CanaryPlan): P
     for (const role of startOrder()) sides[role].worker = await startWorker(context, sides[role], model, 'main');
     await Promise.all(ROLES.map((role) => checkSide(context, sides[role])));
     const names = [...new Set(ROLES.flatMap((role) => sides[role].checks.checks.map((check) => check.name)))];
-    for (const name of names) addGate(evidence, `worker:test ${name}`, { baseline: outcomeOf(sides.baseline.checks, name), canary: outcomeOf(sides.canary.checks, name) });
+    for (const name of names) {
+      const skippedOn = ROLES.map((role) => sides[role].checks.checks.find((check) => check.name === name)).filter((check) => check?.verdict === 'skip');
+      // A check the profile has no such thing for (heartbeats of a llama-server) is skipped on both sides: said, not judged.
+      if (skippedOn.length === ROLES.length) evidence.skipped.push({ name: `worker:test ${name}`, why: skippedOn[0]?.detail ?? 'skipped by worker:test on both sides' });
+      else addGate(evidence, `worker:test ${name}`, { baseline: outcomeOf(sides.baseline.checks, name), canary: outcomeOf(sides.canary.checks, name) });
+    }
+    for (const { name, why } of evidence.skipped) out.info(`${name}: skipped (${why})`);
     for (const role of ROLES) sides[role].healthy = outcomeOf(sides[role].checks, 'health').state === 'pass';
+    const health = { baseline: outcomeOf(sides.baseline.checks, 'health'), canary: outcomeOf(sides.canary.checks, 'health') };
+    if (health.baseline.state === 'fail' && health.canary.state === 'fail') {
+      // Both fail the first check: the harness speaks another protocol than the workers, not a regression.
+      const profile = plans.baseline.profile.name;
+      throw usageError(
+        `both workers fail worker:test's health check under --profile ${profile} (baseline: ${health.baseline.detail} | canary: ${health.canary.detail}): the profile does not match what they speak, so nothing can be compared`,
+        `pass the profile they speak (--profile llama-server, openai, v1, seed, or your own with --profiles), and --api-key / --header if they need them; worker:test --profile <p> --worker-cmd "<baseline>" shows which fits`,
+        'CANARY_PROFILE_MISMATCH',
+      );
+    }
 
     const endpoint = plans.baseline.profile.inference[0];
     const usable = (role: Role): boolean => sides[role].healthy && sides[role].worker?.guard.running === true;
@@ -186,6 +203,10 @@ export async function runWorkerCanary(context: TaskContext, plan: CanaryPlan): P
       const round = index + 1;
       if (shutdownAbortSignal().aborted) break;
       if (round > 1) {
+        if (!ROLES.some((role) => sides[role].healthy)) {
+          out.info(`rounds ${round}–${rounds.length} not run: neither worker was healthy`);
+          break;
+        }
         out.step(`Round ${round}/${rounds.length}: a fresh baseline and canary worker`);
         await Promise.all(
           startOrder().filter((role) => sides[role].healthy).map(async (role) => {

@@ -35,6 +35,8 @@ describe('canary:check usage errors: exit 2 with a reason, nothing started', () 
     [['--kind', 'worker', '--replicas', '0'], /--replicas must be at least 1/],
     [['--kind', 'grpc'], /--kind must be one of ws-client, ws-server, worker, policy/],
     [['--kind', 'ws-client', '--ws-path', '/chat'], /--ws-path applies to --kind ws-server only/],
+    [['--kind', 'ws-server', '--profile', 'llama-server'], /--profile applies to --kind worker only \(it is worker:test's flag, taken as it is\)/],
+    [['--kind', 'policy', '--model', 'x.gguf'], /--model applies to --kind worker only/],
     [['--kind', 'ws-server', '--baseline', 'node svc.js --url {url}', '--canary', 'node svc.js --port {port}'], /--baseline must contain \{port\}/],
   ])('%j', async (args, reason) => {
     const { code, output } = await run(args);
@@ -49,5 +51,9 @@ describe('canary:check usage errors: exit 2 with a reason, nothing started', () 
     expect(await runCli(['canary:check', '--help'], TASKS, { stdout: sink, stderr: sink, env: {}, cwd: repoPath('') })).toBe(0);
     expect(output).toMatch(/0 promote, 1 rollback, 4 hold/);
     expect(output).toMatch(/--replicas <k>.*fresh baseline and canary worker/);
+    // worker:test's own flag definitions, taken by --kind worker
+    expect(output).toMatch(/--profile .*worker: worker profile: seed, v1, llama-server, openai/);
+    expect(output).toMatch(/--header .*worker: extra HTTP header/);
+    expect(output).toMatch(/--min-effect-ms <ms>.*absolute floor/);
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { liveGuards } from '../../tasks/lib/process/guard-registry.ts';
 import { liveGroups, startedPids } from '../helpers/process-lanes.ts';
 import { runTask } from '../helpers/run-task-in-process.ts';
+import { referenceWorkerBase } from '../../tasks/worker-test/reference-worker.ts';
 
 interface CanarySection {
   decision: string;
@@ -36,5 +37,26 @@ describe('canary:check --kind worker (real reference workers)', () => {
     expect(section.metrics.find((metric) => metric.name === 'inference latency')?.replicates).toMatchObject({ compared: 2, pairs: [{ replicate: 1 }, { replicate: 2 }] });
     expect(run.report.settings).toMatchObject({ replicas: 2 });
     expect(run.output).toMatch(/Round 2\/2: a fresh baseline and canary worker/);
+  });
+
+  // llama-server speaks another protocol than the seed: /health {"status":"ok"}, /completion, no heartbeats.
+  const llamaServer = `${referenceWorkerBase().join(' ')} --api llama-server --port {port} --model {model} --model-ref {modelRef} --worker-id {workerId} --threads 1 --local-mode`;
+
+  it('two llama-servers under the default seed profile: a config error naming --profile (exit 2), not a hold with every metric NO DATA', async () => {
+    const run = await runTask(['canary:check', '--kind', 'worker', '--baseline', llamaServer, '--aa', '--replicas', '2', '--samples', '6']);
+    expect(run.exitCode, run.output.slice(-3000)).toBe(2);
+    expect(run.report.error).toMatchObject({ code: 'CANARY_PROFILE_MISMATCH', message: expect.stringMatching(/both workers fail worker:test's health check under --profile seed/), hint: expect.stringMatching(/--profile llama-server/) });
+    expect(run.output).not.toMatch(/Round 2\/2/);
+  });
+
+  it("with worker:test's --profile llama-server the same pair is compared: every gate passes on both sides, heartbeats are skipped (the profile has none)", async () => {
+    const run = await runTask(['canary:check', '--kind', 'worker', '--profile', 'llama-server', '--baseline', llamaServer, '--aa', '--replicas', '2', '--samples', '6']);
+    const section = (run.report as unknown as { canary?: CanarySection & { skipped?: Array<{ name: string }> } }).canary as CanarySection & { skipped?: Array<{ name: string }> };
+    expect(section, run.output.slice(-3000)).toBeDefined();
+    expect(section.decision).not.toBe('rollback');
+    expect(section.gates.filter((gate) => gate.baseline !== 'pass' || gate.canary !== 'pass'), run.output.slice(-3000)).toEqual([]);
+    expect(section.gates.map((gate) => gate.name)).toEqual(expect.arrayContaining(['worker:test health', 'worker:test inference SSE POST /completion']));
+    expect(section.skipped?.map((skip) => skip.name)).toEqual(['worker:test heartbeats']);
+    expect(section.metrics.map((metric) => metric.name)).toEqual(['TTFT', 'inference latency', 'tokens/s']);
   });
 });

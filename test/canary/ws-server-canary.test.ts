@@ -16,12 +16,12 @@ import { runTask } from '../helpers/run-task-in-process.ts';
 const FAST = ['--kind', 'ws-server', '--idle', '0.5', '--ping-interval', '0.5', '--pong-timeout', '0.5', '--max-age', '4', '--detect-within', '1.5', '--close-within', '2', '--samples', '20'];
 const BASE: ServiceKnobs = { pingInterval: 0.5, pongTimeout: 0.5, maxAge: 4, closeTimeout: 1, replyDelayMs: 5, replyJitterMs: 0, dropAfterIdle: 0, sessionLock: 0 };
 
-async function runPair(canary: ServiceKnobs): Promise<CanaryEvidence> {
+async function runPair(canary: ServiceKnobs, baseline: ServiceKnobs = BASE, samples = 5): Promise<CanaryEvidence> {
   return await runWsServerCanary(
     {
-      argv: { baseline: referenceServiceArgv(BASE), canary: referenceServiceArgv(canary) },
+      argv: { baseline: referenceServiceArgv(baseline), canary: referenceServiceArgv(canary) },
       flags: { baseline: 'baseline', canary: 'canary' },
-      samples: 5,
+      samples,
       connectTimeoutMs: 60_000,
       wsPath: '/chat',
       settings: { idleMs: 500, replyTimeoutMs: 2000, detectWithinMs: 1500, reconnectWithinMs: 2000, maxAgeMs: 4000, closeWithinMs: 2000, burst: 3 },
@@ -61,7 +61,7 @@ describe('canary:check --kind ws-server', () => {
     const run = await runTask(['canary:check', ...FAST]);
     const canary = (run.report as unknown as { canary: { gates: Array<{ name: string; baseline: string; canary: string }>; metrics: Array<{ verdict: string }> } }).canary;
     expect(canary.gates.filter((gate) => gate.baseline !== 'pass' || gate.canary !== 'pass'), run.output.slice(-3000)).toEqual([]);
-    expect(canary.gates.map((gate) => gate.name)).toEqual(['connects', 'graceful close at max age', 'first message after idle', 'stale path after idle', 'reset on first send after idle', 'messages sent just before a close', 'close on a dead path']);
+    expect(canary.gates.map((gate) => gate.name)).toEqual(['connects', 'graceful close at max age', 'first message after idle', 'stale path after idle', 'reset on first send after idle', 'messages sent just before a close', 'close on a dead path', 'runs without crashing']);
     if (run.report.decision?.verdict === 'hold') expect(canary.metrics.map((metric) => metric.verdict)).toEqual(['inconclusive']);
     else expect(run.report.decision).toMatchObject({ verdict: 'promote', exitCode: 0 });
     expect(run.exitCode).toBe(run.report.decision?.verdict === 'hold' ? 4 : 0);
@@ -90,5 +90,32 @@ describe('canary:check --kind ws-server', () => {
     const evidence = await runPair({ ...BASE, maxAge: 0, dropAfterIdle: 0.25, sessionLock: 5 });
     expect(states(evidence)).toMatchObject({ connects: 'pass/pass', 'first message after idle': 'pass/fail', 'stale path after idle': 'pass/pass', 'reset on first send after idle': 'pass/fail' });
     expect(evidence.probes.find((probe) => probe.name === 'reset on first send after idle')?.canary.detail).toMatch(/not answered within/);
+  });
+
+  // A service that exits at once on SIGTERM: after "messages sent just before a close" restarts it,
+  // the old connection's 1006 can arrive after the new process listens. The next probe and the
+  // latency samples must wait for the new connection, not find none (or the dead one).
+  it.concurrent('after restarting a service that exits at once on SIGTERM, the next probes and samples run on the new connection', async () => {
+    const abrupt: ServiceKnobs = { ...BASE, onSigterm: 'exit' };
+    const evidence = await runPair(abrupt, abrupt, 20);
+    const after = ['close on a dead path'];
+    for (const name of after) expect(states(evidence)[name], JSON.stringify(evidence.probes.find((probe) => probe.name === name))).toBe('pass/pass');
+    expect(JSON.stringify(evidence.probes)).not.toMatch(/no open connection/);
+    // exiting without a closing handshake is no graceful shutdown on either side, whatever the timing: a hold, never a coin toss
+    const burst = evidence.probes.find((probe) => probe.name === 'messages sent just before a close');
+    for (const side of [burst?.baseline, burst?.canary]) expect(side, JSON.stringify(burst)).toMatchObject({ state: 'fail', detail: expect.stringMatching(/without a closing handshake \(1006\) on SIGTERM/) });
+    const latency = evidence.metrics.find((metric) => metric.name === 'reply latency');
+    expect(latency?.lost).toEqual({ baseline: 0, canary: 0 });
+    expect([latency?.baseline.length, latency?.canary.length]).toEqual([20, 20]);
+  });
+
+  // Python's websockets accepts permessage-deflate when offered: the harness offers none, so the
+  // bytes the proxy passes are the frames it sent.
+  it.concurrent('a service that accepts permessage-deflate passes the before-close probe (the harness offers no compression)', async () => {
+    const deflating: ServiceKnobs = { ...BASE, deflate: true };
+    const evidence = await runPair(deflating, deflating);
+    const probe = evidence.probes.find((each) => each.name === 'messages sent just before a close');
+    expect(probe?.baseline, JSON.stringify(probe)).toMatchObject({ state: 'pass' });
+    expect(probe?.canary).toMatchObject({ state: 'pass' });
   });
 });

@@ -11,6 +11,8 @@ import { runTask, type InProcessRun } from '../helpers/run-task-in-process.ts';
 const OUT = repoPath('test-results/report-html');
 /** Size budget for one report.html of a default run: inline CSS + JS + data. */
 const MAX_HTML_BYTES = 160 * 1024;
+/** A canary run records two subjects' frames (a message every 100 ms through the max-age probe, on each side). */
+const MAX_CANARY_HTML_BYTES = 320 * 1024;
 
 let browser: (BrowserContext & AsyncDisposable) | undefined;
 
@@ -29,9 +31,9 @@ beforeAll(async () => {
 afterAll(async () => browser?.[Symbol.asyncDispose]());
 
 /** Opens a run's report.html from disk, screenshots it, and checks that it asked the network for nothing and threw nothing. */
-async function open(run: InProcessRun, name: string): Promise<Page> {
+async function open(run: InProcessRun, name: string, maxBytes = MAX_HTML_BYTES): Promise<Page> {
   const file = join(run.reportDir, 'report.html');
-  expect(statSync(file).size).toBeLessThan(MAX_HTML_BYTES);
+  expect(statSync(file).size).toBeLessThan(maxBytes);
   const page = await (browser as BrowserContext).newPage();
   const requests: string[] = [];
   const errors: string[] = [];
@@ -108,5 +110,28 @@ describe.skipIf(skipBrowser)('report.html in headless Chromium', () => {
     expect(await page.locator('svg .point.s-warn').count()).toBeGreaterThan(0);
     await clickFailedCheck(page, run, 'cold start');
     expect(await page.locator('#failures .evidence').first().textContent()).toContain('STATUS_GAP_ABOVE_KEEPALIVE');
+  });
+
+  // A hold a release engineer must understand from the page alone: the decision first, what it
+  // means, why (a gate failing on both sides), the gate table and the metric table.
+  it('a canary:check hold leads with the decision, its reasons, the gate table (baseline / canary / outcome) and the metric table', async () => {
+    const run = await runTask(['canary:check', '--aa', '--idle', '0.5', '--ping-interval', '0.5', '--pong-timeout', '2', '--detect-within', '0.1', '--close-within', '2', '--samples', '20']);
+    expect(run.exitCode, run.output.slice(-2000)).toBe(4);
+    const page = await open(run, 'canary-hold', MAX_CANARY_HTML_BYTES);
+    expect(await page.locator('h1').textContent()).toContain('canary:check HOLD');
+    expect(await page.locator('header .exit').textContent()).toContain('exit 4 (hold: inconclusive, a person decides)');
+    expect(await page.locator('#canary .decision-word').textContent()).toBe('HOLD');
+    expect(await page.locator('#canary .decision-meaning').textContent()).toMatch(/a person looks at the reasons below and decides/);
+    // the decision comes before the timeline and the checks
+    const top = async (selector: string): Promise<number> => (await page.locator(selector).boundingBox())?.y ?? Number.NaN;
+    expect(await top('#canary')).toBeLessThan(await top('#timeline'));
+    expect(await page.locator('#canary ol.reasons li').first().textContent()).toMatch(/gate "stale path after idle" fails on both sides: the probe or its budget does not fit this subject/);
+    const stale = page.locator('#canary table.canary-gates tr', { hasText: 'stale path after idle' });
+    expect(await stale.locator('td').allTextContents()).toEqual([expect.stringContaining('stale path after idle'), 'fail', 'fail', expect.stringContaining('fails on both sides'), expect.stringContaining('did not notice the dead path')]);
+    expect(await page.locator('#canary table.canary-gates tr', { hasText: 'proactive reconnect at max age' }).locator('td.outcome').textContent()).toBe('pass');
+    expect(await page.locator('#canary table.canary-metrics tr', { hasText: 'reply latency' }).locator('td').nth(1).textContent()).toMatch(/^20\/20/);
+    // the timeline shows when each probe ran, and which failed on both sides
+    expect(await laneNames(page)).toEqual(expect.arrayContaining(['phases', 'ws:baseline', 'ws:canary', 'faults']));
+    expect(await page.locator('svg rect.span.s-warn').count()).toBeGreaterThan(0);
   });
 });

@@ -10,16 +10,26 @@ export interface CanaryEvidence {
   metrics: MetricInput[];
   /** Faults the proxies applied, on the run clock. */
   faults: unknown[];
+  /** Subject processes that exited without the harness asking them to (code/signal, when, last log line). */
+  crashes?: Partial<Record<Role, { detail: string }>>;
+  /** Probes not run, and why (e.g. the max-age probe without --max-age). */
+  skipped: Array<{ name: string; why: string }>;
 }
 
 export function emptyEvidence(): CanaryEvidence {
-  return { gates: [], probes: [], metrics: [], faults: [] };
+  return { gates: [], probes: [], metrics: [], faults: [], skipped: [] };
+}
+
+/** A pass that needed the allowance: its timing is beyond what the subject promises (`budgetMs`), in words. */
+function marginal(outcome: ProbeOutcome): string | undefined {
+  if (outcome.state !== 'pass' || outcome.valueMs === undefined || outcome.budgetMs === undefined || outcome.valueMs <= outcome.budgetMs) return undefined;
+  return `${Math.round(outcome.valueMs)} ms against a budget of ${Math.round(outcome.budgetMs)} ms`;
 }
 
 /** Adds a gate from the two sides' probe outcomes. */
 export function addGate(evidence: CanaryEvidence, name: string, outcomes: Record<Role, ProbeOutcome>, critical = false): void {
   evidence.probes.push({ name, baseline: outcomes.baseline, canary: outcomes.canary });
-  evidence.gates.push({ name, baseline: outcomes.baseline.state, canary: outcomes.canary.state, detail: `baseline: ${outcomes.baseline.detail} | canary: ${outcomes.canary.detail}`, ...(critical ? { critical } : {}) });
+  evidence.gates.push({ name, baseline: outcomes.baseline.state, canary: outcomes.canary.state, detail: `baseline: ${outcomes.baseline.detail} | canary: ${outcomes.canary.detail}`, canaryDetail: outcomes.canary.detail, ...(marginal(outcomes.baseline) ? { baselineMarginal: marginal(outcomes.baseline) } : {}), ...(critical ? { critical } : {}) });
 }
 
 /** Runs the same probe on both sides at once (both see the same idle period and machine load). */

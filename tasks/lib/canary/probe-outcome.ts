@@ -6,6 +6,8 @@ export interface ProbeOutcome {
   detail: string;
   /** The probe's main timing (detection time, recovery time), in ms. */
   valueMs?: number;
+  /** The timing the subject promises for `valueMs` (before the allowance for a loaded machine), when there is one. */
+  budgetMs?: number;
   evidence?: Record<string, unknown>;
 }
 

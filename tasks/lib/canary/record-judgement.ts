@@ -21,6 +21,7 @@ export async function recordJudgement(report: RunReport, judgement: CanaryJudgem
       throw new HarnessError(item.code ?? 'CANARY_CHECK_FAILED', item.detail, { evidence: item.evidence });
     });
   }
-  report.sections.canary = { decision: judgement.decision, score: judgement.score, compared, reasons: judgement.reasons, gates: judgement.gates, probes: evidence.probes, metrics: judgement.metrics, samples: evidence.metrics, faults: evidence.faults };
+  for (const { name, why } of evidence.skipped) report.skip(`gate: ${name}`, `skipped: ${why}`);
+  report.sections.canary = { decision: judgement.decision, score: judgement.score, compared, reasons: judgement.reasons, gates: judgement.gates, probes: evidence.probes, metrics: judgement.metrics, samples: evidence.metrics, faults: evidence.faults, ...(evidence.skipped.length ? { skipped: evidence.skipped } : {}), ...(evidence.crashes && Object.keys(evidence.crashes).length ? { crashes: evidence.crashes } : {}) };
   report.decision = { verdict: judgement.decision, exitCode: CANARY_EXIT_CODES[judgement.decision], reason: judgement.reasons[0] ?? '' };
 }

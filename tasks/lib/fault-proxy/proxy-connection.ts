@@ -9,12 +9,22 @@ export interface SideEnd {
   detail?: string;
 }
 
+/** Bytes a black hole swallowed in one direction, and when they arrived. */
+export interface SwallowedChunk {
+  monoMs: number;
+  bytes: Buffer;
+}
+
+const SWALLOW_KEPT = 64 * 1024;
+
 interface Lane {
   fault: Fault;
   /** Bytes forwarded so far in this direction. */
   bytes: number;
   /** Bytes swallowed by a black hole. */
   swallowed: number;
+  /** What a black hole swallowed, with when (the first 64 KiB): the signs a side gave into a dead path. */
+  swallowedChunks: SwallowedChunk[];
   /** For close-after: bytes still allowed. */
   budget: number;
   /** For latency: when the last delayed chunk goes out, so order is kept. */
@@ -46,7 +56,7 @@ export class ProxyConnection {
     readonly onTrigger: Trigger,
     onChange: () => void,
   ) {
-    const lane = (fault: Fault): Lane => ({ fault, bytes: 0, swallowed: 0, budget: fault.kind === 'close-after' ? fault.bytes : 0, lastDueMs: 0, pendingEnd: false, inFlight: 0 });
+    const lane = (fault: Fault): Lane => ({ fault, bytes: 0, swallowed: 0, swallowedChunks: [], budget: fault.kind === 'close-after' ? fault.bytes : 0, lastDueMs: 0, pendingEnd: false, inFlight: 0 });
     this.#lanes = { up: lane(initial.up), down: lane(initial.down) };
     this.#onChange = onChange;
     this.#wire(client, target, 'up');
@@ -63,6 +73,11 @@ export class ProxyConnection {
 
   bytes(direction: Direction): { forwarded: number; swallowed: number } {
     return { forwarded: this.#lanes[direction].bytes, swallowed: this.#lanes[direction].swallowed };
+  }
+
+  /** The bytes a black hole swallowed in `direction`, in order, with their arrival times (the first 64 KiB). */
+  swallowedChunks(direction: Direction): readonly SwallowedChunk[] {
+    return this.#lanes[direction].swallowedChunks;
   }
 
   /** The first time the client side ended (FIN, RST or error), if it has. */
@@ -131,6 +146,7 @@ export class ProxyConnection {
     const fault = lane.fault;
     switch (fault.kind) {
       case 'blackhole':
+        if (lane.swallowed < SWALLOW_KEPT) lane.swallowedChunks.push({ monoMs: performance.now(), bytes: Buffer.from(chunk) });
         lane.swallowed += chunk.length;
         return;
       case 'reset-on-data':

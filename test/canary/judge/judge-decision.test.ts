@@ -35,11 +35,27 @@ describe('judgeCanary: decisions', () => {
   it("holds when a gate fails on both sides: not the canary's fault, but not shown fine either", () => {
     const judgement = judgeCanary([gate('fail', 'fail')], [latency(spread(20, 100), spread(20, 100))]);
     expect(judgement.decision).toBe('hold');
-    expect(judgement.reasons[0]).toMatch(/fails on both baseline and canary: not the canary's fault/);
+    expect(judgement.reasons[0]).toMatch(/fails on both sides: the probe or its budget does not fit this subject/);
   });
 
-  it('rolls back when a critical gate fails on the canary even if the baseline fails it too', () => {
-    expect(judgeCanary([gate('fail', 'fail', { critical: true })], []).decision).toBe('rollback');
+  it('holds, never rolls back, when a critical gate fails on both sides (an A/A whose budget does not fit the subject)', () => {
+    const judgement = judgeCanary([gate('fail', 'fail', { critical: true })], [latency(spread(20, 100), spread(20, 100))]);
+    expect(judgement.decision).toBe('hold');
+    expect(judgement.reasons[0]).toMatch(/^critical gate "first message after idle" fails on both sides: the probe or its budget does not fit this subject/);
+  });
+
+  // A budget that cuts through the subject's own timing (noticing a dead path takes 0.5–1 s with
+  // 0.5 s pings and a 0.5 s pong timeout; --detect-within 0.2 allows 0.75 s) passes or fails each
+  // side by chance: the baseline passing only within the allowance is no evidence against the canary.
+  it('holds, not rolls back, when the baseline passed a timing gate only within the allowance and the canary failed it', () => {
+    const judgement = judgeCanary([gate('pass', 'fail', { critical: true, baselineMarginal: '712 ms against a budget of 200 ms' })], [latency(spread(20, 100), spread(20, 100))]);
+    expect(judgement.decision).toBe('hold');
+    expect(judgement.reasons[0]).toMatch(/passes on the baseline only within the allowance \(712 ms against a budget of 200 ms\) and fails on the canary: the budget does not fit this subject/);
+    expect(judgeCanary([gate('pass', 'fail', { critical: true })], []).decision).toBe('rollback');
+  });
+
+  it('rolls back when a critical gate fails on the canary and the baseline gave no data for it', () => {
+    expect(judgeCanary([gate('no-data', 'fail', { critical: true })], []).decision).toBe('rollback');
   });
 
   it('holds on a gate with no data on either side: no data is never a pass', () => {

@@ -23,7 +23,7 @@ describe('judgeCanary: a metric with an absolute floor (minEffect)', () => {
     const judgement = judgeCanary([], [jitter(4, 14, 50)]);
     expect(judgement.decision).toBe('promote');
     expect(judgement.metrics[0]?.verdict).toBe('pass');
-    expect(judgement.metrics[0]?.reason).toMatch(/^3\.50× worse \(median 14 ms vs 4 ms, p < 0\.0001\) but by 10 ms, within the 50 ms that matters for this metric: noise/);
+    expect(judgement.metrics[0]?.reason).toMatch(/^3\.50× worse \(median 14 ms vs 4 ms, p < 0\.0001\) but by 10 ms, within the 50 ms absolute floor \(the floor that decided: 1\.10× alone would not call it noise\): noise/);
   });
 
   it('a shift beyond minEffect still rolls back (4 ms → 140 ms), decisively when the whole interval clears it', () => {

@@ -119,4 +119,32 @@ describe('judgeCanary: process replicates', () => {
     expect(() => judgeCanary([], [{ name: 'x', unit: 'ms', better: 'lower', baseline: [1, 2], canary: [1, 2], replicates: { baseline: [1], canary: [1, 2] } }])).toThrow(/baseline replicates must list one replicate per sample/);
     expect(() => judgeCanary([], [{ name: 'x', unit: 'ms', better: 'lower', baseline: [1, 2], canary: [1, 2], replicates: { baseline: [1, 1.5], canary: [1, 2] } }])).toThrow(/replicate #2 is 1\.5, not a whole number/);
   });
+
+  // The built-in worker A/A under load said "significantly better, p = 0.0045": two sets of
+  // processes differ; the sign test over the pairs must cover a difference in either direction.
+  it('does not call a pooled "significantly better" a difference when only 3 of 5 process pairs are better (sign test, both directions)', () => {
+    const judgement = judgeCanary([], [latency([100, 100, 100, 100, 100], [50, 52, 51, 104, 103])]);
+    const metric = judgement.metrics[0];
+    expect(metric?.p).toBeLessThan(0.05);
+    expect(metric?.verdict).toBe('pass');
+    expect(metric?.reason).toMatch(/^no consistent difference: pooled p [=<] .* but better in 3 of 5 process pairs \(sign test p = 0\.5, not below 0\.05\): a difference between processes, not versions/);
+    expect(judgeCanary([], [latency([100, 100, 100, 100, 100], [50, 52, 51, 49, 53])]).metrics[0]?.reason).toMatch(/^significantly better/);
+  });
+
+  // ws kinds: one process per side, sampled in blocks between the probes. An A/A at load 19 rolled
+  // back on a tail 3.8× worse that one stalled block of the canary made; a real slowdown shows in every block.
+  it('with sampling blocks as replicates, a tail made by one stalled block is held; a slowdown in every block still rolls back', () => {
+    const blocks = (centres: number[], stalled?: number): MetricInput => {
+      const b = rounds([5, 5, 5, 5, 5, 5], 10);
+      const c = rounds(centres, 10);
+      const canary = c.values.map((value, index) => (stalled !== undefined && c.ids[index] === stalled ? value * 8 : value));
+      return { name: 'reply latency', unit: 'ms', better: 'lower', baseline: b.values, canary, replicates: { baseline: b.ids, canary: c.ids }, replicateUnit: 'block' };
+    };
+    const stall = judgeCanary([], [blocks([5, 5, 5, 5, 5, 5], 3)]).metrics[0];
+    expect(stall?.verdict).toBe('inconclusive');
+    expect(stall?.reason).toMatch(/^worse in \d of 6 sampling blocks \(sign test p = .*\): the shift comes from some blocks only/);
+    const slower = judgeCanary([], [blocks([25, 25, 25, 25, 25, 25])]);
+    expect(slower.decision).toBe('rollback');
+    expect(renderJudgementTable(slower)).toMatch(/per sampling block \(median baseline → canary, ms\): #1 5 → 25 worse/);
+  });
 });

@@ -11,6 +11,8 @@ export interface ChatConnection {
   closeCode?: number;
   /** The closing handshake completed (1000–4999 both ways), so what was sent on it counts as delivered. */
   cleanClose?: boolean;
+  /** The harness has started to close it: no new message goes on it. */
+  closing?: boolean;
 }
 
 /** A message the harness sent to the subject, and when (if) the subject answered it. */
@@ -61,11 +63,11 @@ export class ChatLedger {
     return () => this.#listeners.delete(listener);
   }
 
-  /** The newest connection that is still open. */
+  /** The newest connection that is still open (and that the harness is not closing). */
   current(): ChatConnection | undefined {
     for (let i = this.connections.length - 1; i >= 0; i -= 1) {
       const connection = this.connections[i] as ChatConnection;
-      if (connection.closedMs === undefined) return connection;
+      if (connection.closedMs === undefined && !connection.closing) return connection;
     }
     return undefined;
   }
@@ -86,7 +88,16 @@ export class ChatLedger {
   /** Closes a connection from the harness side with a closing handshake. */
   closeConnection(connection: ChatConnection, code = 1012, reason = 'service restart'): void {
     this.note(`harness closes #${connection.no} (${code})`, 'info');
+    connection.closing = true;
     connection.ws.close(code, reason);
+  }
+
+  /** Drops a connection without a closing handshake (a dead path the harness gives up on), so no later probe or sample uses it. */
+  drop(connection: ChatConnection): void {
+    if (connection.closedMs !== undefined) return;
+    this.note(`harness drops #${connection.no}`, 'warn');
+    connection.closing = true;
+    connection.ws.terminate();
   }
 
   note(label: string, status: 'ok' | 'info' | 'warn', detail?: Record<string, unknown>): void {

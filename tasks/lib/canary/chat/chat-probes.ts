@@ -1,7 +1,9 @@
 import type { Direction } from '../../fault-proxy/fault-spec.ts';
 import { formatDuration } from '../../time/format-duration.ts';
 import { settleProbe, type ProbeOutcome } from '../probe-outcome.ts';
-import { answered, idle, type ChatSubject } from './chat-waits.ts';
+import { answered, idle, stopSubject, until, type ChatSubject } from './chat-waits.ts';
+import type { ProxyConnection } from '../../fault-proxy/proxy-connection.ts';
+import { firstFrame, OPCODE, scanFrames } from './ws-frames.ts';
 
 /** Timing expectations of the WebSocket kinds' probes (ms). */
 export interface ChatProbeSettings {
@@ -23,12 +25,22 @@ export interface ChatProbeSettings {
 /** Room for a loaded machine on top of a timing the subject promises: +25 % and +500 ms. */
 export const allowance = (ms: number): number => ms * 1.25 + 500;
 
-/** The subject's open connection and its path through the proxy; throws when there is none. */
-export function connected(subject: ChatSubject) {
-  const connection = subject.chat.current();
-  const path = subject.proxy.open().at(-1);
-  if (!connection || !path) throw new Error(`the ${subject.role} ${subject.noun} has no open connection (it never reconnected after the previous probe)`);
-  return { connection, path };
+/**
+ * The subject's open connection and its path through the proxy. A probe starts only on an open
+ * connection: after a previous probe closed or restarted things, it waits (bounded by the
+ * reconnect allowance) for one, and names it when none comes.
+ */
+export async function connected(subject: ChatSubject, settings: ChatProbeSettings) {
+  const find = () => {
+    const connection = subject.chat.current();
+    const path = subject.proxy.open().at(-1);
+    return connection && path ? { connection, path } : undefined;
+  };
+  if (subject.crash) throw new Error(`the ${subject.role} ${subject.noun} ${subject.crash.detail}`);
+  const budget = allowance(settings.reconnectWithinMs);
+  const found = find() ?? (await until(subject, `the ${subject.role} ${subject.noun} to have an open connection`, budget, find));
+  if (!found) throw new Error(`the ${subject.role} ${subject.noun} has no open connection: none opened within ${formatDuration(budget)} after the previous probe`);
+  return found;
 }
 
 /**
@@ -36,7 +48,7 @@ export function connected(subject: ChatSubject) {
  * both ways (no FIN, no RST) and a message is sent into it. `budget` is the detection allowance.
  */
 export async function blackHoleAfterIdle(subject: ChatSubject, settings: ChatProbeSettings) {
-  const { connection, path } = connected(subject);
+  const { connection, path } = await connected(subject, settings);
   await idle(subject, settings.idleMs);
   const holed = performance.now();
   subject.proxy.setFault({ kind: 'blackhole' }, { connection: path.id });
@@ -44,10 +56,36 @@ export async function blackHoleAfterIdle(subject: ChatSubject, settings: ChatPro
   return { connection, path, holed, message, budget: allowance(settings.detectWithinMs) };
 }
 
+/**
+ * The signs a subject gives of having noticed a dead path, seen at the proxy on `direction` (its
+ * bytes towards the harness): a close frame sent into the black hole (a closing handshake that
+ * cannot complete), or its socket dropped. Pings sent into the hole are evidence, not noticing.
+ */
+export function deadPathSigns(path: ProxyConnection, direction: Direction) {
+  const end = (): number | undefined => (direction === 'up' ? path.clientEnd() : path.targetEnd())?.monoMs;
+  const closeFrame = (): number | undefined => firstFrame(path.swallowedChunks(direction), OPCODE.close);
+  return {
+    noticed: (): number | undefined => {
+      const times = [closeFrame(), end()].filter((time): time is number => time !== undefined);
+      return times.length ? Math.min(...times) : undefined;
+    },
+    dropped: end,
+    how: (): string => {
+      const frame = closeFrame();
+      const dropped = end();
+      return frame !== undefined && (dropped === undefined || frame <= dropped) ? 'close frame sent into the dead path' : 'socket dropped';
+    },
+    evidence: (holed: number): Record<string, unknown> => {
+      const at = (time: number | undefined): number | null => (time === undefined ? null : Math.round(time - holed));
+      return { closeFrameMs: at(closeFrame()), socketDroppedMs: at(end()), pingsIntoBlackHoleMs: scanFrames(path.swallowedChunks(direction)).filter((frame) => frame.opcode === OPCODE.ping).map((frame) => at(frame.monoMs)) };
+    },
+  };
+}
+
 /** The seed's critical test: after an idle period the first message must be answered. */
 export function firstMessageAfterIdle(subject: ChatSubject, settings: ChatProbeSettings): Promise<ProbeOutcome> {
   return settleProbe(async () => {
-    connected(subject);
+    await connected(subject, settings);
     await idle(subject, settings.idleMs);
     const message = subject.chat.send('first message after idle');
     const replyMs = await answered(subject, message, settings.replyTimeoutMs);
@@ -63,7 +101,7 @@ export function firstMessageAfterIdle(subject: ChatSubject, settings: ChatProbeS
  */
 export function resetOnFirstSend(subject: ChatSubject, settings: ChatProbeSettings, direction: Direction): Promise<ProbeOutcome> {
   return settleProbe(async () => {
-    const { connection, path } = connected(subject);
+    const { connection, path } = await connected(subject, settings);
     await idle(subject, settings.idleMs);
     subject.proxy.setFault({ kind: 'reset-on-data' }, { connection: path.id, direction });
     const message = subject.chat.send('first message after idle, reset on the way');
@@ -71,12 +109,13 @@ export function resetOnFirstSend(subject: ChatSubject, settings: ChatProbeSettin
     const replyMs = await answered(subject, message, budget);
     const newer = subject.chat.connections.some((other) => other.no > connection.no);
     if (replyMs === undefined) return { state: 'fail', detail: `the reset message was not answered within ${formatDuration(budget)}${newer ? '' : ' and no new connection opened'}` };
-    return { state: 'pass', detail: `reconnected and answered ${formatDuration(replyMs)} after the reset`, valueMs: replyMs };
+    return { state: 'pass', detail: `reconnected and answered ${formatDuration(replyMs)} after the reset`, valueMs: replyMs, budgetMs: settings.reconnectWithinMs };
   });
 }
 
 /** One request/reply round trip (a latency sample); undefined when no answer came. */
 export async function replySample(subject: ChatSubject, settings: ChatProbeSettings): Promise<number | undefined> {
+  await connected(subject, settings);
   const message = subject.chat.send('ping');
   return await answered(subject, message, settings.replyTimeoutMs);
 }
@@ -87,13 +126,11 @@ export async function replySample(subject: ChatSubject, settings: ChatProbeSetti
  */
 export function closeOnDeadPath(subject: ChatSubject, settings: ChatProbeSettings): Promise<ProbeOutcome> {
   return settleProbe(async () => {
-    const { path } = connected(subject);
-    const guard = subject.guard;
-    if (!guard) throw new Error(`the ${subject.noun} is not running`);
+    const { path } = await connected(subject, settings);
     subject.proxy.setFault({ kind: 'blackhole' }, { connection: path.id });
     const budget = allowance(settings.closeWithinMs);
-    const stop = await guard.stop({ graceMs: budget });
+    const stop = await stopSubject(subject, budget);
     if (stop.signal === 'SIGKILL') return { state: 'fail', detail: `close blocked on the dead path: still running ${formatDuration(budget)} after SIGTERM (close timeout ${formatDuration(settings.closeWithinMs)}), killed`, evidence: { stop } };
-    return { state: 'pass', detail: `closed and exited ${formatDuration(stop.durationMs)} after SIGTERM with the path dead (close timeout ${formatDuration(settings.closeWithinMs)})`, valueMs: stop.durationMs };
+    return { state: 'pass', detail: `closed and exited ${formatDuration(stop.durationMs)} after SIGTERM with the path dead (close timeout ${formatDuration(settings.closeWithinMs)})`, valueMs: stop.durationMs, budgetMs: settings.closeWithinMs };
   });
 }

@@ -17,6 +17,43 @@ export interface ChatSubject {
   guard: ProcessGuard | undefined;
   /** ms from spawn to the first connection. */
   connectMs?: number;
+  /** Set when the process exited without the harness asking it to. */
+  crash?: SubjectCrash;
+}
+
+/** A subject process that exited on its own: how, when (run clock and uptime), and its last log line. */
+export interface SubjectCrash {
+  code: number | null;
+  signal: string | null;
+  /** ms since the run started. */
+  atMs: number;
+  uptimeMs: number;
+  lastLine: string;
+  /** In words: "exited with code 1 at 12.3 s (after 4.5 s running); last log line: …". */
+  detail: string;
+}
+
+/** Processes the harness stopped on purpose (a probe, or the end of the run): their exit is no crash. */
+const stoppedOnPurpose = new WeakSet<ProcessGuard>();
+
+export function stoppedByHarness(guard: ProcessGuard): boolean {
+  return stoppedOnPurpose.has(guard);
+}
+
+/** Stops the subject's process on purpose (its exit is then not a crash). */
+export async function stopSubject(subject: ChatSubject, graceMs?: number) {
+  const guard = subject.guard;
+  if (!guard) throw new Error(`the ${subject.role} ${subject.noun} is not running`);
+  if (subject.crash) throw new Error(`the ${subject.role} ${subject.noun} ${subject.crash.detail}`);
+  stoppedOnPurpose.add(guard);
+  return await guard.stop(graceMs === undefined ? {} : { graceMs });
+}
+
+/** Stops the subject at the end of the run, whatever state it is in. */
+export async function disposeSubjectProcess(subject: ChatSubject): Promise<void> {
+  if (!subject.guard) return;
+  stoppedOnPurpose.add(subject.guard);
+  await subject.guard.stop();
 }
 
 const POLL_MS = 10;

@@ -13,6 +13,14 @@ export interface GateOutcome {
   baseline: GateState;
   canary: GateState;
   detail?: string;
+  /** What the canary's probe saw, in one line: named in the reason when the gate decides. */
+  canaryDetail?: string;
+  /**
+   * The baseline passed only within the allowance for a loaded machine (its timing is beyond the
+   * budget the subject promises), in words: then the budget cuts through the subject's own range,
+   * and the canary failing the gate is no evidence against it (a hold, not a rollback).
+   */
+  baselineMarginal?: string;
   critical?: boolean;
 }
 
@@ -33,12 +41,20 @@ export interface MetricInput {
   minEffect?: number;
   baseline: number[];
   canary: number[];
+  /** Samples asked for but lost (no answer in time): flagged in the metric's row, not judged. */
+  lost?: { baseline: number; canary: number };
   /**
    * Optional: per sample, the replicate (the process, e.g. round i's worker) it came from; same
    * length as the samples. With two or more replicates on a side, a regression must show in every
    * process pair (see replicate-consistency.ts).
    */
   replicates?: { baseline: number[]; canary: number[] };
+  /**
+   * What a replicate is: `process` (default: round i's fresh baseline and canary process) or
+   * `block` (one process per side, sampled in blocks between probes: a stall of one process in one
+   * block is not a difference between versions).
+   */
+  replicateUnit?: 'process' | 'block';
 }
 
 /** One process pair of a metric with replicates: round i's baseline against round i's canary. */
@@ -92,8 +108,10 @@ export interface MetricVerdict {
   method?: 'exact' | 'asymptotic' | null;
   /** For a fail: whether it alone is enough to roll back (see judge.ts). */
   decisive?: boolean;
+  /** Samples lost per side (asked for, never answered), when any were. */
+  lost?: { baseline: number; canary: number };
   /** Per process pair, when the metric carries replicates: medians, and in how many pairs the canary is worse. */
-  replicates?: { pairs: ReplicatePair[]; compared: number; worse: number };
+  replicates?: { pairs: ReplicatePair[]; compared: number; worse: number; unit?: 'process' | 'block' };
 }
 
 export interface CanaryJudgement {

@@ -4,12 +4,12 @@
  *
  * Decision, in this order:
  * 1. rollback — a gate regressed (passes on the baseline; fails or gives no data on the canary);
- *    a critical gate does not pass on the canary (even when the baseline fails it too);
+ *    a critical gate does not pass on the canary while the baseline gave no data for it;
  *    a critical metric failed (veto); any metric failed decisively (significant, beyond the floor
  *    over its whole interval, or a confirmed tail regression); or a metric has baseline samples
  *    but none from the canary (the canary lost it).
- * 2. hold (a person decides) — a non-critical gate fails on both sides (not the canary's fault,
- *    but nothing shows the canary is fine there either); a gate or metric with no data on either
+ * 2. hold (a person decides) — a gate, critical or not, fails on both sides (no evidence against
+ *    the canary: the probe or its budget does not fit this subject; never a rollback); a gate or metric with no data on either
  *    side or no baseline data (no data is never a pass); nothing judged at all; and, when the
  *    score (share of metrics that pass) is below minScore, each non-decisive fail and each
  *    inconclusive metric (too little data). With the default minScore 1 any of those holds; a
@@ -43,12 +43,15 @@ function judgeGate(gate: GateOutcome, findings: Findings): void {
     if (gate.baseline !== 'pass') findings.notes.push(`${label} passes on the canary (baseline: ${gate.baseline})`);
     return;
   }
-  if (gate.baseline === 'pass') {
-    findings.rollback.push(`${label} regressed: passes on the baseline, ${canaryText} on the canary`);
+  if (gate.baseline === 'pass' && gate.baselineMarginal) {
+    findings.hold.push(`${label} passes on the baseline only within the allowance (${gate.baselineMarginal}) and ${canaryText} on the canary: the budget does not fit this subject (its own timing reaches beyond it), so the canary's miss is no evidence against it`);
+  } else if (gate.baseline === 'pass') {
+    findings.rollback.push(`${label} regressed: passes on the baseline, ${canaryText} on the canary${gate.canaryDetail ? ` (canary: ${gate.canaryDetail})` : ''}`);
+  } else if (gate.baseline === 'fail' && gate.canary === 'fail') {
+    // No evidence against the canary, critical or not: the baseline cannot meet it either.
+    findings.hold.push(`${gate.critical ? 'critical ' : ''}${label} fails on both sides: the probe or its budget does not fit this subject (not the canary's fault, but nothing shows the canary is fine there)`);
   } else if (gate.critical) {
     findings.rollback.push(`critical ${label} ${canaryText} on the canary (baseline: ${gate.baseline}); a critical gate must pass`);
-  } else if (gate.baseline === 'fail' && gate.canary === 'fail') {
-    findings.hold.push(`${label} fails on both baseline and canary: not the canary's fault, but nothing shows the canary is fine there`);
   } else {
     findings.hold.push(`${label} has no data (baseline: ${gate.baseline}, canary: ${gate.canary}): no data is never a pass`);
   }
@@ -83,7 +86,10 @@ export function judgeCanary(gates: GateOutcome[], metrics: MetricInput[], option
 
   const findings: Findings = { rollback: [], hold: [], soft: [], notes: [] };
   for (const gate of gates) judgeGate(gate, findings);
-  for (const verdict of verdicts) judgeVerdict(verdict, findings);
+  for (const verdict of verdicts) {
+    judgeVerdict(verdict, findings);
+    if (verdict.lost) findings.notes.push(`metric "${verdict.name}": samples lost (asked for, never answered in time): baseline ${verdict.lost.baseline}, canary ${verdict.lost.canary}`);
+  }
   if (gates.length === 0 && metrics.length === 0) findings.hold.push('nothing was judged: no gates and no metrics');
   if (score < resolved.minScore) {
     findings.hold.push(...findings.soft);

@@ -31,8 +31,8 @@ const VERDICT_MARK: Record<MetricVerdict['verdict'], string> = { pass: 'pass', f
 function gateOutcome(gate: GateOutcome): string {
   if (gate.canary === 'pass') return gate.baseline === 'pass' ? 'pass' : 'pass (fixed)';
   if (gate.baseline === 'pass') return 'REGRESSED';
-  if (gate.critical) return 'FAIL (critical)';
-  return gate.baseline === 'fail' && gate.canary === 'fail' ? 'fails on both' : 'NO DATA';
+  if (gate.baseline === 'fail' && gate.canary === 'fail') return 'fails on both';
+  return gate.critical ? 'FAIL (critical)' : 'NO DATA';
 }
 
 function gateRows(gates: readonly GateOutcome[]): string[] {
@@ -57,7 +57,7 @@ function tailCell(metric: MetricVerdict): string {
 function replicateLine(metric: MetricVerdict): string {
   const replicates = metric.replicates as NonNullable<MetricVerdict['replicates']>;
   const pairs = replicates.pairs.map((pair) => `#${pair.replicate} ${formatValue(pair.median.baseline)} → ${formatValue(pair.median.canary)}${pair.canaryWorse === null ? ' (one side has no data)' : pair.canaryWorse ? ' worse' : ''}`);
-  return `per process pair (median baseline → canary, ${metric.unit}): ${pairs.join(', ')}; canary worse in ${replicates.worse} of ${replicates.compared}`;
+  return `per ${replicates.unit === 'block' ? 'sampling block' : 'process pair'} (median baseline → canary, ${metric.unit}): ${pairs.join(', ')}; canary worse in ${replicates.worse} of ${replicates.compared}`;
 }
 
 function metricRows(metrics: readonly MetricVerdict[]): string[] {
@@ -65,7 +65,7 @@ function metricRows(metrics: readonly MetricVerdict[]): string[] {
   const header = ['metric', 'n b/c', 'median baseline', 'median canary', 'ratio', 'shift c−b [interval]', 'p', 'tail', 'verdict'];
   const rows = metrics.map((metric) => [
     `${printable(metric.name)} (${metric.critical ? 'critical, ' : ''}${metric.better} is better)`,
-    `${metric.n.baseline}/${metric.n.canary}`,
+    `${metric.n.baseline}/${metric.n.canary}${metric.lost ? ` (lost ${metric.lost.baseline}/${metric.lost.canary})` : ''}`,
     withUnit(metric.median.baseline, metric.unit),
     withUnit(metric.median.canary, metric.unit),
     formatRatio(metric.ratio),

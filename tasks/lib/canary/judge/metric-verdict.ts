@@ -27,7 +27,7 @@ import type { ResolvedJudgeOptions } from './judge-input.ts';
 import type { MetricInput, MetricVerdict } from './judge-types.ts';
 import { hodgesLehmann } from './hodges-lehmann.ts';
 import { mannWhitneyU, smallestExactP } from './mann-whitney.ts';
-import { compareReplicates, inconsistencyReason } from './replicate-consistency.ts';
+import { compareReplicates, inconsistencyReason, signTestP } from './replicate-consistency.ts';
 import { compareTails, type TailComparison } from './tail-exceedance.ts';
 
 /** How much worse `canary` is than `baseline` as a factor (> 1 worse), null when a ratio is not defined. */
@@ -58,6 +58,7 @@ function noData(metric: MetricInput, critical: boolean): MetricVerdict {
     u: null,
     method: null,
     decisive: false,
+    ...(metric.lost && metric.lost.baseline + metric.lost.canary > 0 ? { lost: metric.lost } : {}),
   };
 }
 
@@ -114,7 +115,8 @@ export function judgeMetric(metric: MetricInput, options: ResolvedJudgeOptions):
         `${factorText} (${medians}, ${pText}); ` +
           (intervalBeyondFloor
             ? `the whole ${Math.round(shift.confidence * 100)}% interval is beyond the ${formatRatio(options.effectFloor)} floor`
-            : `the interval reaches below the ${formatRatio(options.effectFloor)} floor`),
+            : `the interval reaches below the ${formatRatio(options.effectFloor)} floor`) +
+          (minEffect > 0 ? ` and the ${withUnit(minEffect, unit)} absolute floor` : ''),
       );
     }
     if (tailConfirmed) parts.push(`tail ${tailNote(tail)}, over the ${formatRatio(options.tailMaxRatio)} limit`);
@@ -134,7 +136,7 @@ export function judgeMetric(metric: MetricInput, options: ResolvedJudgeOptions):
     reason = parts.join('; ');
   } else {
     verdict = 'pass';
-    if (underMinEffect) reason = `${factorText} (${medians}${significant ? `, ${pText}` : ''}) but by ${withUnit(medianShift, unit)}, within the ${withUnit(minEffect, unit)} that matters for this metric: noise`;
+    if (underMinEffect) reason = `${factorText} (${medians}${significant ? `, ${pText}` : ''}) but by ${withUnit(medianShift, unit)}, within the ${withUnit(minEffect, unit)} absolute floor (the floor that decided: ${formatRatio(options.effectFloor)} alone would not call it noise): noise`;
     else if (significant && canaryWorse) reason = `significantly worse (${pText}) but ${formatRatio(factor)} is within the ${formatRatio(options.effectFloor)} floor: noise`;
     else if (significant) reason = `significantly better (${medians}, ${pText})`;
     else reason = `no significant difference (${medians}, ${pText})`;
@@ -142,7 +144,14 @@ export function judgeMetric(metric: MetricInput, options: ResolvedJudgeOptions):
   }
 
   const replicates = compareReplicates(metric, verdict === 'fail' && !medianFail ? tail.quantile : 0.5);
-  const inconsistent = verdict === 'fail' && replicates ? inconsistencyReason(replicates, options.alpha) : undefined;
+  if (verdict === 'pass' && significant && replicates && replicates.compared >= 2) {
+    // The sign test over process pairs covers a "significant" difference in either direction: a
+    // pooled p between two sets of processes is not a difference between versions unless the pairs agree.
+    const agreeing = canaryWorse ? replicates.worse : replicates.compared - replicates.worse;
+    const pairsP = signTestP(agreeing, replicates.compared);
+    if (pairsP >= options.alpha) reason = `no consistent difference: pooled ${pText} (${medians}), but ${canaryWorse ? 'worse' : 'better'} in ${agreeing} of ${replicates.compared} ${metric.replicateUnit === 'block' ? 'sampling blocks' : 'process pairs'} (sign test p = ${formatP(pairsP)}, not below ${options.alpha}): ${metric.replicateUnit === 'block' ? 'a busy moment for one process' : 'a difference between processes'}, not versions`;
+  }
+  const inconsistent = verdict === 'fail' && replicates ? inconsistencyReason(replicates, options.alpha, metric.replicateUnit ?? 'process') : undefined;
   if (inconsistent) {
     verdict = 'inconclusive';
     decisive = false;
@@ -165,6 +174,7 @@ export function judgeMetric(metric: MetricInput, options: ResolvedJudgeOptions):
     u: test.u,
     method: test.method,
     decisive,
-    ...(replicates ? { replicates } : {}),
+    ...(replicates ? { replicates: { ...replicates, ...(metric.replicateUnit === 'block' ? { unit: 'block' as const } : {}) } } : {}),
+    ...(metric.lost && metric.lost.baseline + metric.lost.canary > 0 ? { lost: metric.lost } : {}),
   };
 }

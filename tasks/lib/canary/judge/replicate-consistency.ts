@@ -79,8 +79,12 @@ export function consistentlyWorse(comparison: ReplicateComparison, alpha: number
 }
 
 /** Why a pooled regression is not consistent across process pairs, or undefined when it is (sign test over the pairs p < α). */
-export function inconsistencyReason(comparison: ReplicateComparison, alpha: number): string | undefined {
+export function inconsistencyReason(comparison: ReplicateComparison, alpha: number, unit: 'process' | 'block' = 'process'): string | undefined {
   const { compared, worse } = comparison;
+  if (unit === 'block' && !consistentlyWorse(comparison, alpha)) {
+    const p = signTestP(worse, compared);
+    return `worse in ${worse} of ${compared} sampling blocks (sign test p = ${formatP(p)}, not below ${alpha}): the shift comes from some blocks only — a busy moment for one process, not a difference between versions${compared < pairsNeeded(alpha) ? `; ${compared} blocks cannot show it even when all are worse, ${pairsNeeded(alpha)} can` : ''}`;
+  }
   if (consistentlyWorse(comparison, alpha)) return undefined;
   if (compared < 2) return `only ${compared} process pair${compared === 1 ? '' : 's'} with data on both sides: a shift between single processes may be a difference between processes, not versions`;
   const p = signTestP(worse, compared);

@@ -1,6 +1,6 @@
 import { FaultProxy } from '../../fault-proxy/fault-proxy.ts';
 import { launchSubject, type ChatLaunch } from '../chat/chat-launch.ts';
-import type { ChatSubject } from '../chat/chat-waits.ts';
+import { disposeSubjectProcess, type ChatSubject } from '../chat/chat-waits.ts';
 import type { Role } from '../probe-outcome.ts';
 import { ChatServer } from './chat-server.ts';
 
@@ -26,7 +26,7 @@ export async function startBot(subject: BotSubject, launch: ChatLaunch): Promise
 }
 
 export async function disposeBot(subject: BotSubject): Promise<void> {
-  await subject.guard?.stop();
+  await disposeSubjectProcess(subject);
   await subject.proxy.close();
   await subject.chat.close();
 }

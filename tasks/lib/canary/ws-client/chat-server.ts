@@ -21,7 +21,8 @@ export class ChatServer extends ChatLedger implements AsyncDisposable {
   }
 
   static async start(name: string): Promise<ChatServer> {
-    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/chat' });
+    // permessage-deflate is never accepted (a bot offering it gets plain frames): the proxy reads close frames.
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/chat', perMessageDeflate: false });
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', (error) => reject(new HarnessError('CHAT_LISTEN_FAILED', `chat service ${name} could not listen: ${error.message}`, { kind: 'environment' })));

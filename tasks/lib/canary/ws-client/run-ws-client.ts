@@ -28,6 +28,7 @@ export async function runWsClientCanary(plan: WsClientPlan, hooks: KindHooks): P
         { name: 'reset on first send after idle', run: (subject) => resetOnFirstSend(subject, settings, 'down') },
         { name: 'messages sent just before a close', run: (subject) => messagesBeforeClose(subject, settings) },
       ],
+      skipped: settings.maxAgeMs === undefined ? [{ name: 'proactive reconnect at max age', why: 'no --max-age: pass the max connection age your bots reconnect at to run it' }] : [],
       closing: [{ name: 'close on a dead path', run: (subject) => closeOnDeadPath(subject, settings) }],
     },
     plan,

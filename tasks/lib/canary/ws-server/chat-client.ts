@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { shutdownAbortSignal } from '../../process/guard-registry.ts';
-import { ChatLedger, type ChatConnection } from '../chat/chat-ledger.ts';
+import { ChatLedger } from '../chat/chat-ledger.ts';
 
 const RETRY_MS = 50;
 
@@ -9,6 +9,7 @@ const RETRY_MS = 50;
  * and like a careful client reconnects whenever it closes (every 50 ms while the service is
  * unreachable) and sends every unanswered message again on the new connection (at least once,
  * same id). It sends no pings of its own: noticing a dead client is the service's job under test.
+ * It offers no compression (permessage-deflate), so what passes the proxy is what was sent.
  */
 export class ChatClient extends ChatLedger {
   #stopped = true;
@@ -32,7 +33,9 @@ export class ChatClient extends ChatLedger {
 
   #connect(): void {
     if (this.#stopped || this.#attempt || this.current() || shutdownAbortSignal().aborted) return; // Ctrl-C: no new connection
-    const ws = new WebSocket(this.url, { handshakeTimeout: 5000 });
+    // No permessage-deflate offered: the frames at the proxy are then the frames sent (the probes count
+    // a burst's bytes and read close frames there); a service that would compress sends them plain.
+    const ws = new WebSocket(this.url, { handshakeTimeout: 5000, perMessageDeflate: false });
     this.#attempt = ws;
     let opened = false;
     ws.on('open', () => {
@@ -55,12 +58,6 @@ export class ChatClient extends ChatLedger {
       }
       if (!this.#stopped) this.#retry = setTimeout(() => this.#connect(), RETRY_MS);
     });
-  }
-
-  /** Drops a connection without a closing handshake, as a client whose own keepalive gave up. */
-  drop(connection: ChatConnection): void {
-    this.note(`harness drops #${connection.no}`, 'warn');
-    connection.ws.terminate();
   }
 
   async stop(): Promise<void> {

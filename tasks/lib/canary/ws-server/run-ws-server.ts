@@ -29,6 +29,7 @@ export async function runWsServerCanary(plan: WsServerPlan, hooks: KindHooks): P
         { name: 'reset on first send after idle', run: (subject) => resetOnFirstSend(subject, settings, 'up') },
         { name: 'messages sent just before a close', run: (subject) => messagesBeforeShutdown(subject, settings) },
       ],
+      skipped: settings.maxAgeMs === undefined ? [{ name: 'graceful close at max age', why: 'no --max-age: pass the max connection age your services close connections at to run it' }] : [],
       closing: [{ name: 'close on a dead path', run: (subject) => closeOnDeadPath(subject, settings) }],
     },
     plan,

@@ -1,7 +1,7 @@
 import { formatDuration } from '../../time/format-duration.ts';
-import { allowance, blackHoleAfterIdle, connected, type ChatProbeSettings } from '../chat/chat-probes.ts';
+import { allowance, blackHoleAfterIdle, connected, deadPathSigns, type ChatProbeSettings } from '../chat/chat-probes.ts';
 import type { ChatMessage } from '../chat/chat-ledger.ts';
-import { answered, until } from '../chat/chat-waits.ts';
+import { answered, stopSubject, until } from '../chat/chat-waits.ts';
 import { settleProbe, type ProbeOutcome } from '../probe-outcome.ts';
 import { restartService, type ServiceSubject } from './service-subject.ts';
 
@@ -19,9 +19,10 @@ const refusal = (subject: ServiceSubject): string => (subject.chat.lastFailure ?
 export function stalePathToService(subject: ServiceSubject, settings: ChatProbeSettings): Promise<ProbeOutcome> {
   return settleProbe(async () => {
     const { connection, path, holed, message, budget } = await blackHoleAfterIdle(subject, settings);
-    const noticed = await until(subject, `the ${subject.role} service to drop the dead client`, budget, () => path.targetEnd()?.monoMs);
+    const signs = deadPathSigns(path, 'down');
+    const noticed = await until(subject, `the ${subject.role} service to drop the dead client`, budget, () => signs.noticed());
     if (noticed === undefined) {
-      return { state: 'fail', detail: `did not drop the dead client within ${formatDuration(budget)} (expected ≤ ${formatDuration(settings.detectWithinMs)} = ping interval + pong timeout): the proxy never saw the service close its side, so the connection stays held`, evidence: { waitedMs: Math.round(budget), proxy: subject.proxy.counts() } };
+      return { state: 'fail', detail: `did not drop the dead client within ${formatDuration(budget)} (expected ≤ ${formatDuration(settings.detectWithinMs)} = ping interval + pong timeout): the proxy saw no close frame and no socket close from the service, so the connection stays held`, evidence: { waitedMs: Math.round(budget), proxy: subject.proxy.counts(), ...signs.evidence(holed) } };
     }
     const detectMs = noticed - holed;
     subject.chat.drop(connection);
@@ -29,7 +30,7 @@ export function stalePathToService(subject: ServiceSubject, settings: ChatProbeS
     if (reconnected === undefined) return { state: 'fail', detail: `dropped the dead client after ${formatDuration(detectMs)} but accepted no new connection within ${formatDuration(allowance(settings.reconnectWithinMs))}${refusal(subject)}`, valueMs: detectMs };
     const replyMs = await answered(subject, message, settings.replyTimeoutMs);
     if (replyMs === undefined) return { state: 'fail', detail: `dropped the dead client after ${formatDuration(detectMs)}, accepted a new connection, but never answered the message sent again on it`, valueMs: detectMs };
-    return { state: 'pass', detail: `dropped the dead client after ${formatDuration(detectMs)} (budget ${formatDuration(budget)}, seen at the proxy); the message sent into the dead path was answered on the new connection ${formatDuration(replyMs)} after it was first sent`, valueMs: detectMs };
+    return { state: 'pass', detail: `dropped the dead client after ${formatDuration(detectMs)} (${signs.how()}; budget ${formatDuration(budget)}, seen at the proxy); the message sent into the dead path was answered on the new connection ${formatDuration(replyMs)} after it was first sent`, valueMs: detectMs, budgetMs: settings.detectWithinMs };
   });
 }
 
@@ -41,7 +42,7 @@ export function stalePathToService(subject: ServiceSubject, settings: ChatProbeS
 export function maxAgeClose(subject: ServiceSubject, settings: ChatProbeSettings): Promise<ProbeOutcome> {
   return settleProbe(async () => {
     const maxAgeMs = settings.maxAgeMs as number;
-    const { connection } = connected(subject);
+    const { connection } = await connected(subject, settings);
     const deadlineMs = connection.openedMs + allowance(maxAgeMs);
     const sent: ChatMessage[] = [];
     let closed: number | undefined;
@@ -75,18 +76,19 @@ const frameBytes = (text: string): number => {
  */
 export function messagesBeforeShutdown(subject: ServiceSubject, settings: ChatProbeSettings): Promise<ProbeOutcome> {
   return settleProbe(async () => {
-    const { connection, path } = connected(subject);
-    const guard = subject.guard;
-    if (!guard) throw new Error('the service is not running');
+    const { connection, path } = await connected(subject, settings);
     const before = path.bytes('up').forwarded;
     const messages = Array.from({ length: settings.burst }, (_, i) => subject.chat.send(`before close ${i + 1}`));
     const bytes = messages.reduce((sum, message) => sum + frameBytes(JSON.stringify({ type: 'message', id: message.id, text: message.text })), 0);
     const passed = await until(subject, `the proxy to pass the ${settings.burst} messages to the service`, settings.replyTimeoutMs, () => (path.bytes('up').forwarded >= before + bytes ? true : undefined));
     if (!passed) throw new Error(`the proxy did not pass the ${settings.burst} messages (${bytes} bytes) on within ${formatDuration(settings.replyTimeoutMs)}`);
-    const stop = await guard.stop({ graceMs: allowance(settings.closeWithinMs) });
+    const stop = await stopSubject(subject, allowance(settings.closeWithinMs));
     await restartService(subject); // the client reconnects only once the old connection has closed
     const inTime = messages.filter((message) => message.answeredOn === connection.no);
     const how = `${stop.signal === 'SIGKILL' ? 'killed after the grace period' : `exited ${formatDuration(stop.durationMs)} after SIGTERM`}, connection closed with ${connection.closeCode}`;
+    // Exiting without a closing handshake is no graceful shutdown: whether the burst was answered
+    // before the process went is then a race with the signal (an A/A rolled back on it), not design.
+    if (connection.closeCode === 1006) return { state: 'fail', detail: `closed the connection without a closing handshake (1006) on SIGTERM (${how}): no graceful shutdown; ${inTime.length}/${messages.length} answered before it went, by timing — a graceful service answers what it received and closes with a code (e.g. 1001)` };
     if (inTime.length < messages.length) return { state: 'fail', detail: `${messages.length - inTime.length} of ${messages.length} messages the service had received before SIGTERM were never answered before it closed the connection (${how})` };
     return { state: 'pass', detail: `${inTime.length}/${messages.length} answered before the close (${how}); restarted, reconnected`, valueMs: stop.durationMs };
   });

@@ -1,7 +1,7 @@
 import getPort from 'get-port';
 import { FaultProxy } from '../../fault-proxy/fault-proxy.ts';
 import { launchSubject, type ChatLaunch } from '../chat/chat-launch.ts';
-import type { ChatSubject } from '../chat/chat-waits.ts';
+import { disposeSubjectProcess, type ChatSubject } from '../chat/chat-waits.ts';
 import type { Role } from '../probe-outcome.ts';
 import { ChatClient } from './chat-client.ts';
 
@@ -35,6 +35,6 @@ export async function restartService(subject: ServiceSubject): Promise<void> {
 
 export async function disposeService(subject: ServiceSubject): Promise<void> {
   await subject.chat.stop();
-  await subject.guard?.stop();
+  await disposeSubjectProcess(subject);
   await subject.proxy.close();
 }

@@ -4,11 +4,15 @@ import type { ReportJson } from '../run-report.ts';
 import type { TimelineEvent } from '../timeline.ts';
 import { escapeHtml, jsonForScript } from './html-escape.ts';
 import { renderTimeline } from './timeline-svg.ts';
+import { renderCanarySection, type CanarySectionJson } from './canary-section.ts';
+
+/** canary:check's exit codes mean its decision, not pass/fail. */
+const DECISION_EXIT: Record<string, string> = { promote: 'promote', rollback: 'rollback', hold: 'hold: inconclusive, a person decides' };
 
 const asset = (name: string): string => readFileSync(new URL(name, import.meta.url), 'utf8');
 let assets: { css: string; js: string } | undefined;
 
-const EXIT_MEANING: Record<number, string> = { 0: 'all checks passed', 1: 'a check failed', 2: 'usage or config error', 3: 'environment or preflight error', 130: 'interrupted (SIGINT)', 143: 'interrupted (SIGTERM)' };
+const EXIT_MEANING: Record<number, string> = { 0: 'all checks passed', 1: 'a check failed', 2: 'usage or config error', 3: 'environment or preflight error', 4: 'hold: inconclusive, a person decides', 130: 'interrupted (SIGINT)', 143: 'interrupted (SIGTERM)' };
 /** Verdict badges are text, not emoji: headless browsers and CI machines often have no emoji font. */
 const BADGE: Record<string, string> = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP', interrupted: 'STOP' };
 const badge = (verdict: string): string => `<span class="badge b-${verdict}">${BADGE[verdict] ?? escapeHtml(verdict.toUpperCase())}</span>`;
@@ -64,7 +68,11 @@ export function renderReportHtml(report: ReportJson): string {
   const timeline = renderTimeline(report);
   const events = report.timeline?.events ?? [];
   const passed = report.exitCode === 0;
-  const verdict = passed ? 'passed' : report.interrupted ? 'interrupted' : 'failed';
+  const canary = (report as unknown as { canary?: CanarySectionJson }).canary;
+  const decision = report.decision?.verdict;
+  const verdict = decision ? decision.toUpperCase() : passed ? 'passed' : report.interrupted ? 'interrupted' : 'failed';
+  const headBadge = decision ? `<span class="badge b-${decision === 'promote' ? 'pass' : decision === 'hold' ? 'hold' : 'fail'}">${escapeHtml(decision.toUpperCase())}</span>` : badge(passed ? 'pass' : report.interrupted ? 'interrupted' : 'fail');
+  const exitMeaning = (decision ? DECISION_EXIT[decision] : undefined) ?? EXIT_MEANING[report.exitCode] ?? 'see the task\'s --help';
   const rows = report.checks.map((check, i) => {
     const span = timeline.checkSpans.get(i);
     const start = span === undefined ? '' : `<a href="#" class="jump" data-e="${span}">${escapeHtml(at(events[span]?.atMs))}</a>`;
@@ -111,11 +119,12 @@ export function renderReportHtml(report: ReportJson): string {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <title>${escapeHtml(report.task)} ${verdict}</title>
 <style>${assets.css}</style></head>
-<body class="${passed ? 'passed' : 'failed'}">
-<header><h1>${badge(passed ? 'pass' : report.interrupted ? 'interrupted' : 'fail')} ${escapeHtml(report.task)} ${verdict}</h1>
-<p class="meta"><span class="exit">exit ${report.exitCode} (${escapeHtml(EXIT_MEANING[report.exitCode] ?? 'see README')})</span> · ${p} passed, ${f} failed${s ? `, ${s} skipped` : ''}${i ? `, ${i} interrupted` : ''} · ${escapeHtml(fmt(report.durationMs))} · started ${escapeHtml(report.startedAt)}${report.interruptedBy ? ` · interrupted by ${escapeHtml(report.interruptedBy)}` : ''}</p></header>
+<body class="${passed ? 'passed' : decision === 'hold' ? 'held' : 'failed'}">
+<header><h1>${headBadge} ${escapeHtml(report.task)} ${escapeHtml(verdict)}</h1>
+<p class="meta"><span class="exit">exit ${report.exitCode} (${escapeHtml(exitMeaning)})</span> · ${p} passed, ${f} failed${s ? `, ${s} skipped` : ''}${i ? `, ${i} interrupted` : ''} · ${escapeHtml(fmt(report.durationMs))} · started ${escapeHtml(report.startedAt)}${report.interruptedBy ? ` · interrupted by ${escapeHtml(report.interruptedBy)}` : ''}</p></header>
 <main>
 ${error}
+${canary ? renderCanarySection(canary) : ''}
 ${nodes}
 <section id="timeline"><h2>Timeline</h2>
 <div class="tools">zoom <button data-zoom="1">1×</button><button data-zoom="2">2×</button><button data-zoom="4">4×</button><button data-zoom="10">10×</button>

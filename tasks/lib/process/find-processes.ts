@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { procPids } from './process-state.ts';
 
 export interface FoundProcess {
   pid: number;
@@ -10,20 +11,14 @@ export interface FoundProcess {
  * Used to prove nothing outlived a run: search for the run's unique worker id.
  */
 export function processesMatching(needle: string): FoundProcess[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
   const found: FoundProcess[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+  for (const pid of procPids()) {
+    if (pid === process.pid) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim();
-      if (cmdline.includes(needle)) found.push({ pid: Number(entry), cmdline });
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      if (cmdline.includes(needle)) found.push({ pid, cmdline });
     } catch {
       // gone while we looked
     }

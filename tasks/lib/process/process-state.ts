@@ -19,18 +19,22 @@ function readStat(pid: number): (ProcessState & { pgrp: number }) | undefined {
   }
 }
 
-/** Every live process of a group with its state (Linux /proc; elsewhere an empty list). */
-export function groupStates(pgid: number): ProcessState[] {
-  let entries: string[];
+/** The pids /proc lists now (Linux; elsewhere none). */
+export function procPids(): number[] {
   try {
-    entries = readdirSync('/proc');
+    return readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(Number);
   } catch {
     return [];
   }
+}
+
+/** Every live process of a group with its state (Linux /proc; elsewhere an empty list). */
+export function groupStates(pgid: number): ProcessState[] {
   const found: ProcessState[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readStat(Number(entry));
+  for (const pid of procPids()) {
+    const stat = readStat(pid);
     if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') found.push({ pid: stat.pid, name: stat.name, state: stat.state });
   }
   return found;

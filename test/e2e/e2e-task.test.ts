@@ -79,12 +79,14 @@ describe('e2e task (keeper → built-in hive → reference worker)', () => {
   }, 120_000);
 
   it('worker never ready: Phase 7 times out at --ready-timeout, names the worker once and says what to change', async () => {
-    const run = await runTask(['e2e', '--registry', registryIn(), '--worker-arg=--fault=never-ready', '--ready-timeout', '4', '--register-timeout', '120']);
+    // 8 s: the worker's engine start can hold its event loop for seconds on a busy machine (a probe then
+    // sees a request timeout); the budget leaves room for the "not ready yet" answers this test is about.
+    const run = await runTask(['e2e', '--registry', registryIn(), '--worker-arg=--fault=never-ready', '--ready-timeout', '8', '--register-timeout', '120']);
     expect(run.exitCode, run.output).toBe(1);
     const phase7 = checkNamed(run.report, 'Phase 7: worker ready');
     expect(phase7).toMatchObject({ verdict: 'fail', code: 'WORKER_NOT_READY' });
     const [workerId] = run.report.settings.workerIds as string[];
-    expect(phase7.detail).toMatch(new RegExp(`^worker ${workerId} never became ready: timed out after 4\\.00 s waiting for http://127\\.0\\.0\\.1:\\d+/v1/ready to say ready \\(\\d+ attempts\\); last observed: not ready yet`));
+    expect(phase7.detail).toMatch(new RegExp(`^worker ${workerId} never became ready: timed out after 8\\.00 s waiting for http://127\\.0\\.0\\.1:\\d+/v1/ready to say ready \\(\\d+ attempts\\); last observed: not ready yet`));
     expect(phase7.detail.split(workerId as string)).toHaveLength(2);
     expect(phase7.hint).toMatch(/^it answered "not ready yet" until the end \(\d+ times\): if it is only slow to load, raise --ready-timeout/);
     noWorkerLeft(run.report);

@@ -36,6 +36,12 @@ describe('exitHint', () => {
     expect(exitHint(['GGML_ASSERT failed', 'Aborted (core dumped)', 'n_past was set to 25'], { signal: 'SIGABRT', code: null })).toBe('it was killed by SIGABRT from outside the harness (the harness had not stopped it); its log says: "Aborted (core dumped)" (more in its log below)');
   });
 
+  it('a death word inside an id (a worker named outside-kill-…) does not make a line speak of the death', () => {
+    const hint = exitHint(['[INFO] Job outside-kill-c6c2c81f-job-001 (stream): 32 tokens in 43 ms (length)'], { signal: 'SIGKILL', code: null });
+    expect(hint).toMatch(/nothing in its last log lines speaks of it/);
+    expect(exitHint(['worker-7: received SIGKILL'], { signal: 'SIGKILL', code: null })).toContain('its log says: "worker-7: received SIGKILL"');
+  });
+
   it('an exit code: its last line says why, as before', () => {
     expect(exitHint(['error: model not found'], { signal: null, code: 1 })).toBe('fix what its log says; its last line: "error: model not found" (more in its log below)');
   });

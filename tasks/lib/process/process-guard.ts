@@ -79,6 +79,14 @@ function openLogFile(path: string, name: string): number {
 /** A log line that speaks of a death: a crash, an abort, a kill, running out of memory. */
 const DEATH_WORDS = /\b(?:fatal|panic(?:ked)?|abort(?:ed|ing)?|crash(?:ed|ing)?|kill(?:ed|ing)?|sig(?:kill|segv|abrt|bus|ill|fpe)|segmentation fault|segfault|core dumped|out of memory|oom|bad_alloc|exception)\b/i;
 
+/** `job-001`, `outside-kill-c6c2c81f`: ids (a separator and a digit) name things; their words are not what the line says. */
+const IDENTIFIER = /\S*[-_]\S*\d\S*|\S*\d\S*[-_]\S*/g;
+
+/** Whether a log line speaks of a death, read without the ids it carries (a worker named `…-kill-…` is not a kill). */
+function speaksOfDeath(line: string): boolean {
+  return DEATH_WORDS.test(line.replace(IDENTIFIER, ' '));
+}
+
 /**
  * The fix line for a process that exited on its own. An exit code: its last log line says why
  * (it printed its error before exiting). A signal the harness did not send: it was killed from
@@ -89,7 +97,7 @@ export function exitHint(logTail: readonly string[], exit?: { signal: NodeJS.Sig
   const lines = logTail.filter((line) => line.trim() !== '');
   const last = lines.at(-1);
   if (exit?.signal) {
-    const related = lines.slice(-5).reverse().find((line) => DEATH_WORDS.test(line));
+    const related = lines.slice(-5).reverse().find(speaksOfDeath);
     const outside = `it was killed by ${exit.signal} from outside the harness (the harness had not stopped it)`;
     if (related) return `${outside}; its log says: ${JSON.stringify(related.trim().slice(0, 200))} (more in its log below)`;
     return `${outside}: nothing in its last log lines speaks of it; look for who sends ${exit.signal} (the kernel's OOM killer: dmesg; a supervisor or a script running kill)`;

@@ -40,6 +40,9 @@ describe('exitHint', () => {
     const hint = exitHint(['[INFO] Job outside-kill-c6c2c81f-job-001 (stream): 32 tokens in 43 ms (length)'], { signal: 'SIGKILL', code: null });
     expect(hint).toMatch(/nothing in its last log lines speaks of it/);
     expect(exitHint(['worker-7: received SIGKILL'], { signal: 'SIGKILL', code: null })).toContain('its log says: "worker-7: received SIGKILL"');
+    // A JSON log line has few spaces: the ids are cut out of it, the words around them stay.
+    const json = JSON.stringify({ t: '2026-12-07T16:35:01.123Z', event: 'behaviour', detail: 'SIGKILL to the server itself at step 40' });
+    expect(exitHint([json], { signal: 'SIGKILL', code: null })).toContain('SIGKILL to the server itself at step 40');
   });
 
   it('an exit code: its last line says why, as before', () => {

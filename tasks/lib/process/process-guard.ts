@@ -79,12 +79,15 @@ function openLogFile(path: string, name: string): number {
 /** A log line that speaks of a death: a crash, an abort, a kill, running out of memory. */
 const DEATH_WORDS = /\b(?:fatal|panic(?:ked)?|abort(?:ed|ing)?|crash(?:ed|ing)?|kill(?:ed|ing)?|sig(?:kill|segv|abrt|bus|ill|fpe)|segmentation fault|segfault|core dumped|out of memory|oom|bad_alloc|exception)\b/i;
 
-/** `job-001`, `outside-kill-c6c2c81f`: ids (a separator and a digit) name things; their words are not what the line says. */
-const IDENTIFIER = /\S*[-_]\S*\d\S*|\S*\d\S*[-_]\S*/g;
+/** A run of id characters joined by `-` or `_` (`job-001`, `outside-kill-c6c2c81f`, `kill-self-at-step`). */
+const JOINED_WORDS = /[A-Za-z0-9.]*[-_][A-Za-z0-9._-]*/g;
 
-/** Whether a log line speaks of a death, read without the ids it carries (a worker named `…-kill-…` is not a kill). */
+/**
+ * Whether a log line speaks of a death, read without the ids it carries: a joined run with a digit
+ * in it (`outside-kill-c6c2c81f-job-001`) names a thing, so a worker named `…-kill-…` is not a kill.
+ */
 function speaksOfDeath(line: string): boolean {
-  return DEATH_WORDS.test(line.replace(IDENTIFIER, ' '));
+  return DEATH_WORDS.test(line.replace(JOINED_WORDS, (run) => (/\d/.test(run) ? ' ' : run)));
 }
 
 /**

@@ -103,7 +103,9 @@ export class LocalSlurmCluster implements AsyncDisposable {
         'JobAcctGatherType=jobacct_gather/none',
         'AccountingStorageType=accounting_storage/none',
         'ReturnToService=2',
-        'KillWait=5',
+        // Slurm's SIGTERM → SIGKILL gap for a cancelled step: each node's harness needs it to stop its
+        // worker and write its interrupted report (seconds on a busy machine; Slurm's default is 30).
+        'KillWait=20',
         `StateSaveLocation=${d}/state`,
         `SlurmdSpoolDir=${d}/spool/%n`,
         `SlurmctldPidFile=${d}/slurmctld.pid`,

@@ -49,7 +49,7 @@ describe('llama-server: a byte-vocabulary model whose characters span tokens', (
     expect(bench.detail).toContain('client-side, incl. TTFT and HTTP');
     // The generation rate is compared when a stream's events were read over time; on a busy machine all
     // three short streams can arrive in one read each, and then the bench says so instead of a rate.
-    expect(bench.detail).toMatch(/Client vs worker's own timings \(p50\): TTFT .* latency .* generation (\d[\d.]* vs [\d.]+ tokens\/s|: n\/a \(every stream arrived too bunched to give a rate)/);
+    expect(bench.detail).toMatch(/Client vs worker's own timings \(p50\): TTFT .* latency .* generation( \d[\d.]* vs [\d.]+ tokens\/s|: n\/a \(every stream arrived too bunched to give a rate)/);
     // Health evidence: the answers seen, in order; llama-server answers 503 "Loading model" first.
     const health = checkNamed(run.report, 'health').evidence as { answers: { status: number | string; body: string; count: number }[]; seen: string };
     expect(health.answers.at(-1)).toMatchObject({ status: 200, body: '{"status":"ok"}', count: 1 });

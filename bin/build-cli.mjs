@@ -1,17 +1,21 @@
 // Builds the precompiled runner: tasks/main.ts bundled by esbuild (which comes with tsx) into
 // dist/cli/<build>/, one chunk per task (each task's module is loaded only when it runs), npm
-// packages left external. In a checkout, bin/hivecheck.mjs calls this when a source file is newer
+// packages left external, with the programs it starts (PROGRAMS: fixtures, fleet node step) beside it. In a checkout, bin/hivecheck.mjs calls this when a source file is newer
 // than the build, so an edit never runs a stale build; `npm ci` runs it once (prepare). The package
 // ships a build made by `prepack` (`--clean`: only that build), and an installed hivecheck never
 // builds: its node_modules may be read-only, and npm may not run install scripts.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PROGRAMS } from './build-manifest.mjs';
+
+export { freshBuild, packagedBuild, PROGRAMS } from './build-manifest.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI_DIR = join(ROOT, 'dist', 'cli');
 export const MANIFEST = join(CLI_DIR, 'manifest.json');
 const OLD_BUILD_MS = 60 * 60 * 1000;
+
 
 /**
  * Source files keep meaning `import.meta.url` as their own location (paths to fixtures are
@@ -42,7 +46,7 @@ export async function buildCli() {
   const name = `b-${startedAtMs}-${process.pid}`;
   const outdir = join(CLI_DIR, name);
   const result = await build({
-    entryPoints: { main: join(ROOT, 'tasks', 'main.ts') },
+    entryPoints: { main: join(ROOT, 'tasks', 'main.ts'), ...Object.fromEntries(Object.entries(PROGRAMS).map(([name, source]) => [name, join(ROOT, source)])) },
     outdir,
     bundle: true,
     splitting: true,
@@ -73,38 +77,6 @@ export async function buildCli() {
     }
   }
   return pathToFileURL(join(outdir, 'main.js')).href;
-}
-
-/** The current build's entry, or undefined when there is none or a source file is newer than it. */
-export function freshBuild(root = ROOT) {
-  const cliDir = join(root, 'dist', 'cli');
-  let manifest;
-  try {
-    manifest = JSON.parse(readFileSync(join(cliDir, 'manifest.json'), 'utf8'));
-  } catch {
-    return undefined;
-  }
-  for (const input of manifest.inputs) {
-    try {
-      if (statSync(join(root, input)).mtimeMs >= manifest.startedAtMs) return undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  return pathToFileURL(join(cliDir, manifest.build, 'main.js')).href;
-}
-
-/** The build the manifest names, whatever the sources' times (an installed package never rebuilds). */
-export function packagedBuild(root = ROOT) {
-  const cliDir = join(root, 'dist', 'cli');
-  try {
-    const manifest = JSON.parse(readFileSync(join(cliDir, 'manifest.json'), 'utf8'));
-    const entry = join(cliDir, manifest.build, 'main.js');
-    statSync(entry);
-    return pathToFileURL(entry).href;
-  } catch {
-    return undefined;
-  }
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

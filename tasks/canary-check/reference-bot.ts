@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { nodeProgram } from '../lib/process/node-program.ts';
 import { chatKnobArgs, chatKnobWords, sharedCanaryKnobs, type ChatKnobs } from './reference-knobs.ts';
 
 export const BOT_ENTRY = fileURLToPath(new URL('../../fixtures/ws-bot/main.ts', import.meta.url));
@@ -15,7 +16,7 @@ export interface BotKnobs extends ChatKnobs {
 /** The reference bot as an argv template (`{url}`, `{name}` are filled per side). */
 export function referenceBotArgv(knobs: BotKnobs): string[] {
   return [
-    process.execPath, '--import', import.meta.resolve('tsx'), BOT_ENTRY, '--url', '{url}', '--name', '{name}', ...chatKnobArgs(knobs),
+    ...nodeProgram('ws-bot'), '--url', '{url}', '--name', '{name}', ...chatKnobArgs(knobs),
     '--reconnect', knobs.reconnect ? 'on' : 'off',
     ...(knobs.onPongTimeout ? ['--on-pong-timeout', knobs.onPongTimeout] : []),
     ...(knobs.exitAfterReplies ? ['--exit-after-replies', String(knobs.exitAfterReplies)] : []),

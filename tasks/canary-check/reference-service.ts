@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { nodeProgram } from '../lib/process/node-program.ts';
 import { chatKnobArgs, chatKnobWords, sharedCanaryKnobs, type ChatKnobs } from './reference-knobs.ts';
 
 export const SERVICE_ENTRY = fileURLToPath(new URL('../../fixtures/ws-service/main.ts', import.meta.url));
@@ -18,7 +19,7 @@ export interface ServiceKnobs extends ChatKnobs {
 /** The reference service as an argv template (`{port}`, `{name}` are filled per side). */
 export function referenceServiceArgv(knobs: ServiceKnobs): string[] {
   return [
-    process.execPath, '--import', import.meta.resolve('tsx'), SERVICE_ENTRY, '--port', '{port}', '--name', '{name}', ...chatKnobArgs(knobs),
+    ...nodeProgram('ws-service'), '--port', '{port}', '--name', '{name}', ...chatKnobArgs(knobs),
     ...(knobs.dropAfterIdle ? ['--drop-after-idle', String(knobs.dropAfterIdle)] : []),
     ...(knobs.sessionLock ? ['--session-lock', String(knobs.sessionLock)] : []),
     ...(knobs.onSigterm ? ['--on-sigterm', knobs.onSigterm] : []),

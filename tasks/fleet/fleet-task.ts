@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { HarnessError } from '../lib/errors/harness-error.ts';
 import { shutdownSignal } from '../lib/process/guard-registry.ts';
+import { nodeProgram } from '../lib/process/node-program.ts';
 import { mergeRuns } from '../lib/merge/merge-runs.ts';
 import type { RunPart } from '../lib/merge/run-part.ts';
 import { adoptSubReport, readReportJson } from '../lib/merge/sub-report.ts';
@@ -79,7 +79,7 @@ export const fleetTask: TaskDefinition = {
     }
     await mkdir(sharedDir, { recursive: true });
     const jobName = `hivecheck-fleet-${randomUUID().slice(0, 8)}`;
-    const command = [process.execPath, '--import', import.meta.resolve('tsx'), fileURLToPath(new URL('./node-step.ts', import.meta.url)), sharedDir, task, ...taskArgs];
+    const command = [...nodeProgram('fleet-node-step'), sharedDir, task, ...taskArgs];
     const timeLimitMinutes = flags.number('time-limit');
     const args = srunArgs({
       jobName,

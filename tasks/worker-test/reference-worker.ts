@@ -1,11 +1,9 @@
-import { fileURLToPath } from 'node:url';
+import { nodeProgram } from '../lib/process/node-program.ts';
 
-/** The built-in worker: `node --import tsx fixtures/reference-worker/src/main.ts`. */
+/** The built-in worker: `node <build>/reference-worker.js`, or `node --import tsx fixtures/reference-worker/src/main.ts` without a current build. */
 export function referenceWorkerBase(): string[] {
-  const main = fileURLToPath(new URL('../../fixtures/reference-worker/src/main.ts', import.meta.url));
-  return [process.execPath, '--import', import.meta.resolve('tsx'), main];
+  return nodeProgram('reference-worker');
 }
-
 /** The reference worker's own flags: the seed CLI plus its API style and engine settings. */
 export const REFERENCE_ARGS = [
   '--worker-id', '{workerId}', '--model', '{model}', '--model-ref', '{modelRef}', '--backend', '{backend}', '--device', '{device}',

@@ -8,9 +8,9 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `tasks/main.ts` the way `npm run task --` does, as a separate process. */
+/** Runs the runner the way `npm run task --` does (bin/hivecheck.mjs: the precompiled build), as a separate process. */
 export async function runTaskCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const result = await $({ cwd: repoPath(''), nothrow: true, quiet: true, env: { ...process.env, CI: 'true', ...env } })`${process.execPath} --import tsx tasks/main.ts ${args}`;
+  const result = await $({ cwd: repoPath(''), nothrow: true, quiet: true, env: { ...process.env, CI: 'true', ...env } })`${process.execPath} bin/hivecheck.mjs ${args}`;
   return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -25,11 +25,11 @@ export interface TaskProcess {
 }
 
 /**
- * Starts `tasks/main.ts <args>` (or another tsx entry given as `entry`) as its own process, for
- * tests that signal a running harness. Output is collected as it arrives.
+ * Starts the runner (bin/hivecheck.mjs <args>, or a TypeScript `entry` through tsx) as its own
+ * process, for tests that signal a running harness. Output is collected as it arrives.
  */
 export function startTaskProcess(args: readonly string[], options: { entry?: string; env?: Record<string, string> } = {}): TaskProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', options.entry ?? 'tasks/main.ts', ...args], {
+  const child = spawn(process.execPath, [...(options.entry ? ['--import', 'tsx', options.entry] : ['bin/hivecheck.mjs']), ...args], {
     cwd: repoPath(''),
     env: { ...process.env, CI: 'true', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { ensureTinyModel } from '../../fixtures/tiny-model/write-tiny-llama.ts';
 import { tryHttp, type HttpResponse } from '../../tasks/lib/http/http-client.ts';
 import { ProcessGuard } from '../../tasks/lib/process/process-guard.ts';
+import { nodeProgram } from '../../tasks/lib/process/node-program.ts';
 import { isPidAlive } from '../../tasks/lib/process/process-groups.ts';
 import { httpReadiness, type AnswerClassifier } from '../../tasks/lib/wait-strategies/http-wait-strategy.ts';
 import { waitFor } from '../../tasks/lib/wait-strategies/wait-for.ts';
@@ -33,7 +34,7 @@ export async function spawnWorker(name: string, args: readonly string[] = [], op
   const guard = await ProcessGuard.start({
     name: `worker-${name}`,
     command: process.execPath,
-    args: ['--import', 'tsx', WORKER_MAIN, '--worker-id', workerId, '--model', model, '--port', String(port), ...args],
+    args: [...nodeProgram('reference-worker').slice(1), '--worker-id', workerId, '--model', model, '--port', String(port), ...args],
     cwd: repoPath(''),
     graceMs: 5000,
   });

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { quote } from 'shell-quote';
 import { v4 as uuidv4 } from 'uuid';
 import { processStartTime } from '../process/group-sweep.mjs';
+import { runsProgram } from '../process/node-program.ts';
 import { REFERENCE_ARGS } from '../../worker-test/reference-worker.ts';
 import { listeningPorts, portHolders, processesTagged, RUN_TAG_ENV, type PortHolder, type TaggedProcess } from './run-processes.ts';
 
@@ -62,7 +63,7 @@ export interface ChaosRunResult {
 }
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const MAIN = join(REPO, 'tasks', 'main.ts');
+const HARNESS = join(REPO, 'bin', 'hivecheck.mjs');
 const FORKING_WORKER = join(REPO, 'chaos', 'fork-grandchild-worker.mjs');
 const POLL_MS = 10;
 
@@ -81,9 +82,10 @@ function processAgeMs(pid: number): number {
 }
 
 /** The worker process: the reference worker's main (under the wrapper when it forks). */
-function findWorker(tag: string, match = 'reference-worker/src/main.ts'): TaggedProcess | undefined {
+function findWorker(tag: string, match?: string): TaggedProcess | undefined {
   // The harness's own command line names the worker command too (--worker-cmd): not that one.
-  return processesTagged(tag).find((found) => found.commandLine.includes(match) && !found.commandLine.includes(MAIN));
+  const isWorker = (line: string): boolean => (match ? line.includes(match) : runsProgram('reference-worker', line));
+  return processesTagged(tag).find((found) => isWorker(found.commandLine) && !found.commandLine.includes(HARNESS));
 }
 
 /**
@@ -98,7 +100,7 @@ export async function chaosRun(options: ChaosRunOptions): Promise<ChaosRunResult
   const stateDir = mkdtempSync(join(tmpdir(), 'hivecheck-chaos-state-'));
   const reportDir = mkdtempSync(join(tmpdir(), 'hivecheck-chaos-report-'));
   const started = performance.now();
-  const args = ['--import', 'tsx', MAIN, 'worker:test', '--timeout', String(timeoutS), '--heartbeat-timeout', '5', '--inference-timeout', '5', '--report', reportDir, ...(options.worker?.flags ?? workerArgs(options.forkGrandchildren))];
+  const args = [HARNESS, 'worker:test', '--timeout', String(timeoutS), '--heartbeat-timeout', '5', '--inference-timeout', '5', '--report', reportDir, ...(options.worker?.flags ?? workerArgs(options.forkGrandchildren))];
   const harness = spawn(process.execPath, args, {
     cwd: REPO,
     env: { ...process.env, CI: 'true', [RUN_TAG_ENV]: tag, HIVECHECK_STATE_DIR: stateDir },

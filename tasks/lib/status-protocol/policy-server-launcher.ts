@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import getPort from 'get-port';
 import { fillTemplate } from '../cli/command-template.ts';
+import { nodeProgram } from '../process/node-program.ts';
 import type { GuardOptions, ProcessGuard } from '../process/process-guard.ts';
 import { waitFor } from '../wait-strategies/wait-for.ts';
 import { httpReadiness } from '../wait-strategies/http-wait-strategy.ts';
@@ -22,10 +23,7 @@ export interface ReferenceServerKnobs {
 /** The reference policy server as a command template (`{port}`, `{token}` placeholders). */
 export function referenceServerArgv(knobs: ReferenceServerKnobs): string[] {
   return [
-    process.execPath,
-    '--import',
-    'tsx',
-    REFERENCE_SERVER_ENTRY,
+    ...nodeProgram('policy-server'),
     '--port',
     '{port}',
     '--models',

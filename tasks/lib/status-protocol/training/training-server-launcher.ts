@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { nodeProgram } from '../../process/node-program.ts';
 import type { TrainingFault } from '../../../../fixtures/training-server/server-config.ts';
 
 export const TRAINING_SERVER_ENTRY = fileURLToPath(new URL('../../../../fixtures/training-server/main.ts', import.meta.url));
@@ -17,10 +18,7 @@ export interface TrainingServerKnobs {
 /** The reference training server as a command template (`{port}` placeholder). */
 export function trainingServerArgv(knobs: TrainingServerKnobs): string[] {
   return [
-    process.execPath,
-    '--import',
-    'tsx',
-    TRAINING_SERVER_ENTRY,
+    ...nodeProgram('training-server'),
     '--port',
     '{port}',
     '--job-id',

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { $ } from 'zx';
-import { freshBuild } from '../../bin/build-cli.mjs';
+import { freshBuild, PROGRAMS } from '../../bin/build-cli.mjs';
+import { nodeProgram, programSource, runsProgram, type ProgramName } from '../../tasks/lib/process/node-program.ts';
 import { loadTask } from '../../tasks/runner/task-definition.ts';
 import { TASKS } from '../../tasks/task-table.ts';
 import { repoPath } from '../helpers/fixture-path.ts';
-import { runTaskCli } from '../helpers/run-task-cli.ts';
 
 describe('the task table', () => {
   it('lists each task once, with the summary its module declares', async () => {
@@ -22,7 +22,7 @@ describe('the task table', () => {
 
 describe('the precompiled entry (bin/hivecheck.mjs)', () => {
   it('prints the same help as the runner run from source', async () => {
-    const fromSource = await runTaskCli(['help']);
+    const fromSource = await $({ cwd: repoPath(''), nothrow: true, quiet: true })`${process.execPath} --import tsx tasks/main.ts help`;
     const bin = await $({ cwd: repoPath(''), nothrow: true, quiet: true })`${process.execPath} bin/hivecheck.mjs help`;
     expect(bin.exitCode).toBe(0);
     expect(bin.stdout).toBe(fromSource.stdout);
@@ -49,5 +49,19 @@ describe('the precompiled entry (bin/hivecheck.mjs)', () => {
     expect(freshBuild(root)).toBeUndefined();
     manifest(['src/gone.ts']);
     expect(freshBuild(root)).toBeUndefined();
+  });
+});
+
+describe('the programs the harness starts (fixtures, the fleet node step)', () => {
+  // The vitest global setup made a current build: each program is started from it with plain node.
+  it.each(Object.keys(PROGRAMS).filter((name) => name !== 'trainer') as ProgramName[])('%s runs from the build and prints its usage', async (name) => {
+    const [node, file, ...rest] = nodeProgram(name);
+    expect([node, rest]).toEqual([process.execPath, []]);
+    expect(file).toMatch(new RegExp(`/dist/cli/b-[^/]+/${name}\\.js$`));
+    expect(runsProgram(name, `${node} ${file} --port 1`)).toBe(true);
+    expect(runsProgram(name, `${node} --import tsx ${programSource(name)}`)).toBe(true);
+    const run = await $({ cwd: tmpdir(), nothrow: true, quiet: true })`${node} ${file} --help`;
+    expect(`${run.stdout}${run.stderr}`).toMatch(/usage/i);
+    expect(`${run.stdout}${run.stderr}`).not.toContain('ERR_MODULE_NOT_FOUND');
   });
 });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v4 as uuidv4 } from 'uuid';
 import { describe, expect, it } from 'vitest';
+import { runsProgram } from '../../tasks/lib/process/node-program.ts';
 import { processesMatching } from '../../tasks/lib/process/find-processes.ts';
 import { exitHint } from '../../tasks/lib/process/process-guard.ts';
 import type { ReportJson } from '../../tasks/lib/report/run-report.ts';
@@ -59,7 +60,7 @@ describe('a worker SIGKILLed from outside mid-stream', () => {
     const run = runCli(['worker:test', '--worker-id', workerId, '--stream', 'sse', '--timeout', '120', '--inference-timeout', '120', '--worker-arg=--fault=stall-stream', '--report', dir], TASKS, { stdout: sink, stderr: sink, env: { ...process.env, CI: 'true' }, cwd: repoPath('') });
     const log = join(dir, 'logs', 'worker.log');
     await until(() => existsSync(log) && readFileSync(log, 'utf8').includes('fault injected (stall-stream)'), 'the stream to stall');
-    const [worker] = processesMatching(workerId).filter((found) => found.cmdline.includes('reference-worker/src/main.ts'));
+    const [worker] = processesMatching(workerId).filter((found) => runsProgram('reference-worker', found.cmdline));
     process.kill((worker as { pid: number }).pid, 'SIGKILL');
     expect(await run, output).toBe(1);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as ReportJson;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { constants } from 'node:os';
 import { signalGroup } from './process-groups.ts';
 
@@ -19,6 +20,9 @@ const hooks = new Set<ShutdownHook>();
 let installed = false;
 let shuttingDown: NodeJS.Signals | undefined;
 const shutdownController = new AbortController();
+// Every request, stream and wait of a run listens on it at once (e2e on many nodes: dozens), each
+// removing its listener when done: not a leak, so no MaxListenersExceededWarning.
+setMaxListeners(0, shutdownController.signal);
 
 export function trackGuard(guard: Stoppable): void {
   installSignalTeardown();

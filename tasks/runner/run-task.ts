@@ -122,6 +122,7 @@ async function runCheckTaskIn(task: TaskDefinition, flags: Flags, io: CliIo, out
     report.interruptedBy = shutdownSignal();
     if (report.interruptedBy) {
       report.interruptRunning(report.interruptedBy);
+      report.interruptKilledBy(report.interruptedBy);
       report.recordNotRun(report.interruptedBy);
       await context.recordInterruptedTeardowns();
     }
@@ -145,8 +146,21 @@ async function runCheckTaskIn(task: TaskDefinition, flags: Flags, io: CliIo, out
     out.print(renderSummary(data, files));
     if (json) io.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
   };
-  // Ctrl-C: the guards are stopped by the registry, then this writes what we have.
-  const removeHook = onShutdown(() => finish());
+  // Ctrl-C: the guards are stopped by the registry, then this writes what we have. The hook stays
+  // until the report is on disk: a signal that comes while it is written (a scheduler's SIGTERM
+  // reaches the subject first, whose death ends the task, and the harness a moment later) would
+  // otherwise end the harness in the middle of the write, leaving no report at all. Such a late
+  // signal waits for that write, then has the report written again as interrupted, so that file
+  // and exit code (128 + signal) agree.
+  const writeOnSignal = async (signal: NodeJS.Signals): Promise<void> => {
+    if (finishing && !report.interruptedBy) {
+      await finishing;
+      out.warn(`received ${signal} while the report was being written: written again as interrupted`);
+      finishing = writeResults();
+    }
+    await finish();
+  };
+  const removeHook = onShutdown(writeOnSignal);
   try {
     prepareRunDir(runDir);
     await withTimeline(report.timeline, () => task.run(context, flags));
@@ -155,8 +169,11 @@ async function runCheckTaskIn(task: TaskDefinition, flags: Flags, io: CliIo, out
     if (!isHarnessError(error)) out.warn(`unexpected error: ${(error as Error).stack ?? String(error)}`);
   } finally {
     await context.stopAll();
+  }
+  try {
+    await finish();
+  } finally {
     removeHook();
   }
-  await finish();
   return reportError && !report.interrupted ? reportError.exitCode : report.exitCode;
 }

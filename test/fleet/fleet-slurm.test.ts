@@ -78,7 +78,7 @@ describe.skipIf(unavailable !== undefined && !required)(`fleet --launcher slurm 
     const [, jobId] = await harness.waitFor(/slurm job (\d+) on n\[1-3\]/);
     // Wait until every node's harness has started its worker (the job's processes carry the cluster's SLURM_CONF).
     const deadline = performance.now() + 90_000;
-    while (c.jobProcesses().filter((found) => found.cmdline.includes('reference-worker/src/main.ts')).length < 3) {
+    while (c.jobProcesses(/reference-worker\/src\/main\.ts/).length < 3) {
       expect(performance.now() < deadline, `the nodes' workers never started:\n${harness.output()}`).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }

@@ -66,3 +66,23 @@ describe('a task run cancelled by a scheduler: the subject gets SIGTERM a moment
     expect(output).toMatch(/received SIGTERM while the report was being written: written again as interrupted/);
   });
 });
+
+describe('a second Ctrl-C', () => {
+  it('means stop now: the harness does not wait out the grace of a process that ignores SIGTERM, kills it and exits 130', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hivecheck-twice-'));
+    // A 60 s grace: after one Ctrl-C the harness would wait that long before its SIGKILL.
+    const harness = startTaskProcess([dir, '60000'], { entry: fixturePath('interruptible-task.ts') });
+    const pid = Number((await harness.waitFor(/WAITING pid=(\d+)/))[1]);
+    harness.child.kill('SIGINT');
+    await harness.waitFor(/received SIGINT; stopping stubborn/);
+    const second = performance.now();
+    harness.child.kill('SIGINT');
+    expect(await harness.exited, harness.output()).toBe(130);
+    // Well inside the 60 s grace (a busy machine takes a few seconds at most to exit).
+    expect(performance.now() - second).toBeLessThan(30_000);
+    // SIGKILLed on the way out; a loaded machine may take a moment to schedule its death.
+    const gone = performance.now() + 5000;
+    while (isPidAlive(pid) && performance.now() < gone) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(isPidAlive(pid), `pid ${pid} survived`).toBe(false);
+  });
+});

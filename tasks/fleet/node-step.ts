@@ -2,6 +2,7 @@
 // Job): `node --import tsx tasks/fleet/node-step.ts <shared dir> <task> [args…]`. It runs the task
 // with its report in <shared dir>/<node>/ and exits with the task's exit code; SIGTERM from
 // scancel (or the kubelet) tears the task's processes down as a Ctrl-C does.
+import { installSignalTeardown, startingRun } from '../lib/process/guard-registry.ts';
 import { runCli, userCwd } from '../runner/run-cli.ts';
 import { TASKS } from '../task-table.ts';
 import { fleetNodeName, nodeArgv } from './fleet-node.ts';
@@ -12,7 +13,12 @@ if (!sharedDir || taskArgv.length === 0 || !node) {
   process.stderr.write(`hivecheck fleet node: usage: node-step.ts <shared dir> <task> [args…], run by srun (SLURMD_NODENAME) or as an Indexed Job pod (JOB_COMPLETION_INDEX)${node ? '' : '; neither is set'}\n`);
   process.exit(2);
 }
+// A cancel can come before the task has started anything (Slurm signals a step as soon as it is
+// cancelled): taken in from here on, it lets the run go on to write its interrupted report (no
+// check starts once the harness is stopping) instead of ending the node with no report at all.
+installSignalTeardown();
 const argv = nodeArgv(node, sharedDir, taskArgv, process.env);
 process.stdout.write(`hivecheck fleet node ${node}: ${argv.join(' ')}\n`);
-const code = await runCli(argv, TASKS, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: userCwd() });
-process.exit(code);
+const run = runCli(argv, TASKS, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: userCwd() });
+startingRun(run);
+process.exit(await run);

@@ -122,6 +122,7 @@ async function runCheckTaskIn(task: TaskDefinition, flags: Flags, io: CliIo, out
     report.interruptedBy = shutdownSignal();
     if (report.interruptedBy) {
       report.interruptRunning(report.interruptedBy);
+      report.interruptKilledBy(report.interruptedBy);
       report.recordNotRun(report.interruptedBy);
       await context.recordInterruptedTeardowns();
     }
@@ -145,8 +146,24 @@ async function runCheckTaskIn(task: TaskDefinition, flags: Flags, io: CliIo, out
     out.print(renderSummary(data, files));
     if (json) io.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
   };
-  // Ctrl-C: the guards are stopped by the registry, then this writes what we have.
-  const removeHook = onShutdown(() => finish());
+  // Ctrl-C: the guards are stopped by the registry, then this writes what we have. A signal can
+  // also come while the report is being written: a scheduler's SIGTERM reaches the subject first
+  // (Slurm signals the deepest processes of a job first), whose death ends the task, and the
+  // harness a moment later. The hook stays until the report is on disk (else the registry would
+  // exit in the middle of the write, leaving no report), and such a late signal waits for that
+  // write, then has the report written again as interrupted, so that file and exit code
+  // (128 + signal) agree. The hook and the end of the run below may both get there: once.
+  let rewriting: Promise<void> | undefined;
+  const writeOnSignal = (signal: NodeJS.Signals): Promise<void> =>
+    (rewriting ??= (async () => {
+      if (finishing && !report.interruptedBy) {
+        await finishing;
+        out.warn(`received ${signal} while the report was being written: written again as interrupted`);
+        finishing = writeResults();
+      }
+      await finish();
+    })());
+  const removeHook = onShutdown(writeOnSignal);
   try {
     prepareRunDir(runDir);
     await withTimeline(report.timeline, () => task.run(context, flags));
@@ -155,8 +172,15 @@ async function runCheckTaskIn(task: TaskDefinition, flags: Flags, io: CliIo, out
     if (!isHarnessError(error)) out.warn(`unexpected error: ${(error as Error).stack ?? String(error)}`);
   } finally {
     await context.stopAll();
+  }
+  try {
+    await finish();
+    // From here to the caller's exit no signal can be taken in (no turn of the event loop), so
+    // one seen now is the last chance to write what the exit code will say.
+    const signal = shutdownSignal();
+    if (signal) await writeOnSignal(signal);
+  } finally {
     removeHook();
   }
-  await finish();
   return reportError && !report.interrupted ? reportError.exitCode : report.exitCode;
 }

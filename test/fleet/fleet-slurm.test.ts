@@ -2,7 +2,6 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runsProgram } from '../../tasks/lib/process/node-program.ts';
 import type { ReportJson } from '../../tasks/lib/report/run-report.ts';
 import { LocalSlurmCluster, localClusterUnavailable } from '../helpers/local-slurm-cluster.ts';
 import { runTaskCli, startTaskProcess } from '../helpers/run-task-cli.ts';
@@ -79,7 +78,8 @@ describe.skipIf(unavailable !== undefined && !required)(`fleet --launcher slurm 
     const [, jobId] = await harness.waitFor(/slurm job (\d+) on n\[1-3\]/);
     // Wait until every node's harness has started its worker (the job's processes carry the cluster's SLURM_CONF).
     const deadline = performance.now() + 90_000;
-    while (c.jobProcesses().filter((found) => runsProgram('reference-worker', found.cmdline)).length < 3) {
+    // The worker, built (dist/cli/<build>/reference-worker.js) or from source.
+    while (c.jobProcesses(/reference-worker\/src\/main\.ts|\/reference-worker\.js/).length < 3) {
       expect(performance.now() < deadline, `the nodes' workers never started:\n${harness.output()}`).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import getPort from 'get-port';
@@ -13,23 +14,38 @@ export interface ClusterProcess {
   cmdline: string;
 }
 
-/** Live processes (not zombies) whose environment or command line names the cluster folder `dir`. */
-function clusterProcesses(dir: string): ClusterProcess[] {
+/**
+ * Live processes (not zombies) whose environment or command line names the cluster folder `dir`;
+ * with `cmdline`, only those whose command line matches it (read first: a cheap scan).
+ */
+function clusterProcesses(dir: string, only?: RegExp): ClusterProcess[] {
   const found: ClusterProcess[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      if (only && !only.test(cmdline)) continue;
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (fields[0] === 'Z') continue;
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim();
-      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8');
-      if (cmdline.includes(dir) || environ.includes(`SLURM_CONF=${dir}/`)) found.push({ pid: Number(entry), pgid: Number(fields[2]), cmdline });
+      if (cmdline.includes(dir) || readFileSync(`/proc/${entry}/environ`, 'utf8').includes(`SLURM_CONF=${dir}/`)) found.push({ pid: Number(entry), pgid: Number(fields[2]), cmdline });
     } catch {
       // gone while we looked, or not ours to read
     }
   }
   return found;
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /** A daemon's path: /usr/sbin/<name> where it is there (not always on PATH), else the name. */
@@ -57,6 +73,7 @@ export async function localClusterUnavailable(): Promise<string | undefined> {
 export class LocalSlurmCluster implements AsyncDisposable {
   readonly guards: ProcessGuard[] = [];
   readonly env: Record<string, string>;
+  #ctldPort = 0;
 
   private constructor(
     readonly dir: string,
@@ -83,6 +100,7 @@ export class LocalSlurmCluster implements AsyncDisposable {
     const d = this.dir;
     await Promise.all(['munge', 'state', 'log', ...this.nodes.map((node) => `spool/${node}`)].map((sub) => mkdir(join(d, sub), { recursive: true, mode: 0o700 })));
     const [ctld, ...nodePorts] = await Promise.all([getPort(), ...this.nodes.map(() => getPort())]);
+    this.#ctldPort = ctld as number;
     const host = hostname().split('.')[0] as string;
     await writeFile(
       join(d, 'slurm.conf'),
@@ -129,6 +147,8 @@ export class LocalSlurmCluster implements AsyncDisposable {
     void munged;
     await this.#waitFor('munged socket', timeoutMs, async () => existsSync(`${d}/munge/munge.socket`));
     await this.#start('slurmctld', 'slurmctld', ['-D', '-i'], env);
+    // A slurmd that finds no controller yet retries its registration a whole second later.
+    await this.#waitFor('slurmctld listening', timeoutMs, () => accepts(this.#ctldPort));
     for (const node of this.nodes) await this.#start(`slurmd-${node}`, 'slurmd', ['-D', '-N', node], env);
     await this.#waitFor(`${this.nodes.length} nodes idle in sinfo`, timeoutMs, async () => {
       const sinfo = await slurmClient('sinfo', ['--noheader', '--Node', '--format=%N %t'], 5000, this.env).catch(() => undefined);
@@ -160,16 +180,20 @@ export class LocalSlurmCluster implements AsyncDisposable {
 
   /**
    * Processes of this cluster besides its daemons: every slurmstepd and job task started through it
-   * (they carry the cluster's SLURM_CONF in their environment, or its folder on their command line).
+   * (they carry the cluster's SLURM_CONF in their environment, or its folder on their command line);
+   * with `cmdline`, only those whose command line matches it.
    */
-  jobProcesses(): ClusterProcess[] {
+  jobProcesses(cmdline?: RegExp): ClusterProcess[] {
     const daemonGroups = new Set(this.guards.map((guard) => guard.pid));
-    return clusterProcesses(this.dir).filter((found) => !daemonGroups.has(found.pgid));
+    return clusterProcesses(this.dir, cmdline).filter((found) => !daemonGroups.has(found.pgid));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     if (this.guards.some((guard) => guard.name === 'slurmctld' && !guard.exitInfo)) await slurmClient('scontrol', ['shutdown'], 10_000, this.env).catch(() => undefined);
-    await Promise.allSettled([...this.guards].reverse().map((guard) => guard.stop()));
+    // The daemons first: slurmd answers the shutdown request through munge, and waits on it (seconds) while munged is gone.
+    const [munged, daemons] = [this.guards.filter((guard) => guard.name === 'munged'), this.guards.filter((guard) => guard.name !== 'munged')];
+    await Promise.allSettled(daemons.map((guard) => guard.stop()));
+    await Promise.allSettled(munged.map((guard) => guard.stop()));
     // slurmstepd and job tasks run in sessions of their own: none may outlive the cluster.
     for (const found of clusterProcesses(this.dir)) {
       try {

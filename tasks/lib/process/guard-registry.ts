@@ -18,6 +18,7 @@ type ShutdownHook = (signal: NodeJS.Signals) => void | Promise<void>;
 const live = new Set<Stoppable>();
 const hooks = new Set<ShutdownHook>();
 let installed = false;
+let starting: Promise<unknown> | undefined;
 let shuttingDown: NodeJS.Signals | undefined;
 const shutdownController = new AbortController();
 // Every request, stream and wait of a run listens on it at once (e2e on many nodes: dozens), each
@@ -61,6 +62,17 @@ export function onShutdown(hook: ShutdownHook): () => void {
   return () => hooks.delete(hook);
 }
 
+/**
+ * The harness process is starting a run that writes its own report (it installs its shutdown hook
+ * once it gets there): a signal that comes while no hook is installed yet waits for the run to end
+ * (no check starts once the harness is stopping, so it ends at once and writes an interrupted
+ * report) instead of exiting with no report at all. Installs the signal handlers now.
+ */
+export function startingRun(run: Promise<unknown>): void {
+  starting = run;
+  installSignalTeardown();
+}
+
 export async function stopAllGuards(): Promise<void> {
   await Promise.allSettled([...live].map((guard) => guard.stop()));
 }
@@ -83,6 +95,8 @@ async function handleSignal(signal: NodeJS.Signals): Promise<void> {
   const names = [...live].map((guard) => `${guard.name} (pid ${guard.pid})`);
   if (names.length) process.stderr.write(`\nhivecheck: received ${signal}; stopping ${names.join(', ')}\n`);
   await stopAllGuards();
+  // No hook yet: a run that is starting writes its interrupted report itself (it sees the signal); wait for it.
+  if (pending.length === 0) await starting?.catch(() => undefined);
   for (const hook of pending) {
     try {
       await hook(signal);

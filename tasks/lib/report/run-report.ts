@@ -165,6 +165,24 @@ export class RunReport {
     }
   }
 
+  /**
+   * Records as interrupted the failed checks whose process was killed by `signal`, the signal
+   * that interrupted the harness: a scheduler cancelling a job signals every process of it (Slurm
+   * the deepest first, so the subject dies before the harness has seen its own SIGTERM), and the
+   * check that watched the subject failed on a death the interrupt caused, not the subject. The
+   * failure stays in the evidence (`sawWhenInterrupted`).
+   */
+  interruptKilledBy(signal: NodeJS.Signals): void {
+    this.checks.forEach((check, i) => {
+      const exit = check.evidence.exit as { signal?: unknown } | undefined;
+      if (check.verdict !== 'fail' || check.code !== 'PROCESS_EXITED' || exit?.signal !== signal) return;
+      const interrupted: CheckResult = { ...check, verdict: 'interrupted', detail: `cut short by ${signal}: ${check.detail}`, evidence: { ...check.evidence, sawWhenInterrupted: { code: check.code, message: check.detail } } };
+      delete interrupted.code;
+      delete interrupted.hint;
+      this.checks[i] = interrupted;
+    });
+  }
+
   #interruptedResult(running: RunningCheck, signal: NodeJS.Signals, sawWhenInterrupted?: { code: string; message: string }): CheckResult {
     const durationMs = performance.now() - running.started;
     return {

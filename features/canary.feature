@@ -41,7 +41,7 @@ Feature: Canary check (canary:check)
     And no subject of the canary run is left running
 
   Scenario: A chat service canary without keepalive is rolled back on the stale-path probe
-    When I run "canary:check --kind ws-server --canary-fault keepalive-off --idle 0.5 --ping-interval 0.5 --pong-timeout 0.5 --max-age 4 --detect-within 1.5 --close-within 2 --samples 20"
+    When I run "canary:check --kind ws-server --canary-fault keepalive-off --idle 0.5 --ping-interval 0.5 --pong-timeout 0.5 --max-age 6 --detect-within 1.5 --close-within 2 --samples 20"
     Then the canary decision is "rollback" with exit code 1
     And the decision names the gate "stale path after idle"
     And the gate "stale path after idle" passed on the baseline and failed on the canary

@@ -9,14 +9,17 @@ import { ProcessGuard } from '../../tasks/lib/process/process-guard.ts';
 import { runTask } from '../helpers/run-task-in-process.ts';
 
 /**
- * Compressed time: 0.5 s idle, 0.5 s pings with a 0.5 s pong timeout, 4 s max age. The budgets
+ * Compressed time: 0.5 s idle, 0.5 s pings with a 0.5 s pong timeout, 6 s max age. The budgets
  * (detect within 1.5 s, close within 2 s) leave room for a loaded machine; a bot without
- * keepalive or with a blocking close misses them by far. The runs wait mostly on those budgets, so
+ * keepalive or with a blocking close misses them by far. The max age is canary:check's own default
+ * for these budgets (2 × idle + 1.25 × detect-within + close-within + 1 s): a shorter one (4 s left
+ * 0.4 s) lets a bot's max-age close fall inside the stale-path probe on a busy machine, where it
+ * reads as noticing the dead path. The runs wait mostly on those budgets, so
  * the tests run concurrently (the longest first); the start-up allowance (--connect-timeout, as
  * connectTimeoutMs below) leaves room for every bot of the file starting at once.
  */
-const FAST = ['--idle', '0.5', '--ping-interval', '0.5', '--pong-timeout', '0.5', '--max-age', '4', '--detect-within', '1.5', '--close-within', '2', '--samples', '20', '--connect-timeout', '60'];
-const BASE: BotKnobs = { pingInterval: 0.5, pongTimeout: 0.5, maxAge: 4, reconnect: true, closeTimeout: 1, replyDelayMs: 5, replyJitterMs: 0 };
+const FAST = ['--idle', '0.5', '--ping-interval', '0.5', '--pong-timeout', '0.5', '--max-age', '6', '--detect-within', '1.5', '--close-within', '2', '--samples', '20', '--connect-timeout', '60'];
+const BASE: BotKnobs = { pingInterval: 0.5, pongTimeout: 0.5, maxAge: 6, reconnect: true, closeTimeout: 1, replyDelayMs: 5, replyJitterMs: 0 };
 
 async function runPair(canary: BotKnobs, baseline: BotKnobs = BASE): Promise<CanaryEvidence> {
   return await runWsClientCanary(
@@ -25,7 +28,7 @@ async function runPair(canary: BotKnobs, baseline: BotKnobs = BASE): Promise<Can
       flags: { baseline: 'baseline', canary: 'canary' },
       samples: 5,
       connectTimeoutMs: 60_000,
-      settings: { idleMs: 500, replyTimeoutMs: 2000, detectWithinMs: 1500, reconnectWithinMs: 2000, maxAgeMs: 4000, closeWithinMs: 2000, burst: 3 },
+      settings: { idleMs: 500, replyTimeoutMs: 2000, detectWithinMs: 1500, reconnectWithinMs: 2000, maxAgeMs: 6000, closeWithinMs: 2000, burst: 3 },
     },
     { start: (options) => ProcessGuard.start(options), step: () => undefined, info: () => undefined },
   );

@@ -2,8 +2,12 @@ Feature: Canary check (canary:check)
   A release engineer runs the same probes on a baseline and a canary, interleaved on one machine,
   and gets promote, hold or rollback, with the gate or metric that decided it.
 
+  # 3 samples per round (the fewest a round may take): the canary's 32 tokens × 10 ms are 320 ms on every
+  # request, and the judge's model (30 % between processes, 25 % per request; test/canary/judge) rolls
+  # 5 rounds × 3 back in 20000 of 20000 runs at 40 ms per request and 19996 at 100 ms (× 4: 19999),
+  # and holds 3 rounds × 3 naming "3 of 3 process pairs" in 20000 / 19999.
   Scenario: A worker canary that is slower per token is rolled back, naming the metric
-    When I run "canary:check --kind worker --canary-fault slow-tokens --samples 20"
+    When I run "canary:check --kind worker --canary-fault slow-tokens --samples 15"
     Then the canary decision is "rollback" with exit code 1
     And the decision names the metric "inference latency"
     And every worker:test gate passed on both sides
@@ -11,7 +15,7 @@ Feature: Canary check (canary:check)
     And no subject of the canary run is left running
 
   Scenario: A worker canary slower in each of only 3 process pairs is held for a person, not rolled back
-    When I run "canary:check --kind worker --canary-fault slow-tokens --replicas 3 --samples 12"
+    When I run "canary:check --kind worker --canary-fault slow-tokens --replicas 3 --samples 9"
     Then the canary decision is "hold" with exit code 4
     And the decision holds on the metric "inference latency" because 3 process pairs cannot show it
     And each side of the canary run started 3 workers, none left running
@@ -41,7 +45,7 @@ Feature: Canary check (canary:check)
     And no subject of the canary run is left running
 
   Scenario: A chat service canary without keepalive is rolled back on the stale-path probe
-    When I run "canary:check --kind ws-server --canary-fault keepalive-off --idle 0.5 --ping-interval 0.5 --pong-timeout 0.5 --max-age 4 --detect-within 1.5 --close-within 2 --samples 20"
+    When I run "canary:check --kind ws-server --canary-fault keepalive-off --idle 0.5 --ping-interval 0.5 --pong-timeout 0.5 --max-age 6 --detect-within 1.5 --close-within 2 --samples 20"
     Then the canary decision is "rollback" with exit code 1
     And the decision names the gate "stale path after idle"
     And the gate "stale path after idle" passed on the baseline and failed on the canary

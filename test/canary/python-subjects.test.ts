@@ -52,8 +52,12 @@ describe.skipIf(!hasWebsockets)('canary:check on Python websockets subjects', ()
   });
 
   it.concurrent('a Python bot canary with keepalive off is rolled back on the stale path, naming it', async () => {
-    const run = await runTask(['canary:check', '--baseline', `${BOT} ${KEEPALIVE}`, '--canary', `${BOT} --ping-interval 0`, ...TIMES]);
+    // The canary stays on the dead path: the probe waits for the message's fate (reconnect + reply
+    // allowances), then the next probe waits the reconnect allowance once for a connection that never
+    // comes. The Python bot reconnects at once after a close (its backoff is for failed connects
+    // only), so 2 s to reconnect and to reply are the budgets that still leave the baseline room.
+    const run = await runTask(['canary:check', '--baseline', `${BOT} ${KEEPALIVE}`, '--canary', `${BOT} --ping-interval 0`, ...TIMES, '--reconnect-within', '2', '--reply-timeout', '2']);
     expect(run.exitCode, run.output.slice(-4000)).toBe(1);
     expect(run.report.decision?.reason).toMatch(/gate "stale path after idle" regressed: passes on the baseline, fails on the canary \(canary: did not notice the dead path/);
-  }, 180_000); // the canary stays on the dead path: every later probe and block waits its bounded time for a connection that never comes
+  }, 120_000);
 });

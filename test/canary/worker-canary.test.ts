@@ -42,14 +42,17 @@ describe('canary:check --kind worker (real reference workers)', () => {
   // llama-server speaks another protocol than the seed: /health {"status":"ok"}, /completion, no heartbeats.
   const llamaServer = `${referenceWorkerBase().join(' ')} --api llama-server --port {port} --model {model} --model-ref {modelRef} --worker-id {workerId} --threads 1 --local-mode`;
 
-  it('two llama-servers under the default seed profile: a config error naming --profile (exit 2), not a hold with every metric NO DATA', async () => {
+  // The two llama-server runs side by side: neither has a timing gate (the profile has no heartbeats,
+  // and the first stops at the health check); the seed-profile run above, with its heartbeat interval
+  // gate, runs alone.
+  it.concurrent('two llama-servers under the default seed profile: a config error naming --profile (exit 2), not a hold with every metric NO DATA', async () => {
     const run = await runTask(['canary:check', '--kind', 'worker', '--baseline', llamaServer, '--aa', '--replicas', '2', '--samples', '6']);
     expect(run.exitCode, run.output.slice(-3000)).toBe(2);
     expect(run.report.error).toMatchObject({ code: 'CANARY_PROFILE_MISMATCH', message: expect.stringMatching(/both workers fail worker:test's health check under --profile seed/), hint: expect.stringMatching(/--profile llama-server/) });
     expect(run.output).not.toMatch(/Round 2\/2/);
   });
 
-  it("with worker:test's --profile llama-server the same pair is compared: every gate passes on both sides, heartbeats are skipped (the profile has none)", async () => {
+  it.concurrent("with worker:test's --profile llama-server the same pair is compared: every gate passes on both sides, heartbeats are skipped (the profile has none)", async () => {
     const run = await runTask(['canary:check', '--kind', 'worker', '--profile', 'llama-server', '--baseline', llamaServer, '--aa', '--replicas', '2', '--samples', '6']);
     const section = (run.report as unknown as { canary?: CanarySection & { skipped?: Array<{ name: string }> } }).canary as CanarySection & { skipped?: Array<{ name: string }> };
     expect(section, run.output.slice(-3000)).toBeDefined();

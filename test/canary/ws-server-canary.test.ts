@@ -9,14 +9,21 @@ import { ProcessGuard } from '../../tasks/lib/process/process-guard.ts';
 import { runTask } from '../helpers/run-task-in-process.ts';
 
 /**
- * Compressed time: 0.5 s idle, 0.5 s pings with a 0.5 s pong timeout, 4 s max age. The budgets
+ * Compressed time: 0.5 s idle, 0.5 s pings with a 0.5 s pong timeout, 6 s max age. The budgets
  * (detect within 1.5 s, close within 2 s) leave room for a loaded machine; a service without
- * keepalive or with a blocking close misses them by far.
+ * keepalive or with a blocking close misses them by far. The max age is canary:check's own default
+ * for these budgets (2 × idle + 1.25 × detect-within + close-within + 1 s): a shorter one (4 s left
+ * 0.4 s) lets a service's max-age close fall inside the stale-path probe on a busy machine, where it
+ * reads as noticing the dead path. The runs wait mostly on those budgets, so
+ * the tests run concurrently (the longest first); the start-up allowance (--connect-timeout, as
+ * connectTimeoutMs below) leaves room for every service of the file starting at once.
  */
-const FAST = ['--kind', 'ws-server', '--idle', '0.5', '--ping-interval', '0.5', '--pong-timeout', '0.5', '--max-age', '4', '--detect-within', '1.5', '--close-within', '2', '--samples', '20'];
-const BASE: ServiceKnobs = { pingInterval: 0.5, pongTimeout: 0.5, maxAge: 4, closeTimeout: 1, replyDelayMs: 5, replyJitterMs: 0, dropAfterIdle: 0, sessionLock: 0 };
+const FAST = ['--kind', 'ws-server', '--idle', '0.5', '--ping-interval', '0.5', '--pong-timeout', '0.5', '--max-age', '6', '--detect-within', '1.5', '--close-within', '2', '--samples', '20', '--connect-timeout', '60'];
+const BASE: ServiceKnobs = { pingInterval: 0.5, pongTimeout: 0.5, maxAge: 6, closeTimeout: 1, replyDelayMs: 5, replyJitterMs: 0, dropAfterIdle: 0, sessionLock: 0 };
 
-async function runPair(canary: ServiceKnobs, baseline: ServiceKnobs = BASE, samples = 5): Promise<CanaryEvidence> {
+const SETTINGS = { idleMs: 500, replyTimeoutMs: 2000, detectWithinMs: 1500, reconnectWithinMs: 2000, maxAgeMs: 6000 as number | undefined, closeWithinMs: 2000, burst: 3 };
+
+async function runPair(canary: ServiceKnobs, baseline: ServiceKnobs = BASE, samples = 5, settings = SETTINGS): Promise<CanaryEvidence> {
   return await runWsServerCanary(
     {
       argv: { baseline: referenceServiceArgv(baseline), canary: referenceServiceArgv(canary) },
@@ -24,7 +31,7 @@ async function runPair(canary: ServiceKnobs, baseline: ServiceKnobs = BASE, samp
       samples,
       connectTimeoutMs: 60_000,
       wsPath: '/chat',
-      settings: { idleMs: 500, replyTimeoutMs: 2000, detectWithinMs: 1500, reconnectWithinMs: 2000, maxAgeMs: 4000, closeWithinMs: 2000, burst: 3 },
+      settings,
     },
     { start: (options) => ProcessGuard.start(options), step: () => undefined, info: () => undefined },
   );
@@ -35,7 +42,15 @@ const states = (evidence: CanaryEvidence): Record<string, string> => Object.from
 describe('canary:check --kind ws-server', () => {
   afterAll(() => expect(liveGuards()).toEqual([]));
 
-  it('rolls a keepalive-off service back on the stale-path probe, while the baseline drops the dead client in time', async () => {
+  // Longest first (vitest runs up to 5 at once): the runs wait on their budgets, side by side.
+  it.concurrent('fails the first-message and reset probes on a service that drops after idle and locks lost sessions', async () => {
+    // No max age on either side (the probe is skipped): what is asserted comes after it.
+    const evidence = await runPair({ ...BASE, maxAge: 0, dropAfterIdle: 0.25, sessionLock: 5 }, { ...BASE, maxAge: 0 }, 5, { ...SETTINGS, maxAgeMs: undefined });
+    expect(states(evidence)).toMatchObject({ connects: 'pass/pass', 'first message after idle': 'pass/fail', 'stale path after idle': 'pass/pass', 'reset on first send after idle': 'pass/fail' });
+    expect(evidence.probes.find((probe) => probe.name === 'reset on first send after idle')?.canary.detail).toMatch(/not answered within/);
+  });
+
+  it.concurrent('rolls a keepalive-off service back on the stale-path probe, while the baseline drops the dead client in time', async () => {
     const run = await runTask(['canary:check', '--canary-fault', 'keepalive-off', ...FAST]);
     expect(run.exitCode).toBe(1);
     expect(run.report.decision).toMatchObject({ verdict: 'rollback', exitCode: 1 });
@@ -57,7 +72,7 @@ describe('canary:check --kind ws-server', () => {
   // The same service on both sides: every gate passes on both, and it never rolls back. Whether
   // 20 latency samples per side promote or hold is chance (an A/A holds in ~10 % of runs on this
   // machine: `npm run bench -- canary-aa`), so a hold is accepted only for an inconclusive metric.
-  it('passes every gate of the built-in pair (the same service on both sides), never rolls it back, and says what it compared', async () => {
+  it.concurrent('passes every gate of the built-in pair (the same service on both sides), never rolls it back, and says what it compared', async () => {
     const run = await runTask(['canary:check', ...FAST]);
     const canary = (run.report as unknown as { canary: { gates: Array<{ name: string; baseline: string; canary: string }>; metrics: Array<{ verdict: string }> } }).canary;
     expect(canary.gates.filter((gate) => gate.baseline !== 'pass' || gate.canary !== 'pass'), run.output.slice(-3000)).toEqual([]);
@@ -66,6 +81,23 @@ describe('canary:check --kind ws-server', () => {
     else expect(run.report.decision).toMatchObject({ verdict: 'promote', exitCode: 0 });
     expect(run.exitCode).toBe(run.report.decision?.verdict === 'hold' ? 4 : 0);
     expect(run.output).toMatch(/no --canary-fault: the same service/);
+  });
+
+  // A service that exits at once on SIGTERM: after "messages sent just before a close" restarts it,
+  // the old connection's 1006 can arrive after the new process listens. The next probe and the
+  // latency samples must wait for the new connection, not find none (or the dead one).
+  it.concurrent('after restarting a service that exits at once on SIGTERM, the next probes and samples run on the new connection', async () => {
+    const abrupt: ServiceKnobs = { ...BASE, onSigterm: 'exit' };
+    const evidence = await runPair(abrupt, abrupt, 20);
+    const after = ['close on a dead path'];
+    for (const name of after) expect(states(evidence)[name], JSON.stringify(evidence.probes.find((probe) => probe.name === name))).toBe('pass/pass');
+    expect(JSON.stringify(evidence.probes)).not.toMatch(/no open connection/);
+    // exiting without a closing handshake is no graceful shutdown on either side, whatever the timing: a hold, never a coin toss
+    const burst = evidence.probes.find((probe) => probe.name === 'messages sent just before a close');
+    for (const side of [burst?.baseline, burst?.canary]) expect(side, JSON.stringify(burst)).toMatchObject({ state: 'fail', detail: expect.stringMatching(/without a closing handshake \(1006\) on SIGTERM/) });
+    const latency = evidence.metrics.find((metric) => metric.name === 'reply latency');
+    expect(latency?.lost).toEqual({ baseline: 0, canary: 0 });
+    expect([latency?.baseline.length, latency?.canary.length]).toEqual([20, 20]);
   });
 
   it.concurrent('fails the max-age, before-close and dead-path-close probes on a service that breaks them', async () => {
@@ -86,34 +118,11 @@ describe('canary:check --kind ws-server', () => {
     expect(detail('messages sent just before a close')).toMatch(/3 of 3 messages .* never answered/);
   });
 
-  it.concurrent('fails the first-message and reset probes on a service that drops after idle and locks lost sessions', async () => {
-    const evidence = await runPair({ ...BASE, maxAge: 0, dropAfterIdle: 0.25, sessionLock: 5 });
-    expect(states(evidence)).toMatchObject({ connects: 'pass/pass', 'first message after idle': 'pass/fail', 'stale path after idle': 'pass/pass', 'reset on first send after idle': 'pass/fail' });
-    expect(evidence.probes.find((probe) => probe.name === 'reset on first send after idle')?.canary.detail).toMatch(/not answered within/);
-  });
-
-  // A service that exits at once on SIGTERM: after "messages sent just before a close" restarts it,
-  // the old connection's 1006 can arrive after the new process listens. The next probe and the
-  // latency samples must wait for the new connection, not find none (or the dead one).
-  it.concurrent('after restarting a service that exits at once on SIGTERM, the next probes and samples run on the new connection', async () => {
-    const abrupt: ServiceKnobs = { ...BASE, onSigterm: 'exit' };
-    const evidence = await runPair(abrupt, abrupt, 20);
-    const after = ['close on a dead path'];
-    for (const name of after) expect(states(evidence)[name], JSON.stringify(evidence.probes.find((probe) => probe.name === name))).toBe('pass/pass');
-    expect(JSON.stringify(evidence.probes)).not.toMatch(/no open connection/);
-    // exiting without a closing handshake is no graceful shutdown on either side, whatever the timing: a hold, never a coin toss
-    const burst = evidence.probes.find((probe) => probe.name === 'messages sent just before a close');
-    for (const side of [burst?.baseline, burst?.canary]) expect(side, JSON.stringify(burst)).toMatchObject({ state: 'fail', detail: expect.stringMatching(/without a closing handshake \(1006\) on SIGTERM/) });
-    const latency = evidence.metrics.find((metric) => metric.name === 'reply latency');
-    expect(latency?.lost).toEqual({ baseline: 0, canary: 0 });
-    expect([latency?.baseline.length, latency?.canary.length]).toEqual([20, 20]);
-  });
-
   // Python's websockets accepts permessage-deflate when offered: the harness offers none, so the
   // bytes the proxy passes are the frames it sent.
   it.concurrent('a service that accepts permessage-deflate passes the before-close probe (the harness offers no compression)', async () => {
     const deflating: ServiceKnobs = { ...BASE, deflate: true };
-    const evidence = await runPair(deflating, deflating);
+    const evidence = await runPair({ ...deflating, maxAge: 0 }, { ...deflating, maxAge: 0 }, 5, { ...SETTINGS, maxAgeMs: undefined }); // no max age: the probe asserted comes after it
     const probe = evidence.probes.find((each) => each.name === 'messages sent just before a close');
     expect(probe?.baseline, JSON.stringify(probe)).toMatchObject({ state: 'pass' });
     expect(probe?.canary).toMatchObject({ state: 'pass' });

@@ -65,3 +65,38 @@ describe('canary judge calibration with process replicates (seeded simulation)',
     expect(decisions.promote).toBe(0);
   });
 });
+
+/**
+ * The sample sizes of features/canary.feature's worker scenarios (`--canary-fault slow-tokens`:
+ * 32 tokens × 10 ms, a fixed 320 ms more per request): 3 requests per round (the fewest a round
+ * may take) decide as surely as 4. Per-request time 100 ms on both sides — 3× the 30 ms of the
+ * reference worker on a busy machine — 30 % between processes, 25 % per request.
+ */
+describe('the slow-tokens worker canary at the Cucumber scenarios\' sample sizes (seeded simulation)', () => {
+  const slowTokens = (seed: number, rounds: number, perRound: number): { rollback: number; holdNamingPairs: number } => {
+    const random = new SeededRandom(seed);
+    const counts = { rollback: 0, holdNamingPairs: 0 };
+    const sideOf = (extraMs: number): { values: number[]; ids: number[] } => {
+      const drawn = side(random, rounds, perRound, 1, 0.3);
+      return { values: drawn.values.map((value) => value + extraMs), ids: drawn.ids };
+    };
+    for (let i = 0; i < REPETITIONS; i++) {
+      const baseline = sideOf(0);
+      const canary = sideOf(320);
+      const judgement = judgeCanary([], [{ name: 'inference latency', unit: 'ms', better: 'lower', baseline: baseline.values, canary: canary.values, replicates: { baseline: baseline.ids, canary: canary.ids } }]);
+      if (judgement.decision === 'rollback') counts.rollback++;
+      const pairs = new RegExp(`worse in ${rounds} of ${rounds} process pairs .*${rounds} pairs cannot show it even when all are worse`);
+      if (judgement.decision === 'hold' && judgement.reasons.some((reason) => pairs.test(reason))) counts.holdNamingPairs++;
+    }
+    console.log(`slow-tokens canary, ${rounds} rounds × ${perRound}: rollback ${counts.rollback}, hold naming ${rounds} of ${rounds} pairs ${counts.holdNamingPairs} (${REPETITIONS} runs)`);
+    return counts;
+  };
+
+  it('5 rounds × 3 requests (--samples 15) roll back every run', () => {
+    expect(slowTokens(3005, 5, 3).rollback).toBe(REPETITIONS);
+  });
+
+  it('3 rounds × 3 requests (--replicas 3 --samples 9) hold every run, naming "3 of 3 process pairs"', () => {
+    expect(slowTokens(3006, 3, 3).holdNamingPairs).toBe(REPETITIONS);
+  });
+});

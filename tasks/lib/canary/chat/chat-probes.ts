@@ -26,9 +26,21 @@ export interface ChatProbeSettings {
 export const allowance = (ms: number): number => ms * 1.25 + 500;
 
 /**
+ * When the subject's last connection closed (performance clock); undefined while one is open or
+ * still closing, or before any opened.
+ */
+export function lastConnectionClosedMs(subject: ChatSubject): number | undefined {
+  const { connections } = subject.chat;
+  if (connections.length === 0 || connections.some((connection) => connection.closedMs === undefined)) return undefined;
+  return Math.max(...connections.map((connection) => connection.closedMs as number));
+}
+
+/**
  * The subject's open connection and its path through the proxy. A probe starts only on an open
- * connection: after a previous probe closed or restarted things, it waits (bounded by the
- * reconnect allowance) for one, and names it when none comes.
+ * connection: after a previous probe closed or restarted things, it waits for one, and names it
+ * when none comes. The wait is the reconnect allowance counted from when the last connection
+ * closed (the subject's promise: reconnect within this after a close), so a subject that stays
+ * disconnected is waited for once, not once more by every later probe and sample block.
  */
 export async function connected(subject: ChatSubject, settings: ChatProbeSettings) {
   const find = () => {
@@ -38,9 +50,16 @@ export async function connected(subject: ChatSubject, settings: ChatProbeSetting
   };
   if (subject.crash) throw new Error(`the ${subject.role} ${subject.noun} ${subject.crash.detail}`);
   const budget = allowance(settings.reconnectWithinMs);
-  const found = find() ?? (await until(subject, `the ${subject.role} ${subject.noun} to have an open connection`, budget, find));
-  if (!found) throw new Error(`the ${subject.role} ${subject.noun} has no open connection: none opened within ${formatDuration(budget)} after the previous probe`);
-  return found;
+  const found = find();
+  if (found) return found;
+  const closedMs = lastConnectionClosedMs(subject);
+  const remaining = closedMs === undefined ? budget : closedMs + budget - performance.now();
+  const later = remaining > 0 ? await until(subject, `the ${subject.role} ${subject.noun} to have an open connection`, remaining, find) : undefined;
+  if (!later) {
+    const since = closedMs === undefined ? 'after the previous probe' : `after its last connection closed ${formatDuration(performance.now() - closedMs)} ago`;
+    throw new Error(`the ${subject.role} ${subject.noun} has no open connection: none opened within ${formatDuration(budget)} ${since}`);
+  }
+  return later;
 }
 
 /**

@@ -2,6 +2,8 @@
 // tasks/lib/api/index.ts bundled by esbuild into dist/lib/index.js (npm packages left external, each
 // file's import.meta.url kept as its own location), and its declarations by tsc into dist/types,
 // with relative `.ts` specifiers turned into `.js`. `prepack` runs it; a checkout's tests import the sources.
+// tsconfig.lib.json sets noCheck: tsc only emits (the same .d.ts files, 4 s of CPU less per pack);
+// type errors are `npm run typecheck`'s to find (CI runs it on every change).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

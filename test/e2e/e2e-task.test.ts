@@ -48,7 +48,7 @@ describe('e2e task (keeper → built-in hive → reference worker)', () => {
 
   it('worker unreachable: Phase 7 fails after 10 consecutive connection errors (not the ready timeout), nothing left running', async () => {
     // The worker listens on a port of its own choosing, not the one the hive gave it; it still heartbeats.
-    const run = await runTask(['e2e', '--registry', registryIn(), '--worker-arg=--port=0', '--error-interval', '0.2', '--ready-timeout', '120']);
+    const run = await runTask(['e2e', '--registry', registryIn(), '--worker-arg=--port=0', '--error-interval', '0.1', '--ready-timeout', '120']);
     expect(run.exitCode, run.output).toBe(1);
     expect(verdicts(run.report)).toMatchObject({ 'Phase 6: worker registration': 'pass', 'Phase 7: worker ready': 'fail', 'Phase 8: inference': 'skip', 'teardown: no worker left': 'pass' });
     const phase7 = checkNamed(run.report, 'Phase 7: worker ready');

@@ -22,8 +22,15 @@ interface Shell {
   stdout: string;
 }
 
+/**
+ * Every npm the commands start (the doc's `npm ci`, engine:install's own npm runs, npx) takes packages
+ * from the local npm cache when it has them, as a CI job with a restored npm cache does
+ * (actions/setup-node `cache: npm`): no registry round-trip per package, no audit, no funding call.
+ */
+const NPM_FROM_CACHE = { npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+
 function sh(command: string, cwd: string, env: Record<string, string> = {}): Shell {
-  const result = spawnSync('bash', ['-c', command], { cwd, env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', INIT_CWD: '', npm_config_yes: 'true', ...env }, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const result = spawnSync('bash', ['-c', command], { cwd, env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', INIT_CWD: '', npm_config_yes: 'true', ...NPM_FROM_CACHE, ...env }, encoding: 'utf8', maxBuffer: 64 << 20 });
   return { code: result.status ?? -1, out: `${result.stdout}${result.stderr}`, stdout: result.stdout };
 }
 

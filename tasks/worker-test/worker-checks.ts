@@ -15,6 +15,7 @@ import type { CheckOutcome } from '../lib/report/run-report.ts';
 import type { TaskContext } from '../runner/task-context.ts';
 import type { WorkerTestPlan } from './worker-test-plan.ts';
 import type { CheckedWorker } from './worker-under-test.ts';
+import { HANG_PROBE_TIMEOUT_MS, HEALTH_UNANSWERED } from './worker-hang.ts';
 import { workerCheck } from './worker-watch.ts';
 
 /**
@@ -25,13 +26,17 @@ export async function awaitEndpoint(plan: WorkerTestPlan, worker: CheckedWorker,
   const url = `${worker.baseUrl}${path}`;
   const timeoutMs = budget?.timeoutMs ?? Math.max(0, worker.startupDeadline - performance.now());
   const label = budget?.label ?? `startup budget ${formatDuration(plan.timeoutMs)}`;
-  const probe = httpReadiness({ url, classify, maxConsecutiveErrors: plan.failAfterErrors, ownerAlive: () => worker.guard.running, headers: worker.headers, lane: `probe:${worker.guard.name} ${path}` });
+  // Each request gets the limit the hang diagnosis gives a health request: a health wait whose last
+  // request went unanswered has already made that diagnosis's observation (it is not asked again).
+  const probe = httpReadiness({ url, classify, maxConsecutiveErrors: plan.failAfterErrors, ownerAlive: () => worker.guard.running, headers: worker.headers, lane: `probe:${worker.guard.name} ${path}`, requestTimeoutMs: HANG_PROBE_TIMEOUT_MS });
   let outcome;
   try {
     outcome = await waitFor(probe, { description: `${what} (${label})`, timeoutMs, failFastOn: [worker.guard], ...(signal ? { signal } : {}) });
   } catch (error) {
     if (!(error instanceof HarnessError)) throw error;
     Object.assign(error.evidence, { url, tally: { ...probe.seen.tally }, answers: probe.seen.answers.map((answer) => ({ ...answer })) });
+    // The last answer recorded is a full-length request timeout: nothing answered since (cut-short requests are not recorded).
+    if (path === worker.healthPath && probe.seen.answers.at(-1)?.status === 'timeout') error.evidence[HEALTH_UNANSWERED] = HANG_PROBE_TIMEOUT_MS;
     if (error.code === 'ENDPOINT_ERRORS' && !error.hint) throw new HarnessError(error.code, error.message, { evidence: error.evidence, cause: error, hint: readinessErrorsHint(probe.seen) });
     if (error.code !== 'WAIT_TIMEOUT' || error.hint) throw error;
     throw new HarnessError(error.code, error.message, { evidence: error.evidence, cause: error, hint: readinessTimeoutHint(probe.seen, { port: worker.port, portGiven: 'the port it is given as {port}', flag: budget ? '--ready-timeout' : '--timeout' }) });

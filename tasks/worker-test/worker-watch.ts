@@ -43,7 +43,7 @@ export async function workerCheck(context: TaskContext, worker: CheckedWorker, n
     } catch (thrown) {
       const error = toHarnessError(thrown);
       if (error.code === 'PROCESS_EXITED' || !timedOut(error) || !guard.running) throw error;
-      const hang = await diagnoseHang(worker);
+      const hang = await diagnoseHang(worker, error);
       if (!hang || !guard.running) throw error;
       worker.hung = hang;
       throw new HarnessError(error.code, `${error.message}: ${hang.reason}`, {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HANG_PROBE_TIMEOUT_MS } from '../../tasks/worker-test/worker-hang.ts';
 import { fixturePath } from '../helpers/fixture-path.ts';
 import { checkNamed, runTask } from '../helpers/run-task-in-process.ts';
 
@@ -39,6 +40,14 @@ describe('bad HTTP answers: the check fails by name, exit 1', () => {
     expect(failed.verdict).toBe('fail');
     expect(failed.code).toBe(code);
     expect(failed.detail).toContain(text);
+    if (mode === 'health-slowloris') {
+      // Its last health request went unanswered for the hang probe's whole limit: the worker is named
+      // hung from that observation, without waiting for a second, identical one after the budget.
+      expect(failed.detail).toContain(`the worker is hung: it is running (pid `);
+      const hang = failed.evidence.hang as { healthProbe: { observedBy: string } };
+      expect(hang.healthProbe.observedBy).toBe('the timed-out wait on the health route (its last request)');
+      expect(failed.durationMs - (failed.evidence.waitedMs as number)).toBeLessThan(HANG_PROBE_TIMEOUT_MS);
+    }
     expect(checkNamed(run.report, 'teardown').verdict).toBe('pass'); // nothing left behind
   });
 });

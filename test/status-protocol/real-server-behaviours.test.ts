@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PingOutcome } from '../../tasks/lib/status-protocol/keepalive-evidence.ts';
-import { ALL_PASS, check, expectNothingRunning, NEEDS_READY, runStatusTask, verdicts } from './run-status-task.ts';
+import { ALL_PASS, check, expectNothingRunning, NEEDS_READY, runStatusTask, verdicts, type StatusTaskRun } from './run-status-task.ts';
 
 /** The reference server, started by the task through --server-cmd, with switches that make it behave like real servers did. */
 const server = (...switches: string[]): string[] => ['--server-cmd', `${process.execPath} --import tsx fixtures/policy-server/main.ts --port {port} ${switches.join(' ')}`];
@@ -12,6 +12,10 @@ const server = (...switches: string[]): string[] => ['--server-cmd', `${process.
  * protocol allows and fails what it forbids, and the message says what was observed.
  */
 describe('status-protocol:test against behaviours of real policy servers', () => {
+  /** A server that holds every model at once and is ready at once, asked for beta: one run, read by two tests. */
+  let readyAtOnce: Promise<StatusTaskRun> | undefined;
+  const readyAtOnceRun = (): Promise<StatusTaskRun> => (readyAtOnce ??= runStatusTask([...server('--ready-at-once'), '--model', 'beta']));
+
   it('an unknown-model error naming only the id, and a loading frame on every warm session, both pass and say so', async () => {
     const run = await runStatusTask(server('--load-seconds', '0.5', '--update-interval', '0.1', '--no-available-list', '--always-send-loading'));
     expect(run.exitCode, run.output).toBe(0);
@@ -63,7 +67,7 @@ describe('status-protocol:test against behaviours of real policy servers', () =>
   });
 
   it('ready at once with no loading frame for a model never loaded: says what was observed, not why', async () => {
-    const run = await runStatusTask([...server('--ready-at-once'), '--model', 'beta']);
+    const run = await readyAtOnceRun();
     expect(run.exitCode, run.output).toBe(0);
     const cold = check(run.report, 'cold start');
     expect(cold.verdict).toBe('pass');
@@ -75,7 +79,9 @@ describe('status-protocol:test against behaviours of real policy servers', () =>
     expect(warm.verdict).toBe('pass');
     expect(warm.detail).toContain('no load on this session (none was seen on the first one either, so there was no load to reuse)');
     expect(warm.detail).not.toContain('reused');
-    expect(check(run.report, 'crash during loading')).toMatchObject({ verdict: 'skip', detail: 'the fresh server was ready without a single status frame, so there was no load to crash' });
+    // The cold start already showed it on the server the harness had just started: no second server is started to see it again.
+    expect(check(run.report, 'crash during loading')).toMatchObject({ verdict: 'skip', detail: 'the cold start was ready without a single status frame, so there was no load to crash (a fresh server of the same command was not started to show the same again)' });
+    expect(run.pids).toHaveLength(1);
     expectNothingRunning(run);
   });
 
@@ -104,8 +110,8 @@ describe('status-protocol:test against behaviours of real policy servers', () =>
     const serverLog = readFileSync(join(run.reportDir, 'logs', 'policy-server.log'), 'utf8');
     expect(serverLog).toMatch(/"event":"load-start","model":"beta"/);
     // A server that holds both models at once passes too, without waiting.
-    const both = await runStatusTask(server('--ready-at-once'));
-    expect(check(both.report, 'another model while one is in use').detail).toMatch(/^a session on beta was ready \S+ m?s after open while one on alpha was in use, and both inferred at once/);
+    const both = await readyAtOnceRun();
+    expect(check(both.report, 'another model while one is in use').detail).toMatch(/^a session on alpha was ready \S+ m?s after open while one on beta was in use, and both inferred at once/);
     expectNothingRunning(run);
   });
 
@@ -113,18 +119,9 @@ describe('status-protocol:test against behaviours of real policy servers', () =>
     const run = await runStatusTask([...server('--load-seconds', '0.3'), '--model', 'nope']);
     expect(run.exitCode, run.output).toBe(1);
     expect(check(run.report, 'cold start').code).toBe('SERVER_ERROR');
-    expect(check(run.report, 'crash during loading')).toMatchObject({ verdict: 'skip', detail: `the fresh server answered the session with an error before loading anything ("Policy not found: nope. Available: ['alpha', 'beta']"), so no load started and there was nothing to crash` });
+    expect(check(run.report, 'crash during loading')).toMatchObject({ verdict: 'skip', detail: `the cold start's session was answered with an error before loading anything ("Policy not found: nope. Available: ['alpha', 'beta']"), so no load started and there was nothing to crash (a fresh server of the same command was not started to show the same again)` });
+    expect(run.pids).toHaveLength(1);
     expect(run.output).not.toContain('CRASH_MISREPORTED');
-    expectNothingRunning(run);
-  });
-
-  it('a server killed during loading: the cold start names the signal the harness recorded, not "crashed or was killed"', async () => {
-    const run = await runStatusTask(['--fault', 'crash-during-load', '--load-seconds', '1']);
-    expect(run.exitCode, run.output).toBe(1);
-    const cold = check(run.report, 'cold start');
-    expect(cold.code).toBe('CLOSED_DURING_HANDSHAKE');
-    expect(cold.detail).toMatch(/the connection dropped without a close frame \(1006\) \S+ m?s after the last frame: the server process was killed by SIGKILL during loading — not a slow load/);
-    expect(cold.evidence.exit).toEqual({ code: null, signal: 'SIGKILL' });
     expectNothingRunning(run);
   });
 

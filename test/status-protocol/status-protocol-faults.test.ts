@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FrameGap } from '../../tasks/lib/status-protocol/frame-log.ts';
-import { check, expectNothingRunning, NEEDS_READY, runStatusTask, verdicts } from './run-status-task.ts';
+import { check, expectNothingRunning, NEEDS_READY, runStatusTask, verdicts, type StatusTaskRun } from './run-status-task.ts';
 import { compareColdStartGaps, describeTiming } from './timing-agreement.ts';
 
 /**
@@ -52,19 +52,34 @@ describe('status-protocol:test --fault', () => {
     expectNothingRunning(run);
   });
 
-  it('crash-during-load: the cold start reports a crash (closed 1006), not a slow load', async () => {
-    const run = await runStatusTask(['--fault', 'crash-during-load', '--load-seconds', '1']);
-    expect(run.exitCode, run.output).toBe(1);
-    const all = verdicts(run.report);
-    expect(Object.entries(all).filter(([, verdict]) => verdict === 'fail')).toEqual([['cold start', 'fail']]);
-    expect(all['unknown model']).toBe('skip'); // the server is dead
-    expect(all['crash during loading']).toBe('pass');
-    const cold = check(run.report, 'cold start');
-    expect(cold.code).toBe('CLOSED_DURING_HANDSHAKE');
-    expect(cold.evidence).toMatchObject({ closeCode: 1006, diagnosis: 'crash' });
-    expect(cold.detail).toContain('not a slow load');
-    expect(cold.evidence.sinceLastFrameMs).toBeLessThan(2000);
-    expectNothingRunning(run);
+  describe('crash-during-load (one run, read by both tests)', () => {
+    let run: StatusTaskRun;
+    beforeAll(async () => {
+      run = await runStatusTask(['--fault', 'crash-during-load', '--load-seconds', '1']);
+    });
+
+    it('crash-during-load: the cold start reports a crash (closed 1006), not a slow load', () => {
+      expect(run.exitCode, run.output).toBe(1);
+      const all = verdicts(run.report);
+      expect(Object.entries(all).filter(([, verdict]) => verdict === 'fail')).toEqual([['cold start', 'fail']]);
+      expect(all['unknown model']).toBe('skip'); // the server is dead
+      expect(all['crash during loading']).toBe('pass');
+      const cold = check(run.report, 'cold start');
+      expect(cold.code).toBe('CLOSED_DURING_HANDSHAKE');
+      expect(cold.evidence).toMatchObject({ closeCode: 1006, diagnosis: 'crash' });
+      expect(cold.detail).toContain('not a slow load');
+      expect(cold.evidence.sinceLastFrameMs).toBeLessThan(2000);
+      expectNothingRunning(run);
+    });
+
+    it('a server killed during loading: the cold start names the signal the harness recorded, not "crashed or was killed"', () => {
+      expect(run.exitCode, run.output).toBe(1);
+      const cold = check(run.report, 'cold start');
+      expect(cold.code).toBe('CLOSED_DURING_HANDSHAKE');
+      expect(cold.detail).toMatch(/the connection dropped without a close frame \(1006\) \S+ m?s after the last frame: the server process was killed by SIGKILL during loading — not a slow load/);
+      expect(cold.evidence.exit).toEqual({ code: null, signal: 'SIGKILL' });
+      expectNothingRunning(run);
+    });
   });
 
   it('fail-load: the cold start reports a close without an error frame (1000)', async () => {

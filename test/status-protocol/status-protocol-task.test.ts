@@ -94,6 +94,10 @@ describe('status-protocol:test --server-cmd', () => {
     const run = await runStatusTask(['--server-cmd', command]);
     expect(run.exitCode).toBe(1);
     expect(check(run.report, 'cold start').evidence).toMatchObject({ closeCode: 1008, diagnosis: 'refused' });
+    // A fresh server would refuse the same session: the crash check says so instead of starting one.
+    expect(check(run.report, 'crash during loading')).toMatchObject({ verdict: 'skip' });
+    expect(check(run.report, 'crash during loading').detail).toMatch(/^the cold start's session was closed 1008 .* before any status frame, so no load started and there was nothing to crash \(a fresh server of the same command was not started to show the same again\)$/);
+    expect(run.pids).toHaveLength(1);
     expectNothingRunning(run);
   });
 

@@ -170,7 +170,7 @@ describe('worker:test failure runs', () => {
   });
 
   it('a worker that never sends heartbeats fails the heartbeat check (exit 1)', async () => {
-    const run = await runTask(['worker:test', '--worker-arg=--fault=no-heartbeats', '--heartbeat-timeout', '1.5', ...FAST]);
+    const run = await runTask(['worker:test', '--worker-arg=--fault=no-heartbeats', '--heartbeat-timeout', '0.5', ...FAST]);
     expect(run.exitCode).toBe(1);
     const beats = checkNamed(run.report, 'heartbeats');
     expect(beats.code).toBe('WAIT_TIMEOUT');
@@ -184,12 +184,12 @@ describe('worker:test failure runs', () => {
   it('a worker whose /v1/ready stays false times out on ready (it does not fail fast: it answers "not yet")', async () => {
     // The startup budget must cover a start on a loaded machine (it took > 8 s there); the ready
     // wait gets its own short budget, counted once the worker is healthy.
-    const run = await runTask(['worker:test', '--worker-arg=--fault=never-ready', '--timeout', '120', '--ready-timeout', '2', ...FAST]);
+    const run = await runTask(['worker:test', '--worker-arg=--fault=never-ready', '--timeout', '120', '--ready-timeout', '1', ...FAST]);
     expect(run.exitCode).toBe(1);
     expect(checkNamed(run.report, 'health').verdict, checkNamed(run.report, 'health').detail).toBe('pass');
     const ready = checkNamed(run.report, 'ready');
     expect(ready.code).toBe('WAIT_TIMEOUT');
-    expect(ready.detail).toContain('waiting for /v1/ready to say ready (--ready-timeout 2.00 s, counted from healthy)');
+    expect(ready.detail).toContain('waiting for /v1/ready to say ready (--ready-timeout 1.00 s, counted from healthy)');
     expect(ready.detail).toMatch(/last observed: not ready yet: HTTP \d+ \{"ready":false/);
     nothingLeft(run);
   });

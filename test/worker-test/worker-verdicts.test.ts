@@ -147,11 +147,11 @@ describe('an error answer to a streamed request', () => {
 
 describe('a stream that goes quiet and stays open', () => {
   it('says how long nothing came after the last event, with the fix (end the stream, or raise --inference-timeout)', async () => {
-    const run = await runTask(['worker:test', '--worker-arg=--fault=stall-stream', '--stream', 'sse', '--inference-timeout', '3', ...SLOW_OK]);
+    const run = await runTask(['worker:test', '--worker-arg=--fault=stall-stream', '--stream', 'sse', '--inference-timeout', '2', '--heartbeat-interval', '0.3', ...SLOW_OK]);
     expect(run.exitCode, run.output).toBe(1);
     const inference = checkNamed(run.report, 'inference SSE POST /v1/inference');
     expect(inference.code).toBe('SSE_FAILED');
-    expect(inference.detail).toMatch(/stream not finished within 3\.00 s after 2 event\(s\); the last at \+[\d.]+ m?s, then nothing for [\d.]+ m?s with the connection open$/);
+    expect(inference.detail).toMatch(/stream not finished within 2\.00 s after 2 event\(s\); the last at \+[\d.]+ m?s, then nothing for [\d.]+ m?s with the connection open$/);
     expect(inference.hint).toBe('the server stopped sending mid-stream and kept the connection open: it must send every token and then end the stream; if it only generates that slowly, raise --inference-timeout');
     nothingLeft(run);
   });
@@ -176,7 +176,7 @@ describe('user paths', () => {
     await new Promise((resolve) => probe.close(resolve));
     const main = join(process.cwd(), 'fixtures/reference-worker/src/main.ts');
     const cmd = `${process.execPath} --import tsx ${main} --api llama-server --worker-id {workerId} --model {model} --port 0`;
-    const run = await runTask(['worker:test', '--profile', 'llama-server', '--port', String(port), '--timeout', '4', '--worker-cmd', cmd]);
+    const run = await runTask(['worker:test', '--profile', 'llama-server', '--port', String(port), '--timeout', '1', '--worker-cmd', cmd]);
     expect(run.exitCode, run.output).toBe(1);
     expect(run.output).toContain(`--worker-cmd has no {port} placeholder (it hard-codes port 0); the harness probes --port ${port}, so the worker must listen there`);
     const health = checkNamed(run.report, 'health');

@@ -2,6 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { check, verdicts } from '../run-status-task.ts';
 import { expectNothingLeft, runTrainingTask, TRAINING_ALL_PASS } from './run-training-task.ts';
 
+/**
+ * A 2 s job (40 steps of 0.05 s) for the faults that show at any job length: the checks that act on
+ * a running job (disconnect, cap) are done within a few updates of the first message. The faults
+ * that need time keep the 80-step default: slow-updates (gaps of 1.3 s), leak (the 3 s the count is
+ * given to come down, with the cap check after it), the crashes (at step 40).
+ */
+const SHORT_JOB = ['--steps', '40'];
+
 /** Every check passes except these (the rest of the run is unharmed by the fault). */
 function expectOnly(run: { report: Parameters<typeof verdicts>[0]; output: string }, changed: Record<string, 'fail' | 'skip'>): void {
   expect(verdicts(run.report), run.output).toEqual({ ...TRAINING_ALL_PASS, ...changed });
@@ -25,7 +33,7 @@ describe('status-protocol:test --protocol training --fault', () => {
   });
 
   it('drop-completion: the final-message check fails, the job outcome is skipped', async () => {
-    const run = await runTrainingTask(['--fault', 'drop-completion']);
+    const run = await runTrainingTask(['--fault', 'drop-completion', ...SHORT_JOB]);
     expect(run.exitCode, run.output).toBe(1);
     expectOnly(run, { 'final message and close': 'fail', 'job outcome': 'skip' });
     const final = check(run.report, 'final message and close');
@@ -49,12 +57,12 @@ describe('status-protocol:test --protocol training --fault', () => {
   });
 
   it('wrong-schema: the schema check fails, naming the fraction progress and the naive timestamps', async () => {
-    const run = await runTrainingTask(['--fault', 'wrong-schema']);
+    const run = await runTrainingTask(['--fault', 'wrong-schema', ...SHORT_JOB]);
     expect(run.exitCode, run.output).toBe(1);
     expectOnly(run, { 'message schema': 'fail' });
     const schema = check(run.report, 'message schema');
     expect(schema.code).toBe('SCHEMA_VIOLATION');
-    expect(schema.detail).toMatch(/progress 0\.\d+ does not match the steps: \d+\/80 is \d+\.\d+%/);
+    expect(schema.detail).toMatch(/progress 0\.\d+ does not match the steps: \d+\/40 is \d+\.\d+%/);
     expect(schema.detail).toMatch(/timestamp is "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}", not an ISO-8601 UTC time/);
     expect(schema.evidence.clientsAffected).toEqual(['client-1', 'client-2', 'client-3']);
     // The fix says what to change for each kind seen.
@@ -88,7 +96,7 @@ describe('status-protocol:test --protocol training --fault', () => {
   });
 
   it('no-connection-cap: the cap check fails, having held one connection more than the cap', async () => {
-    const run = await runTrainingTask(['--fault', 'no-connection-cap']);
+    const run = await runTrainingTask(['--fault', 'no-connection-cap', ...SHORT_JOB]);
     expect(run.exitCode, run.output).toBe(1);
     expectOnly(run, { 'connection cap': 'fail' });
     const cap = check(run.report, 'connection cap');

@@ -6,6 +6,10 @@ import { runTaskCli } from '../../helpers/run-task-cli.ts';
 import { check, verdicts } from '../run-status-task.ts';
 import { expectNothingLeft, runTrainingTask, TRAINING_ALL_PASS, type TrainingTaskRun } from './run-training-task.ts';
 
+/**
+ * The default run (80 steps) is the one that checks the defaults; the other runs use a 2 s job
+ * (--steps 40): what they check shows at any job length, and a run lasts as long as its job.
+ */
 describe('status-protocol:test --protocol training against the reference training server', () => {
   let run: TrainingTaskRun;
   beforeAll(async () => {
@@ -68,7 +72,7 @@ describe('status-protocol:test --protocol training: usage errors (exit 2, nothin
   });
 
   it('the cap the usage error names is enough: --clients 3 --max-connections 4 passes every check', async () => {
-    const run = await runTrainingTask(['--clients', '3', '--max-connections', '4']);
+    const run = await runTrainingTask(['--clients', '3', '--max-connections', '4', '--steps', '40']);
     expect(run.exitCode, run.output).toBe(0);
     expect(verdicts(run.report)).toEqual(TRAINING_ALL_PASS);
     expect(check(run.report, 'connection cap').detail).toMatch(/^connection #5 refused \(cap 4;/);
@@ -88,7 +92,7 @@ async function runStatusTaskPolicy(args: readonly string[]): Promise<TrainingTas
 
 describe('status-protocol:test --protocol training against another server (--server-cmd)', () => {
   it('estimates the latency from the message timestamps, and says so', async () => {
-    const run = await runTrainingTask(['--server-cmd', 'node --import tsx fixtures/training-server/main.ts --port {port} --job-id job_abc123', '--job', 'job_abc123']);
+    const run = await runTrainingTask(['--server-cmd', 'node --import tsx fixtures/training-server/main.ts --port {port} --job-id job_abc123 --steps 40', '--job', 'job_abc123']);
     expect(run.exitCode, run.output).toBe(0);
     expect(run.report.settings).toMatchObject({ server: 'server-cmd', job: 'job_abc123' });
     const latency = check(run.report, 'end-to-end latency');
@@ -100,7 +104,7 @@ describe('status-protocol:test --protocol training against another server (--ser
 
 describe('status-protocol:test --protocol training as its own process', () => {
   it('prints no MaxListenersExceededWarning: each of the 11 streams open at once listens on its own signal, not on the shutdown signal', async () => {
-    const run = await runTaskCli(['status-protocol:test', '--protocol', 'training', '--report', mkdtempSync(join(tmpdir(), 'hivecheck-training-cli-'))]);
+    const run = await runTaskCli(['status-protocol:test', '--protocol', 'training', '--steps', '40', '--report', mkdtempSync(join(tmpdir(), 'hivecheck-training-cli-'))]);
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/connection #11 refused \(cap 10/);
     expect(run.stderr).not.toMatch(/MaxListenersExceededWarning|memory leak/);

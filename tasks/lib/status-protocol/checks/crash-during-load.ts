@@ -5,10 +5,36 @@ import { formatDuration } from '../../time/format-duration.ts';
 import { SessionClient } from '../session-client.ts';
 import { SessionFailure } from '../status-failure.ts';
 import { sessionOptions } from '../status-target.ts';
-import { closeSessions, type StatusCheck } from './check-state.ts';
+import type { FrameRecord } from '../frame-log.ts';
+import { closeSessions, type StatusCheck, type StatusCheckState } from './check-state.ts';
 
 function isMap(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Why a fresh instance is not started: the cold start, itself the first session on a server the harness had just started, already showed it. */
+const SAME_ON_A_FRESH_SERVER = 'a fresh server of the same command was not started to show the same again';
+
+/**
+ * The cold start ran where the fresh instance would: on a server the harness had just started.
+ * When it showed that a session there loads nothing (ready without a status frame, an error
+ * answer first, or a close with a code before any frame), the check is skipped with that
+ * evidence instead of starting another server to see it again. A drop (1006) before any frame is
+ * no such evidence (a crash may not repeat): then the fresh server is started as usual.
+ */
+function noLoadOnColdStart(state: StatusCheckState): string | undefined {
+  if (state.cold) return state.cold.ready.statusFrames.length === 0 ? `the cold start was ready without a single status frame, so there was no load to crash (${SAME_ON_A_FRESH_SERVER})` : undefined;
+  const evidence = state.coldFailure?.evidence;
+  if (!evidence) return undefined;
+  const first = ((evidence.frames as FrameRecord[] | undefined) ?? []).find((frame) => frame.direction === 'in');
+  if (first && isMap(first.content) && first.content.status === 'error') {
+    return `the cold start's session was answered with an error before loading anything (${JSON.stringify(String(first.content.error ?? ''))}), so no load started and there was nothing to crash (${SAME_ON_A_FRESH_SERVER})`;
+  }
+  const { closeCode, closeReason } = evidence;
+  if (!first && typeof closeCode === 'number' && closeCode !== 1006) {
+    return `the cold start's session was closed ${closeCode}${typeof closeReason === 'string' && closeReason ? ` ${JSON.stringify(closeReason)}` : ''} before any status frame, so no load started and there was nothing to crash (${SAME_ON_A_FRESH_SERVER})`;
+  }
+  return undefined;
 }
 
 /**
@@ -22,6 +48,8 @@ export const crashDuringLoad: StatusCheck = {
   async prepare(state) {
     const owned = state.owned;
     if (!owned) return 'no server process';
+    const known = noLoadOnColdStart(state);
+    if (known) return known;
     await closeSessions(state);
     await owned.guard.stop(); // one server at a time (GPU memory), and the fresh one must be cold
     const server = await owned.relaunch('policy-server-crash');

@@ -7,9 +7,9 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { PROGRAMS } from './build-manifest.mjs';
+import { freshBuild, packagedBuild, PROGRAMS } from './build-manifest.mjs';
 
-export { freshBuild, packagedBuild, PROGRAMS } from './build-manifest.mjs';
+export { freshBuild, packagedBuild, PROGRAMS };
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI_DIR = join(ROOT, 'dist', 'cli');

@@ -79,7 +79,7 @@ describe.skipIf(unavailable !== undefined && !required)(`fleet --launcher slurm 
     // Wait until every node's harness has started its worker (the job's processes carry the cluster's SLURM_CONF).
     const deadline = performance.now() + 90_000;
     // The worker, built (dist/cli/<build>/reference-worker.js) or from source.
-    while (c.jobProcesses(/reference-worker\/src\/main\.ts|\/reference-worker\.js/).length < 3) {
+    while (c.jobProcesses(/reference-worker\/src\/main\.ts|\/reference-worker\.js/).length < 3) {
       expect(performance.now() < deadline, `the nodes' workers never started:\n${harness.output()}`).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { nodeProgram } from '../../tasks/lib/process/node-program.ts';
 import WebSocket from 'ws';
 import { HarnessError } from '../../tasks/lib/errors/harness-error.ts';
 import { ProcessGuard } from '../../tasks/lib/process/process-guard.ts';
 import { decodeMessage, encodeMessage } from '../../tasks/lib/status-protocol/ndarray-codec.ts';
 import { NdArray } from '../../tasks/lib/status-protocol/nd-array.ts';
 import { defaultObservation } from '../../tasks/lib/status-protocol/observation.ts';
-import { REFERENCE_SERVER_ENTRY, REPO_ROOT } from '../../tasks/lib/status-protocol/policy-server-launcher.ts';
+import { REPO_ROOT } from '../../tasks/lib/status-protocol/policy-server-launcher.ts';
 import { SessionClient } from '../../tasks/lib/status-protocol/session-client.ts';
 import { buggyUpdateOffsets } from '../../fixtures/policy-server/buggy-schedule.ts';
 import { FrameLogger, type LoggedEvent } from '../../fixtures/policy-server/frame-logger.ts';
@@ -41,14 +42,14 @@ describe('reference policy server: CLI', () => {
   });
 
   it('binds 127.0.0.1 on a free port and says where', async () => {
-    await using guard = await ProcessGuard.start({ name: 'policy-server', command: process.execPath, args: ['--import', 'tsx', REFERENCE_SERVER_ENTRY, '--port', '0'], cwd: REPO_ROOT });
+    await using guard = await ProcessGuard.start({ name: 'policy-server', command: process.execPath, args: [...nodeProgram('policy-server').slice(1), '--port', '0'], cwd: REPO_ROOT });
     const match = await guard.waitForLine(/^listening on http:\/\/127\.0\.0\.1:(\d+)$/, { timeoutMs: 15_000 });
     const response = await fetch(`http://127.0.0.1:${match[1]}/api/v1/models`);
     expect(await response.json()).toEqual({ models: ['alpha', 'beta'] });
   });
 
   it('exits 2 on a bad flag, with its usage', async () => {
-    await using guard = await ProcessGuard.start({ name: 'policy-server', command: process.execPath, args: ['--import', 'tsx', REFERENCE_SERVER_ENTRY, '--load-seconds', 'soon'], cwd: REPO_ROOT });
+    await using guard = await ProcessGuard.start({ name: 'policy-server', command: process.execPath, args: [...nodeProgram('policy-server').slice(1), '--load-seconds', 'soon'], cwd: REPO_ROOT });
     const exit = await guard.settled;
     expect(exit.code).toBe(2);
     expect(guard.tail().join('\n')).toContain('--load-seconds must be a non-negative number');
@@ -227,7 +228,7 @@ describe('reference policy server: behaviours of real servers', () => {
   });
 
   it('--block-seconds: one loading frame, then no frame and no pong until the block ends', async () => {
-    await using guard = await ProcessGuard.start({ name: 'policy-server', command: process.execPath, args: ['--import', 'tsx', REFERENCE_SERVER_ENTRY, '--port', '0', '--load-seconds', '1', '--block-seconds', '1'], cwd: REPO_ROOT });
+    await using guard = await ProcessGuard.start({ name: 'policy-server', command: process.execPath, args: [...nodeProgram('policy-server').slice(1), '--port', '0', '--load-seconds', '1', '--block-seconds', '1'], cwd: REPO_ROOT });
     const match = await guard.waitForLine(/^listening on http:\/\/127\.0\.0\.1:(\d+)$/, { timeoutMs: 15_000 });
     const client = await SessionClient.open({ url: `ws://127.0.0.1:${match[1]}`, pingIntervalMs: 200, pingTimeoutMs: 5000 });
     const ready = await client.waitReady();

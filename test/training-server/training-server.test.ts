@@ -2,11 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeProgram } from '../../tasks/lib/process/node-program.ts';
 import { http } from '../../tasks/lib/http/http-client.ts';
 import { isPidAlive } from '../../tasks/lib/process/process-groups.ts';
 import { ProcessGuard } from '../../tasks/lib/process/process-guard.ts';
 import { launchPolicyServer, type LaunchedServer } from '../../tasks/lib/status-protocol/policy-server-launcher.ts';
-import { trainingServerArgv, TRAINING_SERVER_ENTRY } from '../../tasks/lib/status-protocol/training/training-server-launcher.ts';
+import { trainingServerArgv } from '../../tasks/lib/status-protocol/training/training-server-launcher.ts';
 import { waitFor } from '../../tasks/lib/wait-strategies/wait-for.ts';
 
 /** The reference training server on its own: a trainer child process writes progress.json, the server reads and serves it. */
@@ -69,7 +70,7 @@ describe('reference training server', () => {
   });
 
   it('refuses bad flags with exit 2 and the usage', async () => {
-    await using guard = await ProcessGuard.start({ name: 'bad-flags', command: process.execPath, args: ['--import', 'tsx', TRAINING_SERVER_ENTRY, '--fault', 'nope'] });
+    await using guard = await ProcessGuard.start({ name: 'bad-flags', command: process.execPath, args: [...nodeProgram('training-server').slice(1), '--fault', 'nope'] });
     const exit = await guard.exited;
     expect(exit.code).toBe(2);
     expect(guard.tail(100).join('\n')).toContain("--fault must be one of slow-updates, drop-completion, leak, wrong-schema, trainer-crash, silent-crash, no-connection-cap, got 'nope'");

@@ -12,7 +12,7 @@ Feature: e2e cleanup — no worker outlives a run
 
   @slow
   Scenario: Your own keeper runs through --keeper-cmd (here the harness's keeper as a separate process)
-    When I run the e2e flow with "--keeper-cmd '%node% --import tsx tasks/main.ts e2e --external-hive --node {node} --hive-port {hivePort} --registry {registry} --worker-id {workerId} --model {model} --model-ref {modelRef} --max-tokens 4'"
+    When I run the e2e flow with "--keeper-cmd '%node% bin/hivecheck.mjs e2e --external-hive --node {node} --hive-port {hivePort} --registry {registry} --worker-id {workerId} --model {model} --model-ref {modelRef} --max-tokens 4'"
     Then the run passes with exit code 0
     And phases 1 through 8 passed and the [Phase N] ✓ lines were printed
     And the registry file holds the worker's row, read by another SQLite

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoPath } from '../helpers/fixture-path.ts';
+import { programCommand } from '../helpers/program-command.ts';
 import { runTaskCli } from '../helpers/run-task-cli.ts';
 
 // `features` runs the shipped release scenarios with cucumber-js against the commands of a config
@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'hivecheck-features-task-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const workerCmd = (extra: string): string =>
-  `${process.execPath} --import tsx ${repoPath('fixtures/reference-worker/src/main.ts')} --worker-id {workerId} --model {model} --port {port} --hive-url {hiveUrl} --heartbeat-interval {heartbeatInterval} --threads 1 --local-mode ${extra}`;
+  `${programCommand('reference-worker')} --worker-id {workerId} --model {model} --port {port} --hive-url {hiveUrl} --heartbeat-interval {heartbeatInterval} --threads 1 --local-mode ${extra}`;
 
 describe('features: the release scenarios against a config', () => {
   it('a worker from the config that crashes fails its scenario; html, junit and message reports carry its log', async () => {

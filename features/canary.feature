@@ -20,8 +20,10 @@ Feature: Canary check (canary:check)
     And the decision holds on the metric "inference latency" because 3 process pairs cannot show it
     And each side of the canary run started 3 workers, none left running
 
+  # The chat scenarios: 0.5 s pings with a 1 s pong timeout (0.5 s timed out pongs that had arrived
+  # when a subject was descheduled for half a second on a busy machine), detected within 2 s.
   Scenario: An unchanged bot (A/A calibration) is never rolled back
-    When I run "canary:check --aa --idle 0.5 --ping-interval 0.5 --pong-timeout 0.5 --detect-within 1.5 --close-within 2 --samples 20"
+    When I run "canary:check --aa --idle 0.5 --ping-interval 0.5 --pong-timeout 1 --detect-within 2 --close-within 2 --samples 20"
     Then the canary decision is not "rollback"
     And every gate passed on both sides
     And no subject of the canary run is left running
@@ -33,7 +35,7 @@ Feature: Canary check (canary:check)
     And no subject of the canary run is left running
 
   Scenario: A canary bot that crashes is rolled back, naming its exit
-    When I run "canary:check --canary-fault crash --idle 0.5 --ping-interval 0.5 --pong-timeout 0.5 --detect-within 1.5 --close-within 2 --samples 20"
+    When I run "canary:check --canary-fault crash --idle 0.5 --ping-interval 0.5 --pong-timeout 1 --detect-within 2 --close-within 2 --samples 20"
     Then the canary decision is "rollback" with exit code 1
     And the decision names the canary's exit "exited with code 1"
     And no subject of the canary run is left running
@@ -45,7 +47,7 @@ Feature: Canary check (canary:check)
     And no subject of the canary run is left running
 
   Scenario: A chat service canary without keepalive is rolled back on the stale-path probe
-    When I run "canary:check --kind ws-server --canary-fault keepalive-off --idle 0.5 --ping-interval 0.5 --pong-timeout 0.5 --max-age 6 --detect-within 1.5 --close-within 2 --samples 20"
+    When I run "canary:check --kind ws-server --canary-fault keepalive-off --idle 0.5 --ping-interval 0.5 --pong-timeout 1 --max-age 7 --detect-within 2 --close-within 2 --reconnect-within 2 --reply-timeout 2 --samples 20"
     Then the canary decision is "rollback" with exit code 1
     And the decision names the gate "stale path after idle"
     And the gate "stale path after idle" passed on the baseline and failed on the canary

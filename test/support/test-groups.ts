@@ -56,6 +56,7 @@ export const NODE_SENSITIVE_TESTS: readonly NodeSensitiveGroup[] = [
   { glob: 'test/status-protocol/session-client.test.ts', why: 'WebSocket sessions, pings and timeouts over Node sockets' },
   { glob: 'test/registry/**/*.test.ts', why: 'the SQLite driver (node-sqlite3-wasm: WebAssembly, file locking)' },
   { glob: 'test/cli-entry/**/*.test.ts', why: 'the built CLI (esbuild bundle, bin/hivecheck.mjs) and its rebuild check' },
+  { glob: 'test/fleet/node-step.test.ts', why: 'SIGTERM to a fleet node step while it starts: its handler is installed before the runner loads' },
   { glob: 'test/runner/run-cli.test.ts', why: 'the runner started as `node --import tsx` (module loader hooks)' },
   { glob: 'test/reference-worker/v1-api.test.ts', why: 'the reference worker: node-llama-cpp\'s native addon loaded by this Node' },
   { glob: 'test/e2e/e2e-task.test.ts', why: 'the whole e2e flow: spawned hive and worker, HTTP, SQLite registry' },

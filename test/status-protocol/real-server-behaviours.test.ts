@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PingOutcome } from '../../tasks/lib/status-protocol/keepalive-evidence.ts';
 import { ALL_PASS, check, expectNothingRunning, NEEDS_READY, runStatusTask, verdicts, type StatusTaskRun } from './run-status-task.ts';
+import { programCommand } from '../helpers/program-command.ts';
 
 /** The reference server, started by the task through --server-cmd, with switches that make it behave like real servers did. */
-const server = (...switches: string[]): string[] => ['--server-cmd', `${process.execPath} --import tsx fixtures/policy-server/main.ts --port {port} ${switches.join(' ')}`];
+const server = (...switches: string[]): string[] => ['--server-cmd', `${programCommand('policy-server')} --port {port} ${switches.join(' ')}`];
 
 /**
  * Verdicts against behaviours seen on real (FastAPI/uvicorn) policy servers: each passes what the
@@ -126,7 +127,7 @@ describe('status-protocol:test against behaviours of real policy servers', () =>
   });
 
   it('--server-cmd without {port}, or starting with an env assignment: exit 2 at once, naming it, nothing started', async () => {
-    const noPort = await runStatusTask(['--server-cmd', `${process.execPath} --import tsx fixtures/policy-server/main.ts --port 8123`]);
+    const noPort = await runStatusTask(['--server-cmd', `${programCommand('policy-server')} --port 8123`]);
     expect(noPort.exitCode, noPort.output).toBe(2);
     expect(noPort.pids).toEqual([]);
     expect(noPort.report.error).toMatchObject({ code: 'SERVER_CMD_NO_PORT', kind: 'usage', message: '--server-cmd has no {port} placeholder, so the harness cannot know where the policy server listens: it would wait on a port of its own that nobody serves' });

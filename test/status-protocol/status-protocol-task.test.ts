@@ -8,6 +8,7 @@ import { statusProtocolTask } from '../../tasks/status-protocol-test/status-prot
 import { startReferenceServer } from './reference-server.ts';
 import { ALL_PASS, check, expectNothingRunning, runStatusTask, verdicts, type StatusTaskRun } from './run-status-task.ts';
 import { compareColdStartGaps, describeTiming } from './timing-agreement.ts';
+import { programCommand } from '../helpers/program-command.ts';
 
 describe('status-protocol:test against the reference policy server', () => {
   let run: StatusTaskRun;
@@ -79,7 +80,7 @@ describe('status-protocol:test against a server it does not own', () => {
 describe('status-protocol:test --server-cmd', () => {
   it('starts the command from a template ({port}, {token}) under a guard; the token never shows', async () => {
     const token = 'hivecheck-sekrit-9876';
-    const command = `${process.execPath} --import tsx fixtures/policy-server/main.ts --port {port} --load-seconds 0.5 --update-interval 0.1 --token {token}`;
+    const command = `${programCommand('policy-server')} --port {port} --load-seconds 0.5 --update-interval 0.1 --token {token}`;
     const run = await runStatusTask(['--server-cmd', command, '--token', token]);
     expect(run.exitCode, run.output).toBe(0);
     expect(verdicts(run.report)).toEqual(ALL_PASS);
@@ -90,7 +91,7 @@ describe('status-protocol:test --server-cmd', () => {
   });
 
   it('without the token the cold start names the refusal (1008)', async () => {
-    const command = `${process.execPath} --import tsx fixtures/policy-server/main.ts --port {port} --load-seconds 0 --token needs-a-token-1`;
+    const command = `${programCommand('policy-server')} --port {port} --load-seconds 0 --token needs-a-token-1`;
     const run = await runStatusTask(['--server-cmd', command]);
     expect(run.exitCode).toBe(1);
     expect(check(run.report, 'cold start').evidence).toMatchObject({ closeCode: 1008, diagnosis: 'refused' });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ensureTinyModel } from '../../fixtures/tiny-model/write-tiny-llama.ts';
 import { processesMatching } from '../../tasks/lib/process/find-processes.ts';
 import { checkNamed, runTask, verdicts, type InProcessRun } from '../helpers/run-task-in-process.ts';
+import { programCommand } from '../helpers/program-command.ts';
 
 /** Short heartbeats; a startup budget that covers a start on a loaded 2-core machine (> 30 s seen there). */
 const FAST = ['--heartbeat-interval', '0.3', '--timeout', '120'];
@@ -61,8 +62,7 @@ describe('worker:test against the reference worker', () => {
   });
 
   it('starts "your own worker" from --worker-cmd with placeholders filled, no shell', async () => {
-    const main = join(process.cwd(), 'fixtures/reference-worker/src/main.ts');
-    const cmd = `${process.execPath} --import tsx ${main} --worker-id {workerId} --model {model} --port {port} --hive-url {hiveUrl} --heartbeat-interval {heartbeatInterval}`;
+    const cmd = `${programCommand('reference-worker')} --worker-id {workerId} --model {model} --port {port} --hive-url {hiveUrl} --heartbeat-interval {heartbeatInterval}`;
     const run = await runTask(['worker:test', '--worker-cmd', cmd, ...FAST]);
     expect(run.exitCode, run.output).toBe(0);
     nothingLeft(run);
@@ -72,12 +72,11 @@ describe('worker:test against the reference worker', () => {
 describe('worker:test with a profile from a file', () => {
   it('runs a user profile (own routes, own command template) from --profiles', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'hivecheck-profiles-')), 'profiles.json');
-    const main = join(process.cwd(), 'fixtures/reference-worker/src/main.ts');
     writeFileSync(file, JSON.stringify({
       profiles: [{
         name: 'my-worker',
         description: 'the later protocol, started by my own command line',
-        command: `${process.execPath} --import tsx ${main} --api v1 --worker-id {workerId} --model {model} --port {port} --hive-url {hiveUrl} --heartbeat-interval {heartbeatInterval}`,
+        command: `${programCommand('reference-worker')} --api v1 --worker-id {workerId} --model {model} --port {port} --hive-url {hiveUrl} --heartbeat-interval {heartbeatInterval}`,
         health: { path: '/health', expect: 'status-ok' },
         inference: [{ path: '/v1/inference', request: 'seed', stream: 'always' }],
         heartbeats: { route: '/v1/heartbeat', states: ['loading', 'healthy'] },

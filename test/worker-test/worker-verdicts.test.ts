@@ -11,6 +11,7 @@ import { ensureTinyModel } from '../../fixtures/tiny-model/write-tiny-llama.ts';
 import { processesMatching } from '../../tasks/lib/process/find-processes.ts';
 import type { InferenceResult } from '../../tasks/lib/worker/inference-styles.ts';
 import { checkNamed, runTask, verdicts, type InProcessRun } from '../helpers/run-task-in-process.ts';
+import { programCommand } from '../helpers/program-command.ts';
 
 /** Generous startup budget: these runs must pass on a loaded 2-core machine. */
 const SLOW_OK = ['--timeout', '120'];
@@ -116,9 +117,8 @@ describe('a key-protected server', () => {
 
 describe('an error answer to a streamed request', () => {
   it('shows the first bytes of its body, as the JSON path does (a 404 for a model name the server does not serve)', async () => {
-    const main = join(process.cwd(), 'fixtures/reference-worker/src/main.ts');
     // No {modelRef}: the harness names the built-in ref, which this server does not serve.
-    const cmd = `${process.execPath} --import tsx ${main} --api llama-server --worker-id {workerId} --model {model} --port {port}`;
+    const cmd = `${programCommand('reference-worker')} --api llama-server --worker-id {workerId} --model {model} --port {port}`;
     const run = await runTask(['worker:test', '--profile', 'llama-server', '--stream', 'sse', '--worker-cmd', cmd, ...SLOW_OK]);
     expect(run.exitCode, run.output).toBe(1);
     const inference = checkNamed(run.report, 'inference SSE POST /v1/completions');
@@ -132,9 +132,8 @@ describe('an error answer to a streamed request', () => {
   });
 
   it('a command without {model} loads another model: the 404 says so and how to fix it', async () => {
-    const main = join(process.cwd(), 'fixtures/reference-worker/src/main.ts');
     const other = await ensureTinyModel(undefined, 'utf8');
-    const cmd = `${process.execPath} --import tsx ${main} --api llama-server --worker-id {workerId} --model ${await ensureTinyModel()} --port {port}`;
+    const cmd = `${programCommand('reference-worker')} --api llama-server --worker-id {workerId} --model ${await ensureTinyModel()} --port {port}`;
     const run = await runTask(['worker:test', '--profile', 'llama-server', '--stream', 'json', '--model', other, '--worker-cmd', cmd, ...SLOW_OK]);
     expect(run.exitCode, run.output).toBe(1);
     const inference = checkNamed(run.report, 'inference JSON POST /v1/completions');
@@ -174,8 +173,7 @@ describe('user paths', () => {
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const port = (probe.address() as AddressInfo).port;
     await new Promise((resolve) => probe.close(resolve));
-    const main = join(process.cwd(), 'fixtures/reference-worker/src/main.ts');
-    const cmd = `${process.execPath} --import tsx ${main} --api llama-server --worker-id {workerId} --model {model} --port 0`;
+    const cmd = `${programCommand('reference-worker')} --api llama-server --worker-id {workerId} --model {model} --port 0`;
     const run = await runTask(['worker:test', '--profile', 'llama-server', '--port', String(port), '--timeout', '1', '--worker-cmd', cmd]);
     expect(run.exitCode, run.output).toBe(1);
     expect(run.output).toContain(`--worker-cmd has no {port} placeholder (it hard-codes port 0); the harness probes --port ${port}, so the worker must listen there`);

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runTaskCli } from '../../helpers/run-task-cli.ts';
 import { check, verdicts } from '../run-status-task.ts';
 import { expectNothingLeft, runTrainingTask, TRAINING_ALL_PASS, type TrainingTaskRun } from './run-training-task.ts';
+import { programCommand } from '../../helpers/program-command.ts';
 
 /**
  * The default run (80 steps) is the one that checks the defaults; the other runs use a 2 s job
@@ -92,7 +93,7 @@ async function runStatusTaskPolicy(args: readonly string[]): Promise<TrainingTas
 
 describe('status-protocol:test --protocol training against another server (--server-cmd)', () => {
   it('estimates the latency from the message timestamps, and says so', async () => {
-    const run = await runTrainingTask(['--server-cmd', 'node --import tsx fixtures/training-server/main.ts --port {port} --job-id job_abc123 --steps 40', '--job', 'job_abc123']);
+    const run = await runTrainingTask(['--server-cmd', `${programCommand('training-server')} --port {port} --job-id job_abc123 --steps 40`, '--job', 'job_abc123']);
     expect(run.exitCode, run.output).toBe(0);
     expect(run.report.settings).toMatchObject({ server: 'server-cmd', job: 'job_abc123' });
     const latency = check(run.report, 'end-to-end latency');

@@ -4,17 +4,18 @@ import { describe, expect, it } from 'vitest';
 import { http } from '../../../tasks/lib/http/http-client.ts';
 import { ProcessGuard } from '../../../tasks/lib/process/process-guard.ts';
 import { launchPolicyServer, type LaunchedServer } from '../../../tasks/lib/status-protocol/policy-server-launcher.ts';
-import { TRAINING_SERVER_ENTRY } from '../../../tasks/lib/status-protocol/training/training-server-launcher.ts';
+import { nodeProgram } from '../../../tasks/lib/process/node-program.ts';
 import { waitFor } from '../../../tasks/lib/wait-strategies/wait-for.ts';
 import { check, verdicts } from '../run-status-task.ts';
 import { expectNothingLeft, runTrainingTask, TRAINING_ALL_PASS } from './run-training-task.ts';
+import { programCommand } from '../../helpers/program-command.ts';
 
 /** The reference training server on job_x, started by the task through --server-cmd with switches that play real servers' behaviour. */
-const serverCmd = (...switches: string[]): string[] => ['--job', 'job_x', '--server-cmd', `${process.execPath} --import tsx fixtures/training-server/main.ts --port {port} --job-id job_x ${switches.join(' ')}`];
+const serverCmd = (...switches: string[]): string[] => ['--job', 'job_x', '--server-cmd', `${programCommand('training-server')} --port {port} --job-id job_x ${switches.join(' ')}`];
 
 /** The same server started here, for runs with --url (a server the harness does not own). */
 async function startServer(...switches: string[]): Promise<LaunchedServer> {
-  const argv = [process.execPath, '--import', 'tsx', TRAINING_SERVER_ENTRY, '--port', '{port}', '--job-id', 'job_x', ...switches];
+  const argv = [...nodeProgram('training-server'), '--port', '{port}', '--job-id', 'job_x', ...switches];
   return await launchPolicyServer({ start: (options) => ProcessGuard.start(options), argv, name: 'training-server', flag: 'test', startTimeoutMs: 30_000, readyPath: '/jobs/job_x' });
 }
 

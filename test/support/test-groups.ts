@@ -12,6 +12,7 @@
 export const QUICK_TESTS: readonly string[] = [
   'test/canary/judge/**/*.test.ts',
   'test/canary/canary-usage.test.ts',
+  'test/canary/chat/connected.test.ts',
   'test/cli/**/*.test.ts',
   'test/e2e/pool-url.test.ts',
   'test/fault-proxy/**/*.test.ts',

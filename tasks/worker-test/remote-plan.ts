@@ -27,9 +27,13 @@ function launchFlagsGiven(flags: Flags): string[] {
   ];
 }
 
-/** A fresh per-run token: 32 random bytes, URL-safe. */
+/**
+ * A fresh per-run token: 32 random bytes in hex. Not base64url: one token in 64 would start with
+ * '-', and a worker's argument parser then reads `--hive-token -…` as a missing value (the
+ * reference worker exited 2 on one such token).
+ */
 export function newHiveToken(): string {
-  return randomBytes(32).toString('base64url');
+  return randomBytes(32).toString('hex');
 }
 
 function workerUrl(raw: string): string {

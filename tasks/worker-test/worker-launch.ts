@@ -49,9 +49,10 @@ export function workerArgv(plan: Pick<WorkerTestPlan, 'launch' | 'extraArgs' | '
       // Without a hive (a profile without heartbeats) the reference worker gets no --hive-url.
       const args = values.hiveUrl === NO_HIVE.hiveUrl ? REFERENCE_ARGS.filter((word, i) => word !== '{hiveUrl}' && REFERENCE_ARGS[i + 1] !== '{hiveUrl}') : REFERENCE_ARGS;
       // With --api-key the reference worker is a key-protected server: it wants that key.
-      const key = plan.apiKey === undefined ? [] : ['--api-key', plan.apiKey];
+      // `--flag=value`: a key or token that starts with '-' is still read as the value.
+      const key = plan.apiKey === undefined ? [] : [`--api-key=${plan.apiKey}`];
       // A hive published with --hive-bind wants the run's token on every heartbeat.
-      const token = values.hiveToken === undefined || values.hiveUrl === NO_HIVE.hiveUrl ? [] : ['--hive-token', values.hiveToken];
+      const token = values.hiveToken === undefined || values.hiveUrl === NO_HIVE.hiveUrl ? [] : [`--hive-token=${values.hiveToken}`];
       return [...referenceWorkerBase(), ...fill(args, 'reference worker args'), '--api', plan.profile.referenceApi ?? 'seed', ...key, ...token, ...extra];
     }
   }

@@ -17,6 +17,12 @@ const beat = (headers: Record<string, string> = {}) =>
   http(`${hive.url}/heartbeat/workers`, { method: 'POST', body: '{"worker_id":"w-1","state":"Ready"}', headers: { 'content-type': 'application/json', ...headers } });
 
 describe('a mock hive with a per-run token', () => {
+  it('makes tokens a worker can take as a flag value: never one that starts with "-"', () => {
+    const tokens = Array.from({ length: 2000 }, () => newHiveToken());
+    expect(tokens.filter((token) => !/^[0-9a-f]{64}$/.test(token))).toEqual([]);
+    expect(new Set(tokens).size).toBe(tokens.length);
+  });
+
   it('listens on the address asked for', () => {
     expect(hive.url).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/);
     expect(hive.requiresToken).toBe(true);

@@ -31,8 +31,10 @@ describe('Ctrl-C while worker:test reads a stream from a server that will not st
     const workerId = `sigint-stream-${uuidv4()}`;
     const reportDir = mkdtempSync(join(tmpdir(), 'hivecheck-sigint-'));
     // The worker sends two events, then nothing (a long generation), and (like llama-server) keeps
-    // running on SIGTERM while a stream is open. A big grace: a needed SIGKILL would show.
-    const harness = startTaskProcess(['worker:test', '--worker-id', workerId, '--report', reportDir, '--stream', 'sse', '--timeout', '120', '--grace', '60', '--heartbeat-interval', '0.3',
+    // running on SIGTERM while a stream is open. A big grace: a needed SIGKILL would show. Heartbeats
+    // every 1 s: this test is about Ctrl-C; at 0.3 s ± 150 ms a heartbeat delayed in delivery on a
+    // busy machine failed the interval check (intervals 131 ms, seen on Node 24 beside two busy loops).
+    const harness = startTaskProcess(['worker:test', '--worker-id', workerId, '--report', reportDir, '--stream', 'sse', '--timeout', '120', '--grace', '60', '--heartbeat-interval', '1',
       '--worker-arg=--fault=stall-stream', '--worker-arg=--fault=sigterm-waits-for-streams']);
     // Bounded, fast poll of the worker's log for the moment its stream stalls (the check is then in flight).
     const log = join(reportDir, 'logs', 'worker.log');

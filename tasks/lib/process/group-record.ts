@@ -89,11 +89,12 @@ export function recordGroupStart(pid: number, name: string): void {
   } catch {
     return;
   }
-  // Off the critical path: the fork of the watchdog happens once the caller has moved on to
-  // waiting for its process (a kill in between still leaves the record for the next sweep).
+  // At once, in the same tick as the first group's spawn: a harness killed before a deferred start
+  // (a busy machine can leave it unscheduled for 200 ms) left its worker running until the next
+  // sweep (seen in the chaos test). One spawn per run, a few milliseconds.
   if (!watchdogStarted) {
     watchdogStarted = true;
-    setImmediate(() => startWatchdog(path));
+    startWatchdog(path);
   }
 }
 

@@ -29,8 +29,12 @@ export function judgeStateTransitions(log: HeartbeatLog, workerId: string, state
 }
 
 /**
- * Periodic heartbeats in `state` must come every `expectedMs`, each interval within
- * ± max(tolerance × expected, floorMs). Needs at least two heartbeats in that state.
+ * Periodic heartbeats in `state` must come every `expectedMs`: the median interval within
+ * ± max(tolerance × expected, floorMs), and no interval longer than that allows (a heartbeat
+ * missed or sent late). A single short interval is not held against the worker: it follows a
+ * heartbeat that arrived late (a busy machine, an event loop busy with inference), and the hive
+ * sees arrivals, not sends. A worker that beats too often moves the median and fails.
+ * Needs at least two heartbeats in that state.
  */
 export function judgeIntervals(log: HeartbeatLog, workerId: string, state: string, expectedMs: number, tolerance: number, floorMs = 150): string {
   const beats = log.heartbeats(workerId).filter((beat) => beat.state === state);
@@ -38,15 +42,26 @@ export function judgeIntervals(log: HeartbeatLog, workerId: string, state: strin
   const allowed = Math.max(expectedMs * tolerance, floorMs);
   const evidence = { workerId, expectedMs, allowedDeviationMs: allowed, intervalsMs: intervals.map(Math.round), heartbeats: seen(log, workerId) };
   if (intervals.length === 0) throw new HarnessError('HEARTBEAT_INTERVAL', `need two ${state} heartbeats from ${workerId} to measure the interval, got ${beats.length}`, { evidence });
-  const off = intervals.filter((interval) => Math.abs(interval - expectedMs) > allowed);
+  const problem = intervalProblem(intervals, expectedMs, allowed);
   const shown = intervals.map((interval) => formatDuration(interval)).join(', ');
-  if (off.length) {
-    throw new HarnessError('HEARTBEAT_INTERVAL', `heartbeat intervals ${shown} are not ${formatDuration(expectedMs)} ± ${formatDuration(allowed)}`, {
+  if (problem) {
+    throw new HarnessError('HEARTBEAT_INTERVAL', `heartbeat intervals ${shown}: ${problem} (expected ${formatDuration(expectedMs)} ± ${formatDuration(allowed)})`, {
       evidence,
       hint: 'pass the interval your worker uses with --heartbeat-interval',
     });
   }
   return `intervals ${shown} (expected ${formatDuration(expectedMs)} ± ${formatDuration(allowed)})`;
+}
+
+/** What is wrong with a worker's heartbeat intervals, or undefined (see judgeIntervals). */
+export function intervalProblem(intervals: readonly number[], expectedMs: number, allowedMs: number): string | undefined {
+  const sorted = [...intervals].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  if (Math.abs(median - expectedMs) > allowedMs) return `the median, ${formatDuration(median)}, is not the interval`;
+  const late = intervals.filter((interval) => interval > expectedMs + allowedMs);
+  if (late.length) return `${late.length === 1 ? 'a heartbeat came' : `${late.length} heartbeats came`} ${late.map((interval) => formatDuration(interval)).join(', ')} after the one before`;
+  return undefined;
 }
 
 /** Heartbeats that named another worker id (a worker ignoring --worker-id). */

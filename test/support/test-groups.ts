@@ -16,6 +16,7 @@ export const QUICK_TESTS: readonly string[] = [
   'test/cli/**/*.test.ts',
   'test/e2e/pool-url.test.ts',
   'test/fault-proxy/**/*.test.ts',
+  'test/mock-hive/heartbeat-intervals.test.ts',
   'test/mock-hive/mock-hive-server.test.ts',
   'test/model/**/*.test.ts',
   'test/output/**/*.test.ts',

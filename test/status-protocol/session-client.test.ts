@@ -60,7 +60,10 @@ describe('SessionClient: the happy path', () => {
     expect(ready.meta.model_name).toBe('alpha');
     expect(ready.statusFrames.length).toBeGreaterThanOrEqual(3);
     expect(ready.statusFrames.every((frame) => frame.status === 'loading')).toBe(true);
-    expect(ready.timeToReadyMs).toBeGreaterThanOrEqual(550);
+    // The server's 0.6 s load starts when it accepts, which is after the client began to connect and
+    // before the client sees the open (late on a busy machine: 506 ms from the open was seen): from
+    // the start of connecting, ready cannot come sooner than the load.
+    expect(ready.connectMs + ready.timeToReadyMs).toBeGreaterThanOrEqual(590);
     expect(ready.largestGap?.ms).toBeLessThan(400);
     const reply = await client.infer(defaultObservation());
     expect(reply.ok).toBe(true);

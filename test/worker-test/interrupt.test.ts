@@ -56,7 +56,12 @@ describe('Ctrl-C while worker:test reads a stream from a server that will not st
     const inference = report.checks.find((check) => check.name === 'inference SSE POST /v1/inference');
     expect(inference?.verdict).toBe('interrupted');
     // What the harness did, not a stream failure (as the policy protocol's SESSION_ABORTED).
-    expect(inference?.evidence.sawWhenInterrupted).toMatchObject({ code: 'STREAM_ABORTED', message: expect.stringMatching(/: the harness closed the stream \(interrupted by SIGINT\) after 2 event\(s\): not a server failure$/) });
+    // The count is what the harness had read when the signal came: the worker wrote 2 events before it
+    // logged the stall, but on a busy machine the second can still be unread in the socket (CI saw 1).
+    const seen = (inference?.evidence.events as unknown[] | undefined)?.length;
+    expect(seen).toBeGreaterThanOrEqual(0); // the evidence keeps the events read before the signal
+    expect(seen).toBeLessThanOrEqual(2);
+    expect(inference?.evidence.sawWhenInterrupted).toMatchObject({ code: 'STREAM_ABORTED', message: expect.stringMatching(new RegExp(`: the harness closed the stream \\(interrupted by SIGINT\\) after ${seen} event\\(s\\): not a server failure$`)) });
     expect(report.checks.filter((check) => check.verdict === 'fail')).toEqual([]);
     // Screen, report.json and junit.xml list the same checks.
     const names = report.checks.map((check) => check.name);

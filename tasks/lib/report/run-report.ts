@@ -123,7 +123,7 @@ export class RunReport {
       const error = toHarnessError(thrown);
       const signal = this.#stopping();
       if (signal) {
-        result = { ...this.#interruptedResult(running, signal, { code: error.code, message: error.message }), ...meta };
+        result = { ...this.#interruptedResult(running, signal, { code: error.code, message: error.message }, error.evidence), ...meta };
       } else {
         result = { name, verdict: 'fail', durationMs: performance.now() - running.started, detail: error.message, code: error.code, hint: error.hint, evidence: error.evidence, ...meta };
         if (error.kind !== 'check') this.error ??= error;
@@ -183,14 +183,15 @@ export class RunReport {
     });
   }
 
-  #interruptedResult(running: RunningCheck, signal: NodeJS.Signals, sawWhenInterrupted?: { code: string; message: string }): CheckResult {
+  /** What the check had observed when the signal came stays in the evidence (e.g. the events a stream had read). */
+  #interruptedResult(running: RunningCheck, signal: NodeJS.Signals, sawWhenInterrupted?: { code: string; message: string }, observed: Record<string, unknown> = {}): CheckResult {
     const durationMs = performance.now() - running.started;
     return {
       name: running.name,
       verdict: 'interrupted',
       durationMs,
       detail: `cut short by ${signal} after ${formatDuration(durationMs)}, before it could decide`,
-      evidence: sawWhenInterrupted ? { sawWhenInterrupted } : {},
+      evidence: sawWhenInterrupted ? { ...observed, sawWhenInterrupted } : {},
     };
   }
 

@@ -6,10 +6,11 @@
  *
  * Run: npm run bench -- canary-aa     (BENCH_RUNS=10, BENCH_KINDS=ws-client; figures only)
  *      BENCH_KINDS=ws-client,ws-server,worker,policy npm run bench -- canary-aa
- * Extra task flags: BENCH_ARGS="--idle 1"
+ * Extra task flags: BENCH_ARGS="--idle 1", or a JSON array when a value holds spaces (a command):
+ *      BENCH_ARGS='["--baseline", "python3 bot.py --url {url}", "--detect-within", "2"]'
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { $ } from 'zx';
@@ -17,7 +18,15 @@ import { figure, type Figure } from './figures.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const KINDS = (process.env.BENCH_KINDS ?? 'ws-client').split(',').filter(Boolean);
-const EXTRA = (process.env.BENCH_ARGS ?? '').split(' ').filter(Boolean);
+const EXTRA = extraArgs(process.env.BENCH_ARGS ?? '');
+
+/** `BENCH_ARGS`: words split on spaces, or a JSON array of argv entries. */
+function extraArgs(text: string): string[] {
+  if (!text.trimStart().startsWith('[')) return text.split(' ').filter(Boolean);
+  const parsed: unknown = JSON.parse(text);
+  if (!Array.isArray(parsed) || !parsed.every((entry) => typeof entry === 'string')) throw new Error(`BENCH_ARGS: a JSON array of strings, got ${text}`);
+  return parsed;
+}
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 interface CanarySection {
@@ -53,7 +62,7 @@ export async function canaryAaBench(): Promise<Figure[]> {
       counts[canary.decision] = (counts[canary.decision] ?? 0) + 1;
       const metrics = canary.metrics.map((metric) => `${metric.name} ${metric.ratio?.toFixed(3) ?? '—'}× p=${metric.p?.toFixed(3) ?? '—'} ${metric.verdict}`).join('; ');
       const differing = canary.gates.filter((gate) => gate.baseline !== gate.canary).map((gate) => `${gate.name} ${gate.baseline}/${gate.canary}`);
-      console.log(`  run ${String(i).padStart(2)}: ${canary.decision.padEnd(8)} exit ${result.exitCode} (${wall.toFixed(0)} s) ${metrics}${differing.length ? ` | gates differing: ${differing.join(', ')}` : ''}${canary.decision === 'promote' ? '' : ` | ${canary.reasons[0] ?? ''}`}`);
+      console.log(`  run ${String(i).padStart(2)}: ${canary.decision.padEnd(8)} exit ${result.exitCode} (${wall.toFixed(0)} s, load ${loadavg()[0].toFixed(1)}) ${metrics}${differing.length ? ` | gates differing: ${differing.join(', ')}` : ''}${canary.decision === 'promote' ? '' : ` | ${canary.reasons[0] ?? ''}`}`);
     }
     const total = walls.reduce((sum, wall) => sum + wall, 0);
     figures.push(

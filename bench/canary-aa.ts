@@ -62,7 +62,7 @@ export async function canaryAaBench(): Promise<Figure[]> {
       counts[canary.decision] = (counts[canary.decision] ?? 0) + 1;
       const metrics = canary.metrics.map((metric) => `${metric.name} ${metric.ratio?.toFixed(3) ?? '—'}× p=${metric.p?.toFixed(3) ?? '—'} ${metric.verdict}`).join('; ');
       const differing = canary.gates.filter((gate) => gate.baseline !== gate.canary).map((gate) => `${gate.name} ${gate.baseline}/${gate.canary}`);
-      console.log(`  run ${String(i).padStart(2)}: ${canary.decision.padEnd(8)} exit ${result.exitCode} (${wall.toFixed(0)} s, load ${loadavg()[0].toFixed(1)}) ${metrics}${differing.length ? ` | gates differing: ${differing.join(', ')}` : ''}${canary.decision === 'promote' ? '' : ` | ${canary.reasons[0] ?? ''}`}`);
+      console.log(`  run ${String(i).padStart(2)}: ${canary.decision.padEnd(8)} exit ${result.exitCode} (${wall.toFixed(0)} s, load ${(loadavg()[0] ?? 0).toFixed(1)}) ${metrics}${differing.length ? ` | gates differing: ${differing.join(', ')}` : ''}${canary.decision === 'promote' ? '' : ` | ${canary.reasons[0] ?? ''}`}`);
     }
     const total = walls.reduce((sum, wall) => sum + wall, 0);
     figures.push(

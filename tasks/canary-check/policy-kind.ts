@@ -7,7 +7,7 @@ import { crashDuringLoad } from '../lib/status-protocol/checks/crash-during-load
 import { runStatusChecks, STATUS_CHECKS } from '../lib/status-protocol/checks/run-status-checks.ts';
 import { defaultObservation } from '../lib/status-protocol/observation.ts';
 import { launchPolicyServer, REPO_ROOT, referenceServerArgv, type LaunchedServer } from '../lib/status-protocol/policy-server-launcher.ts';
-import { SESSION_DEFAULTS, SessionClient } from '../lib/status-protocol/session-client.ts';
+import { SESSION_DEFAULTS, SessionClient, type ReadyInfo, type SessionClientOptions } from '../lib/status-protocol/session-client.ts';
 import { sessionOptions, type StatusTarget, type StatusTiming } from '../lib/status-protocol/status-target.ts';
 import type { TaskContext } from '../runner/task-context.ts';
 import { FAULT_TIMING } from '../status-protocol-test/status-protocol-flags.ts';
@@ -45,6 +45,39 @@ interface Side {
   relaunch: (name: string) => Promise<LaunchedServer>;
 }
 
+/** A session that is ready within `ms` (the socket closed again when not). */
+async function openReady(options: SessionClientOptions, ms: number): Promise<{ client: SessionClient; ready: ReadyInfo }> {
+  const client = await SessionClient.open(options);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no ready within ${ms} ms`)), ms)));
+  try {
+    return { client, ready: await Promise.race([client.waitReady(), deadline]) };
+  } catch (error) {
+    await client.close();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The session the latency samples are taken on: the cold start check's, while it is still ready
+ * (a check may end it: "another model while one is in use" closes it so the server can move on),
+ * else a new one on the default model, closed with the checks' sessions. Undefined when none gets
+ * ready: that side's samples are then lost, and the metric row says so.
+ */
+async function latencySession(side: Side, ms: number): Promise<SessionClient | undefined> {
+  const held = side.state.cold?.client;
+  if (held?.phase === 'ready') return held;
+  try {
+    const { client } = await openReady(sessionOptions(side.state.target, `${side.role}-latency`), ms);
+    side.state.opened.push(client);
+    return client;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * `--kind policy`: a baseline and a canary policy server. Every status-protocol:test check is a
  * hard gate; cold-start time to ready and the largest status gap come from interleaved cold
@@ -73,7 +106,7 @@ export async function runPolicyCanary(context: TaskContext, plan: CanaryPlan): P
 
     out.step(`Inference latency: ${plan.samples} observations per side, interleaved`);
     const sessions = {} as Record<Role, SessionClient | undefined>;
-    for (const role of ROLES) sessions[role] = sides[role].state.cold?.client;
+    await Promise.all(ROLES.map(async (role) => (sessions[role] = await latencySession(sides[role], plan.connectTimeoutMs))));
     const latency = await sampleInterleaved(plan.samples, async (role, i) => {
       const session = sessions[role];
       if (!session) return undefined;
@@ -98,13 +131,8 @@ export async function runPolicyCanary(context: TaskContext, plan: CanaryPlan): P
       let server: LaunchedServer | undefined;
       try {
         if (!plan.builtIn) server = await side.relaunch(`${role}-policy-server-cold${i + 2}`);
-        const client = await SessionClient.open(sessionOptions({ ...side.state.target, baseUrl: server?.baseUrl ?? side.server.baseUrl }, `${role}-cold-${i + 1}`, plan.builtIn ? models[i] : undefined));
-        let timer: NodeJS.Timeout | undefined;
-        const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no ready within ${plan.connectTimeoutMs} ms`)), plan.connectTimeoutMs)));
-        const info = await Promise.race([client.waitReady(), deadline]).finally(() => {
-          clearTimeout(timer);
-          void client.close();
-        });
+        const { client, ready: info } = await openReady(sessionOptions({ ...side.state.target, baseUrl: server?.baseUrl ?? side.server.baseUrl }, `${role}-cold-${i + 1}`, plan.builtIn ? models[i] : undefined), plan.connectTimeoutMs);
+        void client.close();
         ready[role].push(info.timeToReadyMs);
         if (info.largestGap) gaps[role].push(info.largestGap.ms);
         return info.timeToReadyMs;

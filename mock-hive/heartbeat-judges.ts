@@ -1,4 +1,5 @@
-import { HarnessError } from '../tasks/lib/errors/harness-error.ts';
+import { HarnessError, toHarnessError } from '../tasks/lib/errors/harness-error.ts';
+import type { ExitWatch } from '../tasks/lib/wait-strategies/wait-for.ts';
 import { formatDuration } from '../tasks/lib/time/format-duration.ts';
 import type { HeartbeatLog } from './heartbeat-log.ts';
 
@@ -51,6 +52,32 @@ export function judgeIntervals(log: HeartbeatLog, workerId: string, state: strin
     });
   }
   return `intervals ${shown} (expected ${formatDuration(expectedMs)} ± ${formatDuration(allowed)})`;
+}
+
+/** Intervals the judgement wants before it fails a worker: one late heartbeat (and the short interval after it) is then outvoted. */
+export const INTERVALS_TO_FAIL = 3;
+
+/**
+ * `judgeIntervals`, but a failure from fewer than `INTERVALS_TO_FAIL` intervals is not final: with
+ * two heartbeats, one that arrived late and the next on time make a single short interval, which
+ * cannot be told from a worker on another interval. It then waits (bounded; failing fast when the
+ * worker exits) for that many intervals and judges again. A worker on the interval costs no wait.
+ */
+export async function judgeIntervalsPatiently(log: HeartbeatLog, workerId: string, state: string, expectedMs: number, tolerance: number, failFastOn: readonly ExitWatch[] = []): Promise<string> {
+  const judge = (): string => judgeIntervals(log, workerId, state, expectedMs, tolerance);
+  try {
+    return judge();
+  } catch (error) {
+    const have = log.heartbeats(workerId).filter((beat) => beat.state === state).length;
+    if (toHarnessError(error).code !== 'HEARTBEAT_INTERVAL' || have > INTERVALS_TO_FAIL) throw error;
+    const wanted = INTERVALS_TO_FAIL + 1;
+    await log
+      .waitForHeartbeats(workerId, wanted, { timeoutMs: (wanted - have + 1) * expectedMs * (1 + tolerance), failFastOn, where: (beat) => beat.state === state, what: `${state} heartbeats` })
+      .catch((waitError: unknown) => {
+        if (toHarnessError(waitError).code !== 'WAIT_TIMEOUT') throw waitError; // the worker exited: that is the news
+      });
+    return judge(); // fewer came in that time: judged on what did (a missed heartbeat shows as a long interval)
+  }
 }
 
 /** What is wrong with a worker's heartbeat intervals, or undefined (see judgeIntervals). */

@@ -1,4 +1,4 @@
-import { judgeIntervals, judgeStateTransitions } from '../../mock-hive/heartbeat-judges.ts';
+import { judgeIntervalsPatiently, judgeStateTransitions } from '../../mock-hive/heartbeat-judges.ts';
 import type { MockHive } from '../../mock-hive/mock-hive-server.ts';
 import { HarnessError, toHarnessError } from '../lib/errors/harness-error.ts';
 import { formatDuration } from '../lib/time/format-duration.ts';
@@ -37,7 +37,7 @@ export async function heartbeatChecksFor(context: TaskContext, plan: WorkerTestP
     return;
   }
   await report.check(`${worker.label}heartbeat states`, async () => judgeStateTransitions(hive.log, worker.workerId, states));
-  await report.check(`${worker.label}heartbeat interval`, async () => judgeIntervals(hive.log, worker.workerId, readyState, plan.heartbeatIntervalMs, plan.intervalTolerance));
+  await report.check(`${worker.label}heartbeat interval`, async () => judgeIntervalsPatiently(hive.log, worker.workerId, readyState, plan.heartbeatIntervalMs, plan.intervalTolerance, [worker.guard]));
 }
 
 /** What the hive's log shows about heartbeats that did not come: none at all, rejected ones, other ids, or not enough in the ready state. */

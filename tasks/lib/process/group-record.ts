@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { appendFileSync, closeSync, mkdirSync, openSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +35,7 @@ export function recordedArgv(argv: readonly string[], env: NodeJS.ProcessEnv = p
   return argv.map((word) => redactor.redact(word));
 }
 let watchdogStarted = false;
+let watchdogProcess: ChildProcess | undefined;
 
 export function recordFilePath(): string | undefined {
   return recordFile;
@@ -65,6 +67,7 @@ function startWatchdog(path: string): void {
       stdio: ['pipe', 'ignore', logFd],
       env: { ...process.env, NODE_OPTIONS: '' }, // bare node: no loader, no inspector
     });
+    watchdogProcess = watchdog;
     watchdog.on('error', () => undefined); // without a watchdog the record is still swept later
     watchdog.unref();
     (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
@@ -74,6 +77,24 @@ function startWatchdog(path: string): void {
   } finally {
     if (logFd !== undefined) closeSync(logFd);
   }
+}
+
+/**
+ * The harness is about to exit (a run's end, or its orderly interrupt): closes the watchdog's pipe
+ * and waits, bounded, for it to sweep and exit, so that when the harness has exited none of its
+ * processes is left, the watchdog included. Without this the watchdog, in a session of its own,
+ * outlived its harness by the moments it takes to notice: a Slurm job step ended with it still
+ * running on the node (seen beside two busy loops). It sweeps as it would after a crash, so a
+ * group still running (there should be none) is killed too.
+ */
+export async function releaseWatchdog(timeoutMs = 3000): Promise<void> {
+  const watchdog = watchdogProcess;
+  if (!watchdog || watchdog.exitCode !== null || watchdog.signalCode !== null) return;
+  const exited = once(watchdog, 'exit').catch(() => undefined);
+  watchdog.stdin?.end();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
 }
 
 /** Records a group the harness just started (its leader `pid`), and makes sure a watchdog watches. */

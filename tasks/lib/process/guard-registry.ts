@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { constants } from 'node:os';
+import { releaseWatchdog } from './group-record.ts';
 import { signalGroup } from './process-groups.ts';
 
 /**
@@ -104,6 +105,7 @@ async function handleSignal(signal: NodeJS.Signals): Promise<void> {
       process.stderr.write(`hivecheck: shutdown hook failed: ${String(error)}\n`);
     }
   }
+  await releaseWatchdog();
   process.exit(code);
 }
 

@@ -31,16 +31,20 @@ describe('status-protocol:test --protocol training against the reference trainin
     expect(check(run.report, 'connection cap').detail).toContain('closed 1013 "Connection limit reached for job job_hivecheck (10 per job)"');
     const schema = check(run.report, 'message schema');
     // 80 running + completed each; a busy server may read two trainer writes at once and stream the latest.
+    // The clients connect one after another: one that joined before an update the others missed has
+    // that message more at the start (seen beside two busy loops), and the sequences then agree.
     const perClient = schema.evidence.messagesPerClient as number[];
-    expect(new Set(perClient).size).toBe(1);
-    const received = perClient[0] as number;
+    const sequences = check(run.report, 'identical sequences').evidence as { common: number; skippedAtStart: number[] };
+    expect(perClient.map((count, i) => count - (sequences.skippedAtStart[i] ?? 0))).toEqual([sequences.common, sequences.common, sequences.common]);
+    const received = sequences.common;
     expect(received).toBeGreaterThanOrEqual(60);
     expect(received).toBeLessThanOrEqual(81);
+    const total = perClient.reduce((sum, count) => sum + count, 0);
     const latency = check(run.report, 'end-to-end latency');
-    expect(latency.evidence).toMatchObject({ source: 'trainer-stamps', samples: 3 * received });
+    expect(latency.evidence).toMatchObject({ source: 'trainer-stamps', samples: total });
     expect(latency.detail).toContain("measured: trainer's progress.json write (trainer_updated_at) → client receipt");
     const interval = check(run.report, 'update interval');
-    expect(interval.evidence.gaps).toBe(3 * (received - 1));
+    expect(interval.evidence.gaps).toBe(total - 3);
     expect(interval.evidence.largestGapMs as number).toBeLessThanOrEqual(1000);
     expect(check(run.report, 'identical sequences').detail).toMatch(/^3 clients received the same \d+ messages in the same order/);
     expect(check(run.report, 'final message and close').detail).toMatch(/^all 3 clients got the completed message last, then close 1000/);

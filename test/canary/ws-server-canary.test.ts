@@ -47,8 +47,11 @@ describe('canary:check --kind ws-server', () => {
   afterAll(() => expect(liveGuards()).toEqual([]));
 
   it.concurrent('fails the first-message and reset probes on a service that drops after idle and locks lost sessions', async () => {
-    // No max age on either side (the probe is skipped): what is asserted comes after it.
-    const evidence = await runPair({ ...BASE, maxAge: 0, dropAfterIdle: 0.25, sessionLock: 5 }, { ...BASE, maxAge: 0 }, 5, { ...SETTINGS, maxAgeMs: undefined });
+    // No max age on either side (the probe is skipped): what is asserted comes after it. The canary
+    // drops a connection idle for 1 s, half the probes' 2 s idle: with 0.25 s of 0.5 s, a busy
+    // machine (two busy loops) left the fresh connection idle that long before its first message,
+    // and "connects" failed on the canary.
+    const evidence = await runPair({ ...BASE, maxAge: 0, dropAfterIdle: 1, sessionLock: 5 }, { ...BASE, maxAge: 0 }, 5, { ...SETTINGS, idleMs: 2000, maxAgeMs: undefined });
     expect(states(evidence)).toMatchObject({ connects: 'pass/pass', 'first message after idle': 'pass/fail', 'stale path after idle': 'pass/pass', 'reset on first send after idle': 'pass/fail' });
     expect(evidence.probes.find((probe) => probe.name === 'reset on first send after idle')?.canary.detail).toMatch(/not answered within/);
   });

@@ -2,9 +2,8 @@
 // Job): `node --import tsx tasks/fleet/node-step.ts <shared dir> <task> [args…]`. It runs the task
 // with its report in <shared dir>/<node>/ and exits with the task's exit code; SIGTERM from
 // scancel (or the kubelet) tears the task's processes down as a Ctrl-C does.
-import { releaseWatchdog } from '../lib/process/group-record.ts';
-import { installSignalTeardown, startingRun } from '../lib/process/guard-registry.ts';
-import { runCli, userCwd } from '../runner/run-cli.ts';
+import { installSignalTeardown } from '../lib/process/guard-registry.ts';
+import { runAsMain } from '../runner/run-main.ts';
 import { TASKS } from '../task-table.ts';
 import { fleetNodeName, nodeArgv } from './fleet-node.ts';
 
@@ -20,8 +19,4 @@ if (!sharedDir || taskArgv.length === 0 || !node) {
 installSignalTeardown();
 const argv = nodeArgv(node, sharedDir, taskArgv, process.env);
 process.stdout.write(`hivecheck fleet node ${node}: ${argv.join(' ')}\n`);
-const run = runCli(argv, TASKS, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: userCwd() });
-startingRun(run);
-const code = await run;
-await releaseWatchdog();
-process.exit(code);
+await runAsMain(argv, TASKS);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { judgeStream } from '../../../tasks/lib/status-protocol/training/message-schema.ts';
 import { parseStreamText, type StreamMessage } from '../../../tasks/lib/status-protocol/training/stream-message.ts';
-import { compareSequences, latencySamples, timestampResolutionMs, updateGaps } from '../../../tasks/lib/status-protocol/training/stream-stats.ts';
+import { compareSequences, latencySamples, timestampResolutionMs, updateGaps, type MessageGap } from '../../../tasks/lib/status-protocol/training/stream-stats.ts';
+import { diagnoseGaps } from '../../../tasks/lib/status-protocol/training/checks/update-interval.ts';
 
 const JOB = 'job_abc123';
 let seq = 0;
@@ -103,5 +104,24 @@ describe('stream statistics', () => {
     expect(result.mismatch?.position).toBe(1);
     expect(result.mismatch?.contents[0]).toContain('"current_step":2');
     expect(result.mismatch?.contents[1]).toContain('"current_step":3');
+  });
+});
+
+describe('what gaps above --max-interval say (update interval)', () => {
+  const gaps = (...ms: number[]): MessageGap[] => ms.map((each, i) => ({ ms: each, fromSeq: i + 1, toSeq: i + 2, client: 'client-1' }));
+
+  it('a loop that sleeps the limit after its work is named a drift, also when a busy machine adds to the work (gaps up to 10 % above)', () => {
+    const loaded = gaps(1040, 1061, 1072, 1098, 1081, 1055);
+    const said = diagnoseGaps(loaded, loaded, 1000);
+    expect(said.text).toMatch(/^\. The gaps sit at the limit \(median 1\.0665 s; 6 of the 6 above it by at most 10 %\): a drift/);
+    expect(said.hint).toContain('schedule each send by the clock (next = start + k × 1.00 s)');
+  });
+
+  it('updates that come too seldom, or a few late ones among gaps on time, are not called a drift', () => {
+    const seldom = gaps(1500, 1480, 1510);
+    expect(diagnoseGaps(seldom, seldom, 1000).text).toBe('');
+    expect(diagnoseGaps(seldom, seldom, 1000).hint).toMatch(/^send the latest state at least every 1\.00 s/);
+    const steady = gaps(1000, 990, 1300, 1000, 1350, 995);
+    expect(diagnoseGaps(gaps(1300, 1350), steady, 1000).text).toBe('');
   });
 });

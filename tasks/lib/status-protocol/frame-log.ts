@@ -1,5 +1,6 @@
 import { currentTimeline, type Timeline, type TimelineStatus } from '../report/timeline.ts';
 import { formatDuration } from '../time/format-duration.ts';
+import { epochOf } from '../time/wall-clock.ts';
 
 export type FrameDirection = 'in' | 'out' | 'local';
 /** `open`/`close`/`error` are socket events; `binary`/`text` data frames; `ping`/`pong` control frames. */
@@ -13,7 +14,7 @@ export interface FrameRecord {
   size: number;
   /** `performance.now()` when the harness saw (or sent) it: monotonic, for gaps. */
   atMs: number;
-  /** `performance.timeOrigin + atMs`: epoch milliseconds, comparable with a server's own stamps. */
+  /** Epoch milliseconds of `atMs` on the wall clock as it reads now, comparable with a server's own stamps (`epochOf`). */
   epochMs: number;
   /** Decoded content, JSON-safe (arrays summarised). */
   content?: unknown;
@@ -62,7 +63,7 @@ export class FrameLog {
   /** Adds a record; `atMs` is when it happened (default: now), for callers that decode before recording. */
   record(direction: FrameDirection, kind: FrameKind, size: number, summary: string, content?: unknown, atMs = performance.now()): FrameRecord {
     this.#seq += 1;
-    const record: FrameRecord = { seq: this.#seq, direction, kind, size, atMs, epochMs: performance.timeOrigin + atMs, summary };
+    const record: FrameRecord = { seq: this.#seq, direction, kind, size, atMs, epochMs: epochOf(atMs), summary };
     if (content !== undefined) record.content = content;
     this.#records.push(record);
     if (this.#records.length > this.limit) {

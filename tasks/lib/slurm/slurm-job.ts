@@ -29,6 +29,11 @@ const TASK_END = /\b(\S+): tasks? ([\d,-]+): (Completed|Exited with exit code (\
  * down and writes its report; srun then exits by itself, and is stopped only if it does not.
  */
 export class SlurmJob implements Stoppable, AsyncDisposable {
+  /**
+   * The run's timeline, taken when the job is made: a Ctrl-C cancels the job from the signal
+   * handler, outside the run's async context, where `currentTimeline()` goes nowhere.
+   */
+  readonly #timeline = currentTimeline();
   readonly name: string;
   readonly pid: number;
   jobId: string | undefined;
@@ -77,10 +82,10 @@ export class SlurmJob implements Stoppable, AsyncDisposable {
     if (granted) {
       this.jobId = granted[1];
       this.nodelist = granted[2];
-      currentTimeline().record({ lane: 'process:srun', kind: 'note', label: `job ${this.jobId} on ${this.nodelist}`, status: 'ok' });
+      this.#timeline.record({ lane: 'process:srun', kind: 'note', label: `job ${this.jobId} on ${this.nodelist}`, status: 'ok' });
     } else if (queued && !this.jobId) {
       this.jobId = queued[1];
-      currentTimeline().record({ lane: 'process:srun', kind: 'note', label: `job ${this.jobId} queued`, status: 'not-ready' });
+      this.#timeline.record({ lane: 'process:srun', kind: 'note', label: `job ${this.jobId} queued`, status: 'not-ready' });
     }
     const end = text.match(TASK_END);
     if (end && text.startsWith('srun:')) {
@@ -114,7 +119,7 @@ export class SlurmJob implements Stoppable, AsyncDisposable {
   }
 
   async #cancel(): Promise<void> {
-    const span = currentTimeline().span({ lane: 'process:srun', kind: 'note', label: 'scancel' });
+    const span = this.#timeline.span({ lane: 'process:srun', kind: 'note', label: 'scancel' });
     // Until the id is printed the unique job name finds it (a job still being submitted).
     await slurmClient('scancel', this.jobId ? [this.jobId] : [`--name=${this.jobName}`]);
     const deadline = performance.now() + this.cancelTimeoutMs;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readSse } from '../../tasks/lib/http/sse-client.ts';
-import { gaps, median } from './heartbeat-receiver.ts';
+import { gaps } from './heartbeat-receiver.ts';
 import { httpReadiness } from '../../tasks/lib/wait-strategies/http-wait-strategy.ts';
 import { waitFor } from '../../tasks/lib/wait-strategies/wait-for.ts';
 import { getJson, postJson, sharedWorker, spawnWorker, ssePayloads } from './worker-process.ts';
@@ -51,7 +51,7 @@ describe('reference worker, v1 API', () => {
   });
 
   it('sends heartbeats to /v1/heartbeat with an RFC 3339 timestamp, loading → healthy', async () => {
-    const posts = await shared.hive().waitUntil((all) => all.filter((post) => post.body.health_status === 'healthy').length >= 5, '5 healthy heartbeats', { failFastOn: [w().guard] });
+    const posts = await shared.hive().waitUntil((all) => all.filter((post) => post.body.health_status === 'healthy').length >= 10, '10 healthy heartbeats', { failFastOn: [w().guard] });
     expect(posts.every((post) => post.path === '/v1/heartbeat')).toBe(true);
     for (const post of posts) {
       expect(Object.keys(post.body).sort()).toEqual(['health_status', 'timestamp', 'worker_id']);
@@ -63,6 +63,11 @@ describe('reference worker, v1 API', () => {
     expect(statuses[0]).toBe('loading');
     const firstHealthy = statuses.indexOf('healthy');
     expect(statuses.slice(firstHealthy).every((status) => status === 'healthy')).toBe(true);
-    expect(median(gaps(posts.slice(firstHealthy + 1)))).toBeGreaterThan(150);
+    // Every 0.2 s, not a tight loop: the mean interval over 8 gaps. Arrivals bunch when a busy machine
+    // delays a post (the median of 3 gaps was 144 ms beside two busy loops); the mean over the span
+    // only moves by its two ends' delays.
+    const healthyGaps = gaps(posts.slice(firstHealthy + 1));
+    expect(healthyGaps.length).toBeGreaterThanOrEqual(8);
+    expect(healthyGaps.reduce((sum, gap) => sum + gap, 0) / healthyGaps.length).toBeGreaterThan(150);
   });
 });
